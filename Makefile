@@ -1,0 +1,31 @@
+# Everything runs through the go command; a fresh machine needs only Go and the module proxy.
+GO ?= go
+
+.PHONY: all generate test test-short run serve vet fmt
+
+all: generate test
+
+## generate: regenerate gen/ from api/openapi.yaml
+generate:
+	$(GO) generate ./...
+
+## test: vet and run every offline test (the README's test command; CI runs it)
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+## test-short: the tests without regenerating gen/
+test-short:
+	$(GO) test -short ./...
+
+## run: the main job (the contract suite against the embedded default)
+run:
+	$(GO) run ./cmd/portkey-runs check
+
+## serve: the reference server on 127.0.0.1:8080
+serve:
+	$(GO) run ./cmd/portkey-runs serve
+
+## fmt: gofmt the hand-written code
+fmt:
+	gofmt -w $$(git ls-files '*.go' | grep -v '^gen/')

@@ -1,0 +1,9 @@
+// Package portkeyruns turns Portkey's Cancel Run operation into Go: api/openapi.yaml is the
+// source of truth, gen/ is generated from it, and contract/, refserver/, portkey/ and
+// cmd/portkey-runs are written by hand around gen/.
+package portkeyruns
+
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/types.cfg.yaml api/openapi.yaml
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/client.cfg.yaml api/openapi.yaml
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/server.cfg.yaml api/openapi.yaml
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/spec.cfg.yaml api/openapi.yaml

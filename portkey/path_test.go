@@ -1,0 +1,138 @@
+package portkey_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
+)
+
+// seen records what the server received for one request.
+type seen struct {
+	method, threadID, runID string
+	header                  http.Header
+}
+
+// recordingServer answers 200 with an empty JSON object and records each request, splitting
+// the escaped path itself so that the IDs are exactly what went over the wire.
+func recordingServer(t *testing.T, basePath string) (*httptest.Server, *[]seen) {
+	var got []seen
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.EscapedPath(), basePath+"/threads/")
+		parts := strings.Split(rest, "/")
+		if !ok || len(parts) != 4 || parts[1] != "runs" || parts[3] != "cancel" {
+			t.Errorf("unexpected path %q", r.URL.EscapedPath())
+			http.NotFound(w, r)
+			return
+		}
+		thread, err1 := url.PathUnescape(parts[0])
+		run, err2 := url.PathUnescape(parts[2])
+		require.NoError(t, err1)
+		require.NoError(t, err2)
+		got = append(got, seen{r.Method, thread, run, r.Header.Clone()})
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &got
+}
+
+func TestCancelRunSendsIDsExactly(t *testing.T) {
+	srv, got := recordingServer(t, "/v1")
+	c, err := gen.NewClientWithResponses(srv.URL + "/v1")
+	require.NoError(t, err)
+
+	ids := []string{"run_abc123", "a/b", "..", ".", "50%", "%2F", "with space", "thread_ünï", "q?x=1#f", "a/../b"}
+	for _, id := range ids {
+		t.Run(id, func(t *testing.T) {
+			*got = nil
+			_, err := portkey.CancelRun(context.Background(), c, "t-"+id, id)
+			require.NoError(t, err)
+			_, err = portkey.CancelRun(context.Background(), c, id, "r-"+id)
+			require.NoError(t, err)
+			require.Len(t, *got, 2)
+			assert.Equal(t, seen{http.MethodPost, "t-" + id, id, nil}, withoutHeader((*got)[0]))
+			assert.Equal(t, seen{http.MethodPost, id, "r-" + id, nil}, withoutHeader((*got)[1]))
+		})
+	}
+}
+
+func withoutHeader(s seen) seen { s.header = nil; return s }
+
+func TestCancelRunRejectsEmptyIDsBeforeSending(t *testing.T) {
+	srv, got := recordingServer(t, "")
+	c, err := gen.NewClientWithResponses(srv.URL)
+	require.NoError(t, err)
+	for _, ids := range [][2]string{{"", "run_1"}, {"thread_1", ""}, {"", ""}} {
+		_, err := portkey.CancelRun(context.Background(), c, ids[0], ids[1])
+		assert.ErrorIs(t, err, portkey.ErrEmptyID)
+	}
+	assert.Empty(t, *got, "no request may be sent")
+}
+
+func TestAuthHeaders(t *testing.T) {
+	cases := []struct {
+		name string
+		auth portkey.Auth
+		want map[string]string
+	}{
+		{"virtual key", portkey.Auth{APIKey: "pk", VirtualKey: "vk"},
+			map[string]string{"X-Portkey-Api-Key": "pk", "X-Portkey-Virtual-Key": "vk"}},
+		{"provider", portkey.Auth{APIKey: "pk", Provider: "openai", ProviderKey: "sk"},
+			map[string]string{"X-Portkey-Api-Key": "pk", "X-Portkey-Provider": "openai", "Authorization": "Bearer sk"}},
+		{"config", portkey.Auth{APIKey: "pk", Config: "pc-abc"},
+			map[string]string{"X-Portkey-Api-Key": "pk", "X-Portkey-Config": "pc-abc"}},
+		{"custom host", portkey.Auth{APIKey: "pk", Provider: "openai", ProviderKey: "sk", CustomHost: "http://127.0.0.1:9/v1"},
+			map[string]string{"X-Portkey-Api-Key": "pk", "X-Portkey-Provider": "openai", "Authorization": "Bearer sk", "X-Portkey-Custom-Host": "http://127.0.0.1:9/v1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.NoError(t, c.auth.Validate())
+			srv, got := recordingServer(t, "")
+			client, err := gen.NewClientWithResponses(srv.URL, gen.WithRequestEditorFn(c.auth.Editor()))
+			require.NoError(t, err)
+			_, err = portkey.CancelRun(context.Background(), client, "thread_1", "run_1")
+			require.NoError(t, err)
+			require.Len(t, *got, 1)
+			h := (*got)[0].header
+			for k, v := range c.want {
+				assert.Equal(t, v, h.Get(k), k)
+			}
+			for _, k := range []string{"X-Portkey-Api-Key", "X-Portkey-Virtual-Key", "X-Portkey-Provider", "X-Portkey-Config", "X-Portkey-Custom-Host", "Authorization"} {
+				if _, want := c.want[k]; !want {
+					assert.Empty(t, h.Get(k), "%s must not be sent", k)
+				}
+			}
+			assert.NotContains(t, c.auth.String(), "pk")
+			assert.NotContains(t, c.auth.GoString(), "sk")
+		})
+	}
+}
+
+func TestAuthValidate(t *testing.T) {
+	cases := []struct {
+		name    string
+		auth    portkey.Auth
+		wantErr string
+	}{
+		{"nothing", portkey.Auth{}, "PORTKEY_API_KEY"},
+		{"api key alone", portkey.Auth{APIKey: "pk"}, "PORTKEY_VIRTUAL_KEY"},
+		{"provider without key", portkey.Auth{APIKey: "pk", Provider: "openai"}, "PORTKEY_PROVIDER_KEY"},
+		{"virtual key without api key", portkey.Auth{VirtualKey: "vk"}, "PORTKEY_API_KEY"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.auth.Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.wantErr)
+		})
+	}
+}

@@ -1,0 +1,224 @@
+package portkeyruns_test
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+)
+
+func loadSpec(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromFile("api/openapi.yaml")
+	require.NoError(t, err)
+	return doc
+}
+
+func TestSpecIsValid(t *testing.T) {
+	doc := loadSpec(t)
+	require.Equal(t, "3.0.3", doc.OpenAPI)
+	// Validate checks examples against their schemas too.
+	require.NoError(t, doc.Validate(context.Background(), openapi3.EnableExamplesValidation()))
+	op := doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post
+	require.NotNil(t, op)
+	assert.Equal(t, "cancelRun", op.OperationID)
+	for _, code := range []string{"200", "400", "401", "403", "404", "408", "409", "412", "429", "446", "500", "502", "503", "504"} {
+		assert.NotNil(t, op.Responses.Value(code), "response %s", code)
+	}
+	assert.Nil(t, op.Responses.Default(), "a default response would make every status documented")
+	assert.NotNil(t, op.Responses.Value("429").Value.Headers["Retry-After"])
+	assert.Nil(t, op.Security, "security is declared once, at the top level")
+	assert.Len(t, doc.Security, 4)
+	assert.ElementsMatch(t, []string{"PortkeyApiKey", "PortkeyVirtualKey"}, slices.Collect(maps.Keys(doc.Security[0])))
+}
+
+// TestExamplesRoundTrip decodes every example into the generated types, encodes it again,
+// and requires the result to validate and to say the same thing (dropped nulls aside).
+func TestExamplesRoundTrip(t *testing.T) {
+	doc := loadSpec(t)
+	require.NotEmpty(t, doc.Components.Examples)
+	for name, ex := range doc.Components.Examples {
+		t.Run(name, func(t *testing.T) {
+			raw, err := json.Marshal(ex.Value.Value)
+			require.NoError(t, err)
+			var schemaName string
+			var v any
+			if _, isRun := ex.Value.Value.(map[string]any)["object"]; isRun {
+				schemaName, v = "Run", new(gen.Run)
+			} else {
+				schemaName, v = "ErrorResponse", new(gen.ErrorResponse)
+			}
+			require.NoError(t, json.Unmarshal(raw, v))
+			again, err := json.Marshal(v)
+			require.NoError(t, err)
+
+			var got, want any
+			require.NoError(t, json.Unmarshal(again, &got))
+			require.NoError(t, json.Unmarshal(raw, &want))
+			require.NoError(t, doc.Components.Schemas[schemaName].Value.VisitJSON(got), "re-encoded: %s", again)
+			assert.Equal(t, dropNulls(want), dropNulls(got))
+		})
+	}
+}
+
+// TestRunNullsMarshalAsNull: a zero Run encodes every required nullable as an explicit null.
+func TestRunNullsMarshalAsNull(t *testing.T) {
+	b, err := json.Marshal(gen.Run{Tools: []gen.AssistantTool{}})
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	for _, k := range []string{"required_action", "last_error", "expires_at", "started_at", "cancelled_at",
+		"failed_at", "completed_at", "incomplete_details", "metadata", "usage", "max_prompt_tokens",
+		"max_completion_tokens", "truncation_strategy", "tool_choice", "response_format"} {
+		v, ok := m[k]
+		assert.True(t, ok, "%s missing", k)
+		assert.Nil(t, v, "%s", k)
+	}
+}
+
+// dropNulls removes null members of objects, recursively.
+func dropNulls(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range v {
+			if e != nil {
+				out[k] = dropNulls(e)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = dropNulls(e)
+		}
+		return out
+	}
+	return v
+}
+
+// exampleRun returns a copy of a named example's value.
+func exampleRun(t *testing.T, doc *openapi3.T, name string) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(doc.Components.Examples[name].Value.Value)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	return m
+}
+
+// TestDecisions backs each row of api/DECISIONS.md with a case: what the spec accepts and
+// rejects where the sources disagree.
+func TestDecisions(t *testing.T) {
+	doc := loadSpec(t)
+	run := doc.Components.Schemas["Run"].Value
+	errBody := doc.Components.Schemas["ErrorResponse"].Value
+
+	many := func(n int) []any {
+		tools := make([]any, n)
+		for i := range tools {
+			tools[i] = map[string]any{"type": "code_interpreter"}
+		}
+		return tools
+	}
+	metadata := func(n, valueLen int) map[string]any {
+		m := map[string]any{}
+		for i := range n {
+			m[strings.Repeat("k", i+1)] = strings.Repeat("v", valueLen)
+		}
+		return m
+	}
+	cases := []struct {
+		name   string
+		edit   func(m map[string]any)
+		accept bool
+	}{
+		{"D1 every nullable null", func(m map[string]any) {}, true},
+		{"D1 truncation_strategy null", func(m map[string]any) { m["truncation_strategy"] = nil }, true},
+		{"D1 tool_choice null", func(m map[string]any) { m["tool_choice"] = nil }, true},
+		{"D1 response_format null", func(m map[string]any) { m["response_format"] = nil }, true},
+		{"D2 missing required_action", func(m map[string]any) { delete(m, "required_action") }, false},
+		{"D2 missing incomplete_details", func(m map[string]any) { delete(m, "incomplete_details") }, false},
+		{"D2 missing truncation_strategy", func(m map[string]any) { delete(m, "truncation_strategy") }, false},
+		{"D2 temperature and top_p absent", func(m map[string]any) { delete(m, "temperature"); delete(m, "top_p") }, true},
+		{"D3 instructions null", func(m map[string]any) { m["instructions"] = nil }, false},
+		{"D4 response_format none", func(m map[string]any) { m["response_format"] = "none" }, true},
+		{"D4 response_format auto", func(m map[string]any) { m["response_format"] = "auto" }, true},
+		{"D4 response_format json_schema", func(m map[string]any) {
+			m["response_format"] = map[string]any{"type": "json_schema", "json_schema": map[string]any{"name": "x"}}
+		}, true},
+		{"D4 response_format xml", func(m map[string]any) { m["response_format"] = map[string]any{"type": "xml"} }, false},
+		{"D4 response_format required", func(m map[string]any) { m["response_format"] = "required" }, false},
+		{"D5 21 tools", func(m map[string]any) { m["tools"] = many(21) }, true},
+		{"D5 128 tools", func(m map[string]any) { m["tools"] = many(128) }, true},
+		{"D5 129 tools", func(m map[string]any) { m["tools"] = many(129) }, false},
+		{"D6 undeclared tool_resources", func(m map[string]any) { m["tool_resources"] = map[string]any{} }, true},
+		{"D7 status paused", func(m map[string]any) { m["status"] = "paused" }, false},
+		{"D7 max_prompt_tokens 100", func(m map[string]any) { m["max_prompt_tokens"] = 100 }, false},
+		{"D7 max_completion_tokens 256", func(m map[string]any) { m["max_completion_tokens"] = 256 }, true},
+		{"D7 16 metadata pairs of 512", func(m map[string]any) { m["metadata"] = metadata(16, 512) }, true},
+		{"D7 17 metadata pairs", func(m map[string]any) { m["metadata"] = metadata(17, 1) }, false},
+		{"D7 metadata value of 513", func(m map[string]any) { m["metadata"] = metadata(1, 513) }, false},
+		{"D7 object thread", func(m map[string]any) { m["object"] = "thread" }, false},
+		{"D8 named tool choice", func(m map[string]any) {
+			m["tool_choice"] = map[string]any{"type": "file_search"}
+		}, true},
+		{"D8 tool choice mode sometimes", func(m map[string]any) { m["tool_choice"] = "sometimes" }, false},
+		{"D8 unknown tool type", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "browser"}} }, false},
+		{"D8 file_search max_num_results 51", func(m map[string]any) {
+			m["tools"] = []any{map[string]any{"type": "file_search", "file_search": map[string]any{"max_num_results": 51}}}
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := exampleRun(t, doc, "RunAllNull")
+			c.edit(m)
+			err := run.VisitJSON(m)
+			if c.accept {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
+
+	t.Run("D2 Portkey's published cancel example", func(t *testing.T) {
+		m := exampleRun(t, doc, "CancellingRun")
+		for _, k := range []string{"required_action", "incomplete_details", "max_prompt_tokens", "max_completion_tokens", "truncation_strategy"} {
+			delete(m, k)
+		}
+		m["tool_resources"] = map[string]any{}
+		assert.Error(t, run.VisitJSON(m))
+	})
+
+	errorCases := []struct {
+		name   string
+		body   string
+		accept bool
+	}{
+		{"D9 OpenAI envelope", `{"error":{"message":"m","type":"invalid_request_error","param":null,"code":null}}`, true},
+		{"D9 gateway failure", `{"status":"failure","message":"Something went wrong"}`, true},
+		{"D9 envelope without param", `{"error":{"message":"m","type":"t","code":null}}`, false},
+		{"D9 gateway route 404", `{"message":"Not Found","ok":false}`, false},
+	}
+	for _, c := range errorCases {
+		t.Run(c.name, func(t *testing.T) {
+			var v any
+			require.NoError(t, json.Unmarshal([]byte(c.body), &v))
+			err := errBody.VisitJSON(v)
+			if c.accept {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
+}
