@@ -1,0 +1,275 @@
+package refserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	middleware "github.com/oapi-codegen/nethttp-middleware"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
+)
+
+// DefaultCancelDelay is how long a cancelled run stays cancelling unless WithCancelDelay
+// says otherwise.
+const DefaultCancelDelay = time.Second
+
+// maxBody bounds what the server reads of a request body; the operation takes none.
+const maxBody = 64 << 10
+
+// Server is the reference Cancel Run service: an http.Handler over a Store. It serves the
+// operation at /threads/{thread_id}/runs/{run_id}/cancel and under /v1, as gateways do.
+type Server struct {
+	Store   *Store
+	handler http.Handler
+}
+
+// Option configures New and Serve.
+type Option func(*config)
+
+type config struct {
+	now     func() time.Time
+	delay   time.Duration
+	maxRuns int
+	logger  *slog.Logger
+}
+
+// WithCancelDelay sets how long a cancelled run stays cancelling before it is cancelled;
+// 0 answers the cancel with the run already cancelled.
+func WithCancelDelay(d time.Duration) Option { return func(c *config) { c.delay = d } }
+
+// WithClock replaces time.Now, so that tests decide when a cancelling run is cancelled.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithMaxRuns bounds the store (DefaultMaxRuns by default).
+func WithMaxRuns(n int) Option { return func(c *config) { c.maxRuns = n } }
+
+// New returns a server with an empty store. Seed it through Server.Store.
+func New(opts ...Option) (*Server, error) {
+	c := newConfig(opts)
+	validate, err := validator()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns)}
+	f := &faults{documented: documentedErrors(), seen: map[string]int{}}
+	strict := gen.NewStrictHandlerWithOptions(handler{s.Store}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
+		gen.StrictHTTPServerOptions{
+			RequestErrorHandlerFunc:  badRequest,
+			ResponseErrorHandlerFunc: internalError,
+		})
+	mux := http.NewServeMux()
+	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
+	s.handler = validate(mux)
+	return s, nil
+}
+
+func newConfig(opts []Option) config {
+	c := config{now: time.Now, delay: DefaultCancelDelay}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// ServeHTTP strips an optional /v1 prefix, refuses paths that are not canonical (the
+// ServeMux would redirect them), validates the request against the spec, then serves it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	}
+	path := r.URL.EscapedPath()
+	if rest, ok := strings.CutPrefix(path, "/v1/"); ok {
+		path = "/" + rest
+	}
+	if !canonical(path) {
+		writeError(w, http.StatusNotFound, invalidURL(r), nil)
+		return
+	}
+	if path != r.URL.EscapedPath() {
+		http.StripPrefix("/v1", s.handler).ServeHTTP(w, r)
+		return
+	}
+	s.handler.ServeHTTP(w, r)
+}
+
+// canonical reports whether path has no empty, "." or ".." segment (escaped ones are fine).
+func canonical(path string) bool {
+	for _, seg := range strings.Split(path, "/")[1:] {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return strings.HasPrefix(path, "/")
+}
+
+// handler implements the generated strict server interface over a Store.
+type handler struct{ store *Store }
+
+// CancelRun answers with the run now cancelling, or with the store's refusal.
+func (h handler) CancelRun(_ context.Context, req gen.CancelRunRequestObject) (gen.CancelRunResponseObject, error) {
+	return answer(h.store, req, true), nil
+}
+
+// answer cancels (or, with commit false, only looks at what cancelling would give) and
+// turns the result into a response.
+func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.CancelRunResponseObject {
+	run, err := store.cancel(req.ThreadID, req.RunID, commit)
+	var notCancellable *NotCancellableError
+	switch {
+	case err == nil:
+		return gen.CancelRun200JSONResponse(run)
+	case errors.As(err, &notCancellable):
+		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(envelope(err.Error(), "invalid_request_error", nil, nil))}
+	case errors.Is(err, ErrNoThread):
+		msg := fmt.Sprintf("No thread found with id '%s'.", req.ThreadID)
+		return gen.CancelRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(envelope(msg, "invalid_request_error", nil, nil))}
+	case errors.Is(err, ErrNoRun):
+		msg := fmt.Sprintf("No run found with id '%s'.", req.RunID)
+		return gen.CancelRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(envelope(msg, "invalid_request_error", nil, nil))}
+	default:
+		return gen.CancelRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse(envelope(err.Error(), "server_error", nil, nil))}
+	}
+}
+
+// envelope builds OpenAI's error body.
+func envelope(message, typ string, param, code *string) gen.ErrorResponse {
+	var e gen.ErrorResponse
+	_ = e.FromErrorEnvelope(gen.ErrorEnvelope{Error: gen.Error{Message: message, Type: typ, Param: param, Code: code}})
+	return e
+}
+
+// gatewayFailure builds the Portkey gateway's own error body.
+func gatewayFailure(message string) gen.ErrorResponse {
+	var e gen.ErrorResponse
+	_ = e.FromGatewayFailure(gen.GatewayFailure{Status: gen.GatewayFailureStatusFailure, Message: message})
+	return e
+}
+
+// writeError answers status with body, for errors found outside the strict handler.
+func writeError(w http.ResponseWriter, status int, body gen.ErrorResponse, header http.Header) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		b = []byte(`{"error":{"message":"internal error","type":"server_error","param":null,"code":null}}`)
+		status = http.StatusInternalServerError
+	}
+	for k, v := range header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+func invalidURL(r *http.Request) gen.ErrorResponse {
+	return envelope(fmt.Sprintf("Invalid URL (%s %s).", r.Method, r.URL.EscapedPath()), "invalid_request_error", nil, nil)
+}
+
+// badRequest renders parameter binding errors of the generated code.
+func badRequest(w http.ResponseWriter, _ *http.Request, err error) {
+	var param *string
+	var invalid *gen.InvalidParamFormatError
+	var tooMany *gen.TooManyValuesForParamError
+	switch {
+	case errors.As(err, &invalid):
+		param = &invalid.ParamName
+	case errors.As(err, &tooMany):
+		param = &tooMany.ParamName
+	}
+	writeError(w, http.StatusBadRequest, envelope(err.Error(), "invalid_request_error", param, nil), nil)
+}
+
+func internalError(w http.ResponseWriter, _ *http.Request, err error) {
+	writeError(w, http.StatusInternalServerError, envelope(err.Error(), "server_error", nil, nil), nil)
+}
+
+// missingCredentials is the 401 message: the spec's four security combinations.
+var missingCredentials = fmt.Sprintf("Missing credentials: send %s with %s, with %s, or with %s and Authorization: Bearer <provider key> (and optionally %s).",
+	portkey.HeaderAPIKey, portkey.HeaderVirtualKey, portkey.HeaderConfig, portkey.HeaderProvider, portkey.HeaderCustomHost)
+
+// validator builds the request validation middleware from the embedded spec, once.
+var validator = sync.OnceValues(func() (func(http.Handler) http.Handler, error) {
+	doc, err := spec.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("refserver: embedded spec: %w", err)
+	}
+	return middleware.OapiRequestValidatorWithOptions(doc, &middleware.Options{
+		DoNotValidateServers: true, // served on any host, at / and /v1
+		Options:              openapi3filter.Options{AuthenticationFunc: authenticate},
+		ErrorHandlerWithOpts: validationError,
+	}), nil
+})
+
+// authenticate checks one security scheme of the spec: a non-empty header for apiKey
+// schemes, a non-empty bearer token for http bearer. Any value is accepted.
+func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	h := in.RequestValidationInput.Request.Header
+	sc := in.SecurityScheme
+	switch {
+	case sc.Type == "apiKey" && sc.In == "header":
+		if strings.TrimSpace(h.Get(sc.Name)) == "" {
+			return fmt.Errorf("missing header %s", sc.Name)
+		}
+	case sc.Type == "http" && strings.EqualFold(sc.Scheme, "bearer"):
+		auth := h.Get("Authorization")
+		if len(auth) < 7 || !strings.EqualFold(auth[:7], "bearer ") || strings.TrimSpace(auth[7:]) == "" {
+			return errors.New("missing Authorization: Bearer")
+		}
+	default:
+		return fmt.Errorf("security scheme %s is not supported", in.SecuritySchemeName)
+	}
+	return nil
+}
+
+// validationError renders the validator's errors in the OpenAI envelope.
+func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
+	var security *openapi3filter.SecurityRequirementsError
+	var request *openapi3filter.RequestError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		msg := fmt.Sprintf("The request body exceeds %d bytes; this operation takes no body.", tooBig.Limit)
+		writeError(w, http.StatusBadRequest, envelope(msg, "invalid_request_error", nil, nil), nil)
+	case errors.Is(err, routers.ErrMethodNotAllowed):
+		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {http.MethodPost}})
+	case opts.MatchedRoute == nil:
+		writeError(w, http.StatusNotFound, invalidURL(r), nil)
+	case errors.As(err, &security):
+		writeError(w, http.StatusUnauthorized, envelope(missingCredentials, "invalid_request_error", nil, nil), nil)
+	case errors.As(err, &request):
+		var param *string
+		if request.Parameter != nil {
+			param = &request.Parameter.Name
+		}
+		msg, _, _ := strings.Cut(request.Error(), "\n")
+		writeError(w, http.StatusBadRequest, envelope(msg, "invalid_request_error", param, nil), nil)
+	default:
+		writeError(w, opts.StatusCode, envelope(err.Error(), "invalid_request_error", nil, nil), nil)
+	}
+}
+
+// documentedErrors lists the error statuses the spec documents for the operation.
+var documentedErrors = sync.OnceValue(func() map[int]bool {
+	out := map[int]bool{}
+	doc, err := spec.GetSwagger()
+	if err != nil {
+		return out
+	}
+	for code := range doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post.Responses.Map() {
+		if n, err := strconv.Atoi(code); err == nil && n >= 400 {
+			out[n] = true
+		}
+	}
+	return out
+})

@@ -1,0 +1,231 @@
+package refserver
+
+import (
+	"container/list"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+)
+
+// Errors of the Store. The server answers the first two with 404 and ErrFull with 503.
+var (
+	ErrNoThread = errors.New("refserver: no such thread")
+	ErrNoRun    = errors.New("refserver: no such run on this thread")
+	ErrFull     = errors.New("refserver: store is full and holds no terminal run to evict")
+)
+
+// NotCancellableError is returned when a run's status does not allow cancelling it.
+type NotCancellableError struct{ Status gen.RunStatus }
+
+// Error is the message of OpenAI's 400 answer.
+func (e *NotCancellableError) Error() string {
+	return fmt.Sprintf("Cannot cancel run with status '%s'.", e.Status)
+}
+
+// DefaultMaxRuns is the number of runs a Store holds unless told otherwise.
+const DefaultMaxRuns = 10000
+
+// Store holds threads and runs in memory; it is safe for concurrent use. A thread exists
+// while it holds a run, and run IDs are unique across threads, as OpenAI's are.
+//
+// Cancelling needs no timer: a cancelled run records when it becomes cancelled, and every
+// read settles it, so a Store never owns a goroutine and needs no Close.
+type Store struct {
+	now     func() time.Time
+	delay   time.Duration
+	maxRuns int
+
+	mu      sync.Mutex
+	runs    map[string]*list.Element // run ID -> *entry, oldest first in order
+	order   *list.List
+	threads map[string]int // thread ID -> number of runs
+}
+
+type entry struct {
+	run      gen.Run
+	cancelAt time.Time // when a cancelling run becomes cancelled; zero if never
+}
+
+// NewStore returns an empty store. now is its clock (time.Now when nil), delay is how long
+// a cancelled run stays cancelling (0: cancelled at once), and maxRuns bounds its size
+// (DefaultMaxRuns when <= 0).
+func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	if maxRuns <= 0 {
+		maxRuns = DefaultMaxRuns
+	}
+	return &Store{now: now, delay: max(delay, 0), maxRuns: maxRuns,
+		runs: map[string]*list.Element{}, order: list.New(), threads: map[string]int{}}
+}
+
+// Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
+// tools list, and evicts the oldest terminal run when the store is full.
+func (s *Store) Put(run gen.Run) error {
+	if run.ID == "" || run.ThreadID == "" {
+		return errors.New("refserver: a run needs an id and a thread_id")
+	}
+	if !run.Status.Valid() {
+		return fmt.Errorf("refserver: unknown run status %q", run.Status)
+	}
+	run.Object = gen.RunObjectThreadRun
+	if run.Tools == nil {
+		run.Tools = []gen.AssistantTool{}
+	}
+	run, err := clone(run)
+	if err != nil {
+		return err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if el, ok := s.runs[run.ID]; ok {
+		s.remove(el)
+	} else if len(s.runs) >= s.maxRuns && !s.evict() {
+		return ErrFull
+	}
+	s.runs[run.ID] = s.order.PushBack(&entry{run: run})
+	s.threads[run.ThreadID]++
+	return nil
+}
+
+// Seed stores NewRun(threadID, runID, status) at the store's current time and returns it.
+func (s *Store) Seed(threadID, runID string, status gen.RunStatus) (gen.Run, error) {
+	run := NewRun(threadID, runID, status, s.now())
+	return run, s.Put(run)
+}
+
+// Get returns the run as it is now.
+func (s *Store) Get(threadID, runID string) (gen.Run, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.find(threadID, runID)
+	if err != nil {
+		return gen.Run{}, err
+	}
+	return e.run, nil
+}
+
+// Cancel moves a queued, in_progress or requires_action run to cancelling (or straight to
+// cancelled when the delay is 0) and returns it. Any other status gives a
+// *NotCancellableError and changes nothing.
+func (s *Store) Cancel(threadID, runID string) (gen.Run, error) {
+	return s.cancel(threadID, runID, true)
+}
+
+// cancel is Cancel; with commit false it only computes the answer.
+func (s *Store) cancel(threadID, runID string, commit bool) (gen.Run, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.find(threadID, runID)
+	if err != nil {
+		return gen.Run{}, err
+	}
+	switch e.run.Status {
+	case gen.RunStatusQueued, gen.RunStatusInProgress, gen.RunStatusRequiresAction:
+	default:
+		return gen.Run{}, &NotCancellableError{Status: e.run.Status}
+	}
+	now := s.now()
+	next := *e
+	next.run.Status = gen.RunStatusCancelling
+	next.run.RequiredAction = nil // nothing is required of a run being cancelled
+	next.cancelAt = now.Add(s.delay)
+	settle(&next, now)
+	if commit {
+		*e = next
+	}
+	return next.run, nil
+}
+
+// Len reports how many runs the store holds.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.runs)
+}
+
+// find returns the settled entry of runID on threadID. Callers hold s.mu.
+func (s *Store) find(threadID, runID string) (*entry, error) {
+	if s.threads[threadID] == 0 {
+		return nil, ErrNoThread
+	}
+	el, ok := s.runs[runID]
+	if !ok {
+		return nil, ErrNoRun
+	}
+	e := el.Value.(*entry)
+	if e.run.ThreadID != threadID {
+		return nil, ErrNoRun
+	}
+	settle(e, s.now())
+	return e, nil
+}
+
+// evict removes the oldest terminal run and reports whether there was one. Callers hold s.mu.
+func (s *Store) evict() bool {
+	now := s.now()
+	for el := s.order.Front(); el != nil; el = el.Next() {
+		e := el.Value.(*entry)
+		settle(e, now)
+		if terminal(e.run.Status) {
+			s.remove(el)
+			return true
+		}
+	}
+	return false
+}
+
+// remove deletes el's run. Callers hold s.mu.
+func (s *Store) remove(el *list.Element) {
+	run := s.order.Remove(el).(*entry).run
+	delete(s.runs, run.ID)
+	if s.threads[run.ThreadID]--; s.threads[run.ThreadID] <= 0 {
+		delete(s.threads, run.ThreadID)
+	}
+}
+
+// settle turns a cancelling run whose delay has passed into a cancelled one.
+func settle(e *entry, now time.Time) {
+	if e.run.Status != gen.RunStatusCancelling || e.cancelAt.IsZero() || now.Before(e.cancelAt) {
+		return
+	}
+	e.run.Status = gen.RunStatusCancelled
+	e.run.CancelledAt = ptr(int(e.cancelAt.Unix()))
+	e.run.ExpiresAt = nil
+	if e.run.Usage == nil {
+		e.run.Usage = &gen.RunUsage{}
+	}
+	e.cancelAt = time.Time{}
+}
+
+// terminal reports whether a run in status st can no longer change.
+func terminal(st gen.RunStatus) bool {
+	switch st {
+	case gen.RunStatusCancelled, gen.RunStatusCompleted, gen.RunStatusFailed,
+		gen.RunStatusIncomplete, gen.RunStatusExpired:
+		return true
+	}
+	return false
+}
+
+// clone deep-copies run, so that callers cannot change a stored run through its pointers.
+// The store itself only ever replaces pointers, so the runs it returns may share them.
+func clone(run gen.Run) (gen.Run, error) {
+	b, err := json.Marshal(run)
+	if err != nil {
+		return gen.Run{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
+	}
+	var c gen.Run
+	if err := json.Unmarshal(b, &c); err != nil {
+		return gen.Run{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
+	}
+	return c, nil
+}
+
+func ptr[T any](v T) *T { return &v }
