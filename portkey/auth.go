@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 )
@@ -18,6 +19,17 @@ const (
 	HeaderCustomHost = "x-portkey-custom-host"
 )
 
+// Environment variables read by AuthFromEnv and New.
+const (
+	EnvBaseURL     = "PORTKEY_BASE_URL"
+	EnvAPIKey      = "PORTKEY_API_KEY"
+	EnvVirtualKey  = "PORTKEY_VIRTUAL_KEY"
+	EnvProvider    = "PORTKEY_PROVIDER"
+	EnvProviderKey = "PORTKEY_PROVIDER_KEY"
+	EnvConfig      = "PORTKEY_CONFIG"
+	EnvCustomHost  = "PORTKEY_CUSTOM_HOST"
+)
+
 // Auth holds the credentials of one of the four combinations Portkey accepts:
 // APIKey with VirtualKey; APIKey with Provider and ProviderKey; APIKey with Config;
 // or APIKey with Provider, ProviderKey and CustomHost.
@@ -28,6 +40,19 @@ type Auth struct {
 	ProviderKey string // sent as Authorization: Bearer
 	Config      string
 	CustomHost  string
+}
+
+// AuthFromEnv reads the credentials from the PORTKEY_* variables; it is the one place
+// in this module that reads them.
+func AuthFromEnv() Auth {
+	return Auth{
+		APIKey:      os.Getenv(EnvAPIKey),
+		VirtualKey:  os.Getenv(EnvVirtualKey),
+		Provider:    os.Getenv(EnvProvider),
+		ProviderKey: os.Getenv(EnvProviderKey),
+		Config:      os.Getenv(EnvConfig),
+		CustomHost:  os.Getenv(EnvCustomHost),
+	}
 }
 
 // Validate reports whether a satisfies one of the combinations.
@@ -69,6 +94,17 @@ func (a Auth) Editor() gen.RequestEditorFn {
 		a.Apply(req.Header)
 		return nil
 	}
+}
+
+// secrets lists the set values that must never appear in output.
+func (a Auth) secrets() []string {
+	var s []string
+	for _, v := range []string{a.APIKey, a.VirtualKey, a.ProviderKey, a.Config} {
+		if v != "" {
+			s = append(s, v)
+		}
+	}
+	return s
 }
 
 // String names the credentials that are set, never their values.

@@ -15,31 +15,40 @@ var ErrEmptyID = errors.New("portkey: thread ID and run ID must not be empty")
 
 // CancelRun calls the generated client's CancelRun after checking the IDs and with each ID
 // sent as exactly one path segment: the generated client escapes "/" and "%" but lets
-// url.Parse resolve "." and ".." away.
+// url.Parse resolve "." and ".." away. It returns the raw generated response; Client.Cancel
+// is the convenience that returns the Run or an *APIError.
 func CancelRun(ctx context.Context, c *gen.ClientWithResponses, threadID, runID string, editors ...gen.RequestEditorFn) (*gen.CancelRunResponse, error) {
 	if threadID == "" || runID == "" {
 		return nil, ErrEmptyID
 	}
-	server := ""
+	var base basePath
 	if gc, ok := c.ClientInterface.(*gen.Client); ok {
-		server = gc.Server
+		u, err := url.Parse(gc.Server)
+		if err != nil {
+			return nil, err
+		}
+		base = newBasePath(u)
 	}
-	editors = append(editors, segmentPath(server, threadID, runID))
+	editors = append(editors, func(_ context.Context, req *http.Request) error {
+		base.setCancel(req.URL, threadID, runID)
+		return nil
+	})
 	return c.CancelRunWithResponse(ctx, threadID, runID, nil, editors...)
 }
 
-// segmentPath rewrites the request path so that each ID stays one segment.
-func segmentPath(server, threadID, runID string) gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		base, err := url.Parse(server)
-		if err != nil {
-			return err
-		}
-		prefix := strings.TrimSuffix(base.Path, "/")
-		rawPrefix := strings.TrimSuffix(base.EscapedPath(), "/")
-		req.URL.Path = prefix + "/threads/" + threadID + "/runs/" + runID + "/cancel"
-		req.URL.RawPath = rawPrefix + "/threads/" + EscapeSegment(threadID) + "/runs/" + EscapeSegment(runID) + "/cancel"
-		return nil
+// basePath is a base URL's path without its trailing slash, decoded and escaped.
+type basePath struct{ path, raw string }
+
+func newBasePath(u *url.URL) basePath {
+	return basePath{strings.TrimSuffix(u.Path, "/"), strings.TrimSuffix(u.EscapedPath(), "/")}
+}
+
+// setCancel sets u's path to the cancel operation's, each ID exactly one segment.
+func (b basePath) setCancel(u *url.URL, threadID, runID string) {
+	u.Path = b.path + "/threads/" + threadID + "/runs/" + runID + "/cancel"
+	u.RawPath = b.raw + "/threads/" + EscapeSegment(threadID) + "/runs/" + EscapeSegment(runID) + "/cancel"
+	if u.RawPath == u.Path {
+		u.RawPath = ""
 	}
 }
 

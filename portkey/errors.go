@@ -1,0 +1,126 @@
+package portkey
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+)
+
+// APIError is a non-2xx answer, read from the OpenAI error envelope, the gateway's
+// failure body or, failing both, a short excerpt of the body. Use errors.As to get it.
+type APIError struct {
+	StatusCode int
+	Type       string // envelope error.type; empty for a gateway failure
+	Code       string // envelope error.code, when not null
+	Param      string // envelope error.param, when not null
+	Message    string
+	RequestID  string // x-request-id, else x-portkey-trace-id
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "portkey: %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	for _, kv := range [...][2]string{{"type", e.Type}, {"code", e.Code}, {"param", e.Param}, {"request_id", e.RequestID}} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
+		}
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	return b.String()
+}
+
+// maxExcerpt bounds the message taken from a body that is not a known error shape.
+const maxExcerpt = 200
+
+// newAPIError reads an error answer; every value in secrets is masked in the message.
+func newAPIError(resp *http.Response, body []byte, secrets []string) *APIError {
+	e := &APIError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
+	if e.RequestID == "" {
+		e.RequestID = resp.Header.Get("X-Portkey-Trace-Id")
+	}
+	var parsed gen.ErrorResponse
+	if json.Unmarshal(body, &parsed) == nil {
+		if env, err := parsed.AsErrorEnvelope(); err == nil && (env.Error.Message != "" || env.Error.Type != "") {
+			e.Type, e.Message = env.Error.Type, env.Error.Message
+			if env.Error.Code != nil {
+				e.Code = *env.Error.Code
+			}
+			if env.Error.Param != nil {
+				e.Param = *env.Error.Param
+			}
+		} else if gf, err := parsed.AsGatewayFailure(); err == nil && gf.Message != "" {
+			e.Message = gf.Message
+		}
+	}
+	if e.Message == "" {
+		e.Message = excerpt(body)
+	}
+	e.Message = redact(e.Message, secrets)
+	return e
+}
+
+// excerpt is the start of body as one line of text, HTML tags dropped.
+func excerpt(body []byte) string {
+	s := strings.ToValidUTF8(string(body[:min(len(body), 4*maxExcerpt)]), "")
+	if strings.HasPrefix(strings.TrimSpace(s), "<") {
+		s = stripTags(s)
+	}
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if len(s) > maxExcerpt {
+		cut := maxExcerpt
+		for cut > 0 && !utf8RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	if s == "" {
+		return "(empty body)"
+	}
+	return "body: " + s
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// stripTags replaces each <...> with a space.
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>' && in:
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// redact masks each secret in s.
+func redact(s string, secrets []string) string {
+	for _, v := range secrets {
+		s = strings.ReplaceAll(s, v, "[redacted]")
+	}
+	return s
+}
+
+// BodyTooLargeError is returned when a response body exceeds the client's limit
+// (WithMaxResponseBytes); the body is not read past the limit.
+type BodyTooLargeError struct {
+	StatusCode int
+	Limit      int64
+}
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("portkey: response body (status %d) exceeds the %d-byte limit", e.StatusCode, e.Limit)
+}
