@@ -9,10 +9,14 @@ all: generate test
 generate:
 	$(GO) generate ./...
 
-## test: vet and run every offline test (the README's test command; CI runs it)
+# Modules besides the main one, each with its own go.mod.
+SUBMODULES := tools/breaking
+
+## test: vet and run every offline test in every module (the README's test command; CI runs it)
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	for m in $(SUBMODULES); do $(GO) vet -C $$m ./... && $(GO) test -C $$m -race -count=1 ./... || exit 1; done
 
 ## test-short: the tests without regenerating gen/
 test-short:
