@@ -1,3 +1,4 @@
-// Package portkey is the hand-written client side around the generated client in gen:
-// Portkey credentials, and a guarded CancelRun that sends IDs exactly.
+// Package portkey is the hand-written client around the generated client in gen: New
+// assembles it with Portkey credentials, retries (RetryTransport), bounded reads and typed
+// errors (APIError), and Client.Cancel cancels a run with IDs sent exactly.
 package portkey
