@@ -1,0 +1,103 @@
+package refserver_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/refserver"
+)
+
+func TestStorePutRefusesIncompleteRuns(t *testing.T) {
+	st := refserver.NewStore(nil, 0, 0)
+	cases := []struct {
+		name string
+		run  gen.Run
+	}{
+		{"no id", gen.Run{ThreadID: "thread_1", Status: gen.RunStatusQueued}},
+		{"no thread", gen.Run{ID: "run_1", Status: gen.RunStatusQueued}},
+		{"bad status", gen.Run{ID: "run_1", ThreadID: "thread_1", Status: "paused"}},
+		{"no status", gen.Run{ID: "run_1", ThreadID: "thread_1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Error(t, st.Put(c.run))
+		})
+	}
+	assert.Zero(t, st.Len())
+}
+
+func TestStorePutCopiesAndReplaces(t *testing.T) {
+	st := refserver.NewStore(nil, 0, 0)
+	run := refserver.NewRun("thread_1", "run_1", gen.RunStatusQueued, start)
+	require.NoError(t, st.Put(run))
+	(*run.Metadata)["source"] = "changed after Put"
+	got, err := st.Get("thread_1", "run_1")
+	require.NoError(t, err)
+	assert.Equal(t, "refserver", (*got.Metadata)["source"], "the store keeps its own copy")
+
+	run.ThreadID = "thread_2" // the same run ID, moved to another thread
+	require.NoError(t, st.Put(run))
+	assert.Equal(t, 1, st.Len())
+	_, err = st.Get("thread_1", "run_1")
+	assert.ErrorIs(t, err, refserver.ErrNoThread, "thread_1 held only that run")
+	_, err = st.Get("thread_2", "run_1")
+	assert.NoError(t, err)
+}
+
+func TestStoreEvictsOldestTerminalRunFirst(t *testing.T) {
+	st := refserver.NewStore(func() time.Time { return start }, time.Minute, 3)
+	for i, s := range []gen.RunStatus{gen.RunStatusQueued, gen.RunStatusCompleted, gen.RunStatusFailed} {
+		_, err := st.Seed("thread_1", fmt.Sprint("run_", i), s)
+		require.NoError(t, err)
+	}
+	_, err := st.Seed("thread_1", "run_3", gen.RunStatusInProgress)
+	require.NoError(t, err)
+	assert.Equal(t, 3, st.Len())
+	_, err = st.Get("thread_1", "run_1")
+	assert.ErrorIs(t, err, refserver.ErrNoRun, "the oldest terminal run went")
+	for _, id := range []string{"run_0", "run_2", "run_3"} {
+		_, err := st.Get("thread_1", id)
+		assert.NoError(t, err, id)
+	}
+}
+
+func TestStoreRefusesWhenFullOfLiveRuns(t *testing.T) {
+	now := start
+	st := refserver.NewStore(func() time.Time { return now }, time.Minute, 2)
+	for _, id := range []string{"run_0", "run_1"} {
+		_, err := st.Seed("thread_1", id, gen.RunStatusQueued)
+		require.NoError(t, err)
+	}
+	_, err := st.Seed("thread_1", "run_2", gen.RunStatusQueued)
+	require.ErrorIs(t, err, refserver.ErrFull)
+
+	_, err = st.Cancel("thread_1", "run_1")
+	require.NoError(t, err)
+	_, err = st.Seed("thread_1", "run_2", gen.RunStatusQueued)
+	require.ErrorIs(t, err, refserver.ErrFull, "a cancelling run is not terminal yet")
+
+	now = now.Add(time.Minute) // run_1 is cancelled now, so it can go
+	_, err = st.Seed("thread_1", "run_2", gen.RunStatusQueued)
+	require.NoError(t, err)
+	_, err = st.Get("thread_1", "run_1")
+	assert.ErrorIs(t, err, refserver.ErrNoRun, "run_1 went; thread_1 still exists")
+}
+
+func TestNewRunIsCompleteForEveryStatus(t *testing.T) {
+	for _, s := range refserver.AllStatuses {
+		t.Run(string(s), func(t *testing.T) {
+			run := refserver.NewRun("thread_1", "run_1", s, start)
+			assert.Equal(t, s, run.Status)
+			assert.Equal(t, gen.RunObjectThreadRun, run.Object)
+			assert.NotNil(t, run.Tools)
+			assert.Equal(t, s == gen.RunStatusCancelled, run.CancelledAt != nil, "cancelled_at exactly when cancelled")
+			assert.Equal(t, s == gen.RunStatusRequiresAction, run.RequiredAction != nil)
+			assert.Equal(t, s == gen.RunStatusFailed, run.LastError != nil)
+		})
+	}
+}
