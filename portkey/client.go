@@ -22,11 +22,13 @@ const (
 	DefaultBaseURL          = "https://api.portkey.ai/v1"
 	DefaultTimeout          = time.Minute
 	DefaultMaxResponseBytes = 8 << 20
-	ModulePath              = "github.com/seed-a6d846e6/portkey-runs"
 )
 
+const modulePath = "github.com/seed-a6d846e6/portkey-runs"
+
 // Client calls Portkey's Cancel Run with credentials, retries, bounded reads and typed
-// errors. Gen gives the generated client, configured the same way.
+// errors. Gen gives the generated client, configured the same way. It is safe for
+// concurrent use.
 type Client struct {
 	cfg    config
 	gen    *gen.ClientWithResponses
@@ -176,7 +178,7 @@ func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, 
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := readBody(resp)
+	body, err := readBody(resp, c.cfg.maxBody)
 	if err != nil {
 		return nil, fmt.Errorf("portkey: reading the response (status %d): %w", resp.StatusCode, err)
 	}
@@ -207,9 +209,10 @@ func (c *Client) setHeaders(_ context.Context, req *http.Request) error {
 	return nil
 }
 
-// readBody reads all of resp.Body, in one allocation when the length is known.
-func readBody(resp *http.Response) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 {
+// readBody reads all of resp.Body, in one allocation when the length is known and
+// within limit.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= limit {
 		b := make([]byte, n)
 		_, err := io.ReadFull(resp.Body, b)
 		return b, err
@@ -223,11 +226,11 @@ func UserAgent() string { return userAgent() }
 var userAgent = sync.OnceValue(func() string {
 	v := "devel"
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Path == ModulePath && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		if bi.Main.Path == modulePath && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			v = bi.Main.Version
 		}
 		for _, d := range bi.Deps {
-			if d.Path == ModulePath && d.Version != "" {
+			if d.Path == modulePath && d.Version != "" {
 				v = d.Version
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -377,4 +378,38 @@ func TestTruncatedBody(t *testing.T) {
 	_, err := newClient(t, srv, nil).Cancel(context.Background(), "thread_abc", "run_abc")
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.False(t, errors.As(err, new(*portkey.APIError)))
+}
+
+func TestCancelConcurrently(t *testing.T) {
+	srv, s := serve(t, reply{status: 200, body: runJSON})
+	rt, _ := fastRetry()
+	c := newClient(t, srv, rt)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			run, err := c.Cancel(context.Background(), "thread_abc", fmt.Sprint("run_", i))
+			assert.NoError(t, err)
+			assert.NotNil(t, run)
+		})
+	}
+	wg.Wait()
+	assert.Len(t, s.requests(), 16)
+}
+
+func TestBodyLimitHugeContentLength(t *testing.T) {
+	// The header claims a terabyte: the client must fail before allocating or reading it.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1099511627776\r\n\r\n{}")
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	_, err := newClient(t, srv, nil).Cancel(context.Background(), "thread_abc", "run_abc")
+	var tooLarge *portkey.BodyTooLargeError
+	require.ErrorAs(t, err, &tooLarge)
+	assert.Equal(t, int64(portkey.DefaultMaxResponseBytes), tooLarge.Limit)
 }

@@ -45,8 +45,14 @@ func TestRetryStatuses(t *testing.T) {
 		{405, nil, 1}, {422, nil, 1}, {200, nil, 1}, {201, nil, 1},
 		{503, map[string]string{"x-should-retry": "false"}, 1},
 		{422, map[string]string{"x-should-retry": "true"}, 3},
-		{400, map[string]string{"x-should-retry": "true"}, 1}, // never on 400, whatever the server says
-		{404, map[string]string{"x-should-retry": "true"}, 1},
+		{200, map[string]string{"x-should-retry": "true"}, 1},
+	}
+	for _, never := range []int{400, 401, 403, 404, 412, 446} { // whatever the server says
+		cases = append(cases, struct {
+			status int
+			header map[string]string
+			want   int
+		}{never, map[string]string{"x-should-retry": "true"}, 1})
 	}
 	for _, c := range cases {
 		t.Run(http.StatusText(c.status)+"/"+c.header["x-should-retry"], func(t *testing.T) {
