@@ -195,7 +195,7 @@ func internalError(w http.ResponseWriter, _ *http.Request, err error) {
 }
 
 // missingCredentials is the 401 message: the spec's four security combinations.
-var missingCredentials = fmt.Sprintf("Missing credentials: send %s with %s, with %s, or with %s and Authorization: Bearer <provider key> (and optionally %s).",
+var missingCredentials = fmt.Sprintf("Missing credentials: send %s with %s, with %s, or with %s and Authorization: Bearer with the provider key (and optionally %s).",
 	portkey.HeaderAPIKey, portkey.HeaderVirtualKey, portkey.HeaderConfig, portkey.HeaderProvider, portkey.HeaderCustomHost)
 
 // validator builds the request validation middleware from the embedded spec, once.

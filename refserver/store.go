@@ -11,7 +11,7 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 )
 
-// Errors of the Store. The server answers the first two with 404 and ErrFull with 503.
+// Errors of the Store; the server answers ErrNoThread and ErrNoRun with 404.
 var (
 	ErrNoThread = errors.New("refserver: no such thread")
 	ErrNoRun    = errors.New("refserver: no such run on this thread")
