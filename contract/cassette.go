@@ -1,0 +1,239 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+)
+
+// ReplayFile validates every interaction of the go-vcr cassette at path (a .yaml file).
+// Each gives one Result, named after the file (plus "#<id>" when there are several).
+func (v *Validator) ReplayFile(path string) ([]Result, error) {
+	c, err := cassette.Load(strings.TrimSuffix(path, ".yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("contract: loading cassette %s: %w", path, err)
+	}
+	name := strings.TrimSuffix(filepath.Base(path), ".yaml")
+	out := make([]Result, 0, len(c.Interactions))
+	for _, i := range c.Interactions {
+		ex := Exchange{Method: i.Request.Method, RequestHeader: i.Request.Headers,
+			Status: i.Response.Code, Header: i.Response.Headers, Body: []byte(i.Response.Body)}
+		if u, err := url.Parse(i.Request.URL); err == nil {
+			ex.Path = u.EscapedPath()
+		}
+		if ex.Header == nil {
+			ex.Header = http.Header{}
+		}
+		n := name
+		if len(c.Interactions) > 1 {
+			n += "#" + strconv.Itoa(i.ID)
+		}
+		checks, vs := v.validate(ex)
+		out = append(out, newResult(n, ex.Status, checks, vs, false, i.Response.Duration))
+	}
+	return out, nil
+}
+
+// ReplayDir validates every cassette (*.yaml) directly in dir, in name order.
+func (v *Validator) ReplayDir(dir string) ([]Result, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(files)
+	var out []Result
+	for _, f := range files {
+		rs, err := v.ReplayFile(f)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// Record runs each scenario of scs through s against its live target and writes what was
+// exchanged to dir/<scenario name>.yaml, a go-vcr cassette, with every secret redacted
+// before anything is written. It returns the validated results.
+func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	real := http.DefaultTransport
+	timeout := 30 * time.Second
+	if s.Client != nil {
+		timeout = s.Client.Timeout
+		if s.Client.Transport != nil {
+			real = s.Client.Transport
+		}
+	}
+	var out []Result
+	for _, sc := range scs {
+		if sc.Name == "" || strings.ContainsAny(sc.Name, `/\`) || strings.HasPrefix(sc.Name, ".") {
+			return out, fmt.Errorf("contract: scenario name %q cannot name a cassette file", sc.Name)
+		}
+		rec, err := recorder.New(filepath.Join(dir, sc.Name),
+			recorder.WithMode(recorder.ModeRecordOnly),
+			recorder.WithRealTransport(real),
+			recorder.WithHook(RedactInteraction, recorder.BeforeSaveHook))
+		if err != nil {
+			return out, err
+		}
+		rs := *s
+		rs.Client = &http.Client{Transport: rec, Timeout: timeout}
+		out = append(out, rs.Run(ctx, sc))
+		if err := rec.Stop(); err != nil {
+			return out, fmt.Errorf("contract: saving cassette %s: %w", sc.Name, err)
+		}
+	}
+	return out, nil
+}
+
+// RedactInteraction removes every secret from a recorded interaction (a go-vcr hook): the
+// credential headers, cookies, and key-looking values in headers, URL, form and bodies.
+func RedactInteraction(i *cassette.Interaction) error {
+	q := &i.Request
+	q.Headers = redact.Header(q.Headers)
+	q.Trailer = redact.Header(q.Trailer)
+	q.URL = redact.URL(q.URL)
+	q.RequestURI = redact.URL(q.RequestURI)
+	q.Form = redact.Query(q.Form)
+	q.Body = string(redact.Body([]byte(q.Body)))
+	q.Host = redact.String(q.Host)
+	p := &i.Response
+	p.Headers = redact.Header(p.Headers)
+	p.Trailer = redact.Header(p.Trailer)
+	if body := string(redact.Body([]byte(p.Body))); body != p.Body {
+		p.Body = body
+		if p.ContentLength >= 0 {
+			p.ContentLength = int64(len(body))
+		}
+		if p.Headers.Get("Content-Length") != "" {
+			p.Headers.Set("Content-Length", strconv.Itoa(len(body)))
+		}
+	}
+	return nil
+}
+
+// Replayer returns a RoundTripper that answers from the cassette at path (a .yaml file)
+// and never touches the network. A request matches a recorded one when method, path,
+// query, headers and body agree once both are redacted, whatever the host; when none
+// matches, the error says how the closest one differs.
+func Replayer(path string) (http.RoundTripper, error) {
+	name := strings.TrimSuffix(path, ".yaml")
+	c, err := cassette.Load(name)
+	if err != nil {
+		return nil, fmt.Errorf("contract: loading cassette %s: %w", path, err)
+	}
+	rec, err := recorder.New(name,
+		recorder.WithMode(recorder.ModeReplayOnly),
+		recorder.WithMatcher(MatchRedacted),
+		recorder.WithSkipRequestLatency(true),
+		recorder.WithReplayableInteractions(true))
+	if err != nil {
+		return nil, err
+	}
+	return &replayer{rec: rec, recorded: c.Interactions, path: path}, nil
+}
+
+type replayer struct {
+	rec      *recorder.Recorder
+	recorded []*cassette.Interaction
+	path     string
+}
+
+func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.rec.RoundTrip(req)
+	if errors.Is(err, cassette.ErrInteractionNotFound) {
+		why := []string{"the cassette is empty"}
+		for n, i := range r.recorded {
+			if n == 0 {
+				why = why[:0]
+			}
+			if n == 3 {
+				why = append(why, "...")
+				break
+			}
+			why = append(why, fmt.Sprintf("#%d: %s", i.ID, mismatch(req, i.Request)))
+		}
+		return nil, fmt.Errorf("contract: %s: no recorded interaction matches %s %s (%s)", r.path, req.Method, req.URL.EscapedPath(), strings.Join(why, "; "))
+	}
+	return resp, err
+}
+
+// MatchRedacted is a go-vcr matcher for redacted cassettes: req matches rec when method,
+// path, query, headers and body agree after redaction; scheme and host are ignored, so a
+// cassette recorded against one address replays against another.
+func MatchRedacted(req *http.Request, rec cassette.Request) bool { return mismatch(req, rec) == "" }
+
+// mismatch returns how req differs from rec after redaction, or "" when it does not.
+func mismatch(req *http.Request, rec cassette.Request) string {
+	if req.Method != rec.Method {
+		return fmt.Sprintf("method %s, recorded %s", req.Method, rec.Method)
+	}
+	ru, err := url.Parse(rec.URL)
+	if err != nil {
+		return "the recorded URL does not parse"
+	}
+	if got, want := req.URL.EscapedPath(), ru.EscapedPath(); got != want {
+		return fmt.Sprintf("path %s, recorded %s", got, want)
+	}
+	if got, want := redact.Query(req.URL.Query()).Encode(), ru.Query().Encode(); got != want {
+		return fmt.Sprintf("query %q, recorded %q", got, want)
+	}
+	got, want := canonical(redact.Header(req.Header)), canonical(rec.Headers)
+	names := map[string]bool{}
+	for k := range got {
+		names[http.CanonicalHeaderKey(k)] = true
+	}
+	for k := range want {
+		names[http.CanonicalHeaderKey(k)] = true
+	}
+	keys := make([]string, 0, len(names))
+	for k := range names {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if g, w := got.Values(k), want.Values(k); !slices.Equal(g, w) {
+			return fmt.Sprintf("header %s %q, recorded %q", k, g, w)
+		}
+	}
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return "reading the request body: " + err.Error()
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		body = b
+	}
+	if string(redact.Body(body)) != rec.Body {
+		return "the request body differs"
+	}
+	return ""
+}
+
+func canonical(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		ck := http.CanonicalHeaderKey(k)
+		out[ck] = append(out[ck], vs...)
+	}
+	return out
+}

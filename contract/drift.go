@@ -1,0 +1,104 @@
+package contract
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// checkDrift reports properties present in body but not declared by schema, by pointer:
+// a notice, or a failure in strict mode. Free-form objects (additionalProperties: true or
+// a schema) are not drift.
+func (v *Validator) checkDrift(schema *openapi3.Schema, body any) []Violation {
+	sev := Notice
+	if v.opts.Strict {
+		sev = Failure
+	}
+	var vs []Violation
+	var walk func(s *openapi3.Schema, val any, ptr []string)
+	walk = func(s *openapi3.Schema, val any, ptr []string) {
+		for s != nil && len(s.AllOf) == 1 && len(s.Properties) == 0 && len(s.OneOf) == 0 {
+			s = s.AllOf[0].Value // the nullable wrapper allOf: [$ref]
+		}
+		if s == nil || val == nil {
+			return
+		}
+		if len(s.OneOf) > 0 {
+			walk(matchingBranch(s, val), val, ptr)
+			return
+		}
+		switch val := val.(type) {
+		case []any:
+			if s.Items == nil {
+				return
+			}
+			for i, item := range val {
+				walk(s.Items.Value, item, append(slices.Clip(ptr), strconv.Itoa(i)))
+			}
+		case map[string]any:
+			props, open := declared(s)
+			keys := make([]string, 0, len(val))
+			for k := range val {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				p := append(slices.Clip(ptr), k)
+				switch ps, ok := props[k]; {
+				case ok:
+					walk(ps, val[k], p)
+				case s.AdditionalProperties.Schema != nil:
+					walk(s.AdditionalProperties.Schema.Value, val[k], p)
+				case !open:
+					vs = append(vs, Violation{Check: CheckDrift, Location: pointer(p), Rule: "is not declared in the spec", Severity: sev})
+				}
+			}
+		}
+	}
+	walk(schema, body, nil)
+	return vs
+}
+
+// declared returns the properties s declares, its allOf members' included, and whether
+// it admits any other property (additionalProperties true or a schema, or no properties
+// declared at all).
+func declared(s *openapi3.Schema) (map[string]*openapi3.Schema, bool) {
+	props := map[string]*openapi3.Schema{}
+	var collect func(s *openapi3.Schema)
+	collect = func(s *openapi3.Schema) {
+		for name, p := range s.Properties {
+			props[name] = p.Value
+		}
+		for _, m := range s.AllOf {
+			collect(m.Value)
+		}
+	}
+	collect(s)
+	ap := s.AdditionalProperties
+	closed := ap.Has != nil && !*ap.Has
+	open := ap.Has != nil && *ap.Has || ap.Schema != nil || len(props) == 0 && !closed
+	return props, open
+}
+
+// matchingBranch returns the oneOf branch val belongs to: the one its discriminator names,
+// else the only branch that accepts it; nil when that is not clear.
+func matchingBranch(s *openapi3.Schema, val any) *openapi3.Schema {
+	if ref := discriminated(s, val); ref != "" {
+		for _, b := range s.OneOf {
+			if b.Ref == ref {
+				return b.Value
+			}
+		}
+	}
+	var match *openapi3.Schema
+	for _, b := range s.OneOf {
+		if b.Value.IsMatching(val) {
+			if match != nil {
+				return nil
+			}
+			match = b.Value
+		}
+	}
+	return match
+}

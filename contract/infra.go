@@ -1,0 +1,52 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+)
+
+// HeaderGatewayException is set by the Portkey gateway on its own internal failures.
+const HeaderGatewayException = "x-portkey-gateway-exception"
+
+// infrastructure classifies what is not about the contract: a call that failed, a timeout,
+// rate limiting, a server or gateway failure. It returns a notice, or a zero Violation
+// (empty Rule) when the exchange is none of those.
+func infrastructure(ex Exchange, body any) Violation {
+	iv := Violation{Check: CheckInfrastructure, Location: "status", Value: strconv.Itoa(ex.Status), Severity: Notice}
+	if ex.Err != nil {
+		iv.Location, iv.Value = "connection", ""
+		msg := truncate(redact.String(ex.Err.Error()), 200)
+		var ne net.Error
+		if errors.Is(ex.Err, context.DeadlineExceeded) || errors.As(ex.Err, &ne) && ne.Timeout() {
+			iv.Rule = "timed out: " + msg
+		} else {
+			iv.Rule = "failed: " + msg
+		}
+		return iv
+	}
+	switch {
+	case ex.Status == 429:
+		iv.Rule = "rate limited"
+		if ra := ex.Header.Get("Retry-After"); ra != "" {
+			iv.Rule += ", Retry-After " + quote(truncate(ra, 40))
+		}
+	case ex.Status == 408:
+		iv.Rule = "request timed out"
+	case ex.Status >= 500:
+		obj, _ := body.(map[string]any)
+		switch {
+		case strings.EqualFold(ex.Header.Get(HeaderGatewayException), "true"):
+			iv.Rule = "gateway failure (" + HeaderGatewayException + ": true)"
+		case obj != nil && obj["status"] == "failure":
+			iv.Rule = "gateway failure"
+		default:
+			iv.Rule = "server error"
+		}
+	}
+	return iv
+}

@@ -1,0 +1,199 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
+)
+
+// Scenario is one Cancel Run request the Suite sends, and what it expects back.
+type Scenario struct {
+	Name            string
+	ThreadID, RunID string
+	// Prefer asks a target that supports it (the reference server) for a fault, e.g.
+	// "code=429,retry-after=2" (/work/notes/FAULTS.md); empty for none.
+	Prefer string
+	// NoAuth sends no credentials at all.
+	NoAuth bool
+	// Expect lists the statuses this scenario expects; empty accepts any documented status
+	// that is not an infrastructure outcome.
+	Expect []int
+	// RequireHeaders lists response headers that must be present (e.g. Retry-After).
+	RequireHeaders []string
+}
+
+// RunRef names a run on a thread.
+type RunRef struct{ ThreadID, RunID string }
+
+// Seeds are the runs a target holds for the standard scenarios; a zero RunRef leaves its
+// scenarios out.
+type Seeds struct {
+	Cancellable RunRef // queued, in_progress or requires_action: cancel answers 200
+	Terminal    RunRef // completed, failed, cancelled, incomplete or expired: cancel answers 400
+	// Faults says the target honours the Prefer fault header, like the reference server.
+	Faults bool
+}
+
+// Unknown IDs that no target should hold.
+const (
+	UnknownThreadID = "thread_contract_unknown"
+	UnknownRunID    = "run_contract_unknown"
+)
+
+// Scenarios returns the standard scenarios for a target holding seeds, in the order they
+// must run (cancel before cancel_again).
+func Scenarios(seeds Seeds) []Scenario {
+	var scs []Scenario
+	if c := seeds.Cancellable; c != (RunRef{}) {
+		scs = append(scs,
+			Scenario{Name: "cancel", ThreadID: c.ThreadID, RunID: c.RunID, Expect: []int{200}},
+			Scenario{Name: "cancel_again", ThreadID: c.ThreadID, RunID: c.RunID, Expect: []int{400}})
+	}
+	if t := seeds.Terminal; t != (RunRef{}) {
+		scs = append(scs, Scenario{Name: "cancel_terminal", ThreadID: t.ThreadID, RunID: t.RunID, Expect: []int{400}})
+	}
+	scs = append(scs,
+		Scenario{Name: "unknown_run", ThreadID: UnknownThreadID, RunID: UnknownRunID, Expect: []int{404}},
+		Scenario{Name: "no_credentials", ThreadID: UnknownThreadID, RunID: UnknownRunID, NoAuth: true, Expect: []int{401}})
+	if seeds.Faults {
+		fault := func(name, prefer string, status int, headers ...string) Scenario {
+			return Scenario{Name: name, ThreadID: UnknownThreadID, RunID: UnknownRunID, Prefer: prefer,
+				Expect: []int{status}, RequireHeaders: headers}
+		}
+		scs = append(scs,
+			fault("rate_limited", "code=429,retry-after=2", 429, "Retry-After"),
+			fault("server_error", "code=500", 500),
+			fault("bad_gateway", "code=502", 502),
+			fault("service_unavailable", "code=503,retry-after=1", 503, "Retry-After"),
+			fault("gateway_timeout", "code=504", 504))
+	}
+	return scs
+}
+
+// Suite runs scenarios against one target and validates every exchange.
+type Suite struct {
+	// BaseURL is the server URL the spec's paths hang off, e.g. https://api.portkey.ai/v1.
+	BaseURL string
+	Auth    portkey.Auth
+	// Client sends the requests; nil uses a client with a 30 s timeout.
+	Client *http.Client
+	// Validator judges the exchanges; nil uses Default().
+	Validator *Validator
+	// Header is added to every request (e.g. OpenAI-Beta).
+	Header http.Header
+}
+
+// RunAll runs scs in order and returns one Result each.
+func (s *Suite) RunAll(ctx context.Context, scs []Scenario) []Result {
+	out := make([]Result, 0, len(scs))
+	for _, sc := range scs {
+		out = append(out, s.Run(ctx, sc))
+	}
+	return out
+}
+
+// Run sends sc's request, validates the exchange and checks sc's expectations.
+func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
+	start := time.Now()
+	v := s.Validator
+	if v == nil {
+		var err error
+		if v, err = Default(); err != nil {
+			return s.setupError(sc, err, start)
+		}
+	}
+	req, err := s.Request(ctx, sc)
+	if err != nil {
+		return s.setupError(sc, err, start)
+	}
+	client := s.Client
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := client.Do(req)
+	var body []byte
+	if err == nil {
+		body, err = peekBody(resp, v.opts.MaxBody)
+		resp.Body.Close()
+	}
+	ex := NewExchange(req, resp, body, err)
+	checks, vs := v.validate(ex)
+	if sc.NoAuth {
+		// Leaving the credentials out is the point of this scenario.
+		vs = slices.DeleteFunc(vs, func(x Violation) bool { return x.Check == CheckRequest && !x.Failed() })
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	expected := slices.Contains(sc.Expect, status)
+	if resp != nil {
+		checks = append(checks, CheckScenario)
+		if len(sc.Expect) > 0 && !expected && !isInfra(vs) {
+			vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: strconv.Itoa(status),
+				Rule: "is not the expected " + joinInts(sc.Expect, " or ")})
+		}
+		for _, h := range sc.RequireHeaders {
+			if expected && resp.Header.Get(h) == "" {
+				vs = append(vs, Violation{Check: CheckScenario, Location: "header " + h, Rule: "is missing"})
+			}
+		}
+	}
+	return newResult(sc.Name, status, checks, vs, !expected, time.Since(start))
+}
+
+func (s *Suite) setupError(sc Scenario, err error, start time.Time) Result {
+	vs := []Violation{{Check: CheckScenario, Location: "request", Rule: "cannot be built: " + err.Error()}}
+	r := newResult(sc.Name, 0, []Check{CheckScenario}, vs, false, time.Since(start))
+	r.Verdict = Error // nothing was sent: the target is not judged
+	return r
+}
+
+// Request builds the HTTP request of sc: each ID sent as exactly one path segment, the
+// suite's credentials (unless NoAuth), its extra headers and sc's Prefer header.
+func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error) {
+	base, err := url.Parse(s.BaseURL)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("contract: base URL %q is not an absolute URL", s.BaseURL)
+	}
+	u := *base
+	prefix := strings.TrimSuffix(base.Path, "/")
+	rawPrefix := strings.TrimSuffix(base.EscapedPath(), "/")
+	u.Path = prefix + "/threads/" + sc.ThreadID + "/runs/" + sc.RunID + "/cancel"
+	u.RawPath = rawPrefix + "/threads/" + portkey.EscapeSegment(sc.ThreadID) + "/runs/" + portkey.EscapeSegment(sc.RunID) + "/cancel"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range s.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if !sc.NoAuth {
+		s.Auth.Apply(req.Header)
+	}
+	if sc.Prefer != "" {
+		req.Header.Set("Prefer", sc.Prefer)
+	}
+	return req, nil
+}
+
+func isInfra(vs []Violation) bool {
+	return slices.ContainsFunc(vs, func(v Violation) bool { return v.Check == CheckInfrastructure })
+}
+
+func joinInts(xs []int, sep string) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, sep)
+}

@@ -1,0 +1,108 @@
+package contract_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/contract"
+)
+
+func TestSuiteAgainstFakeTarget(t *testing.T) {
+	srv := newFakeTarget(t)
+	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: hostedAuth}
+	rs := s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: runInProgress, Terminal: runCompleted}))
+	var names []string
+	for _, r := range rs {
+		names = append(names, r.Name)
+		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations))
+		assert.Empty(t, r.Violations, r.Name)
+		assert.NotEmpty(t, r.Checks, r.Name)
+		for _, c := range r.Checks {
+			assert.True(t, c.Passed, "%s %s", r.Name, c.Check)
+		}
+	}
+	assert.Equal(t, []string{"cancel", "cancel_again", "cancel_terminal", "unknown_run", "no_credentials"}, names)
+	assert.Equal(t, []int{200, 400, 400, 404, 401}, statuses(rs))
+}
+
+func statuses(rs []contract.Result) []int {
+	var out []int
+	for _, r := range rs {
+		out = append(out, r.Status)
+	}
+	return out
+}
+
+func TestSuiteVerdicts(t *testing.T) {
+	srv := newFakeTarget(t)
+	s := &contract.Suite{BaseURL: srv.URL, Auth: hostedAuth}
+	ctx := context.Background()
+	cases := []struct {
+		name    string
+		sc      contract.Scenario
+		verdict contract.Verdict
+		want    []string
+	}{
+		{"expected 429", contract.Scenario{Name: "x", ThreadID: "t", RunID: "r", Prefer: "code=429,retry-after=2", Expect: []int{429}, RequireHeaders: []string{"Retry-After"}},
+			contract.Pass, []string{`status: 429 rate limited, Retry-After "2" (infrastructure)`}},
+		{"unexpected 429 is an error, not a failure", contract.Scenario{Name: "x", ThreadID: "t", RunID: "r", Prefer: "code=429,retry-after=2", Expect: []int{404}},
+			contract.Error, []string{`status: 429 rate limited, Retry-After "2" (infrastructure)`}},
+		{"unexpected status fails", contract.Scenario{Name: "x", ThreadID: "t", RunID: "r", Expect: []int{200}},
+			contract.Fail, []string{`status: 404 is not the expected 200 (scenario)`}},
+		{"required header missing", contract.Scenario{Name: "x", ThreadID: "t", RunID: "r", Expect: []int{404}, RequireHeaders: []string{"X-Request-Id"}},
+			contract.Fail, []string{`header X-Request-Id: is missing (scenario)`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.Run(ctx, c.sc)
+			assert.Equal(t, c.verdict, r.Verdict)
+			assert.Equal(t, c.want, lines(r.Violations))
+		})
+	}
+}
+
+func TestSuiteTimeoutIsInfrastructure(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(block)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	s := &contract.Suite{BaseURL: srv.URL, Auth: hostedAuth}
+	r := s.Run(ctx, contract.Scenario{Name: "slow", ThreadID: "t", RunID: "r", Expect: []int{200}})
+	assert.Equal(t, contract.Error, r.Verdict)
+	require.Len(t, r.Violations, 1)
+	assert.Regexp(t, `^connection: timed out: .*context deadline exceeded \(infrastructure\)$`, r.Violations[0].String())
+}
+
+func TestSuiteSendsIDsAsOneSegment(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.EscapedPath())
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	s := &contract.Suite{BaseURL: srv.URL + "/v1/", Auth: hostedAuth}
+	for _, id := range []string{"..", "a/b", "50%"} {
+		s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: id, RunID: "r"})
+	}
+	assert.Equal(t, []string{"/v1/threads/%2E%2E/runs/r/cancel", "/v1/threads/a%2Fb/runs/r/cancel", "/v1/threads/50%25/runs/r/cancel"}, got)
+}
+
+func TestSuiteBadBaseURL(t *testing.T) {
+	s := &contract.Suite{BaseURL: "not a url"}
+	r := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: "t", RunID: "r"})
+	assert.Equal(t, contract.Error, r.Verdict)
+	assert.Equal(t, []string{`request: cannot be built: contract: base URL "not a url" is not an absolute URL (scenario)`}, lines(r.Violations))
+}

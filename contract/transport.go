@@ -1,0 +1,120 @@
+package contract
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Transport is an http.RoundTripper that validates every Cancel Run exchange passing
+// through it and reports each one to Report; other requests pass through untouched. It
+// never consumes a response body: it reads at most the validator's MaxBody bytes and hands
+// the caller a body that yields exactly what the server sent.
+type Transport struct {
+	Base      http.RoundTripper // nil: http.DefaultTransport
+	Validator *Validator        // nil: a default Validator
+	// Report receives the result of every validated exchange (Name is "POST <path>").
+	// It may be called from several goroutines at once.
+	Report func(Result)
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if req.Method != http.MethodPost {
+		return base.RoundTrip(req)
+	}
+	if _, _, ok := ParsePath(req.URL.EscapedPath()); !ok {
+		return base.RoundTrip(req)
+	}
+	v := t.Validator
+	if v == nil {
+		var err error
+		if v, err = Default(); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	resp, err := base.RoundTrip(req)
+	var body []byte
+	if err == nil {
+		body, err = peekBody(resp, v.opts.MaxBody)
+	}
+	checks, vs := v.validate(NewExchange(req, resp, body, err))
+	if t.Report != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Report(newResult(req.Method+" "+req.URL.EscapedPath(), status, checks, vs, err != nil, time.Since(start)))
+	}
+	if resp == nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// peekBody reads up to limit+1 bytes of resp.Body and replaces the body with one that
+// gives the same bytes, the same end, and the same read error, as the original. The error
+// is that of reading, if any.
+func peekBody(resp *http.Response, limit int) ([]byte, error) {
+	if resp == nil || resp.Body == nil || resp.Body == http.NoBody {
+		return nil, nil
+	}
+	orig := resp.Body
+	buf, err := io.ReadAll(io.LimitReader(orig, int64(limit)+1))
+	switch {
+	case err != nil:
+		resp.Body = &replayBody{r: io.MultiReader(bytes.NewReader(buf), errReader{err}), c: orig}
+	case len(buf) > limit:
+		resp.Body = &replayBody{r: io.MultiReader(bytes.NewReader(buf), orig), c: orig}
+	default:
+		resp.Body = &replayBody{r: bytes.NewReader(buf), c: orig}
+	}
+	return buf, err
+}
+
+type replayBody struct {
+	r io.Reader
+	c io.Closer
+}
+
+func (b *replayBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+func (b *replayBody) Close() error               { return b.c.Close() }
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+var defaultValidator = sync.OnceValues(func() (*Validator, error) { return New(Options{}) })
+
+// Default returns the shared Validator with default options.
+func Default() (*Validator, error) { return defaultValidator() }
+
+// Require returns a validating transport around base (http.DefaultTransport when nil)
+// that fails t on every contract failure, naming the exchange and the violation.
+func Require(t testing.TB, base http.RoundTripper) http.RoundTripper {
+	t.Helper()
+	v, err := Default()
+	if err != nil {
+		t.Fatalf("contract: %v", err)
+	}
+	return &Transport{Base: base, Validator: v, Report: func(r Result) {
+		for _, f := range r.Failures() {
+			t.Errorf("contract: %s: %s", r.Name, f)
+		}
+	}}
+}
+
+// Client returns an http.Client whose every Cancel Run exchange must conform: a failure
+// fails t. It has a 30 s timeout.
+func Client(t testing.TB) *http.Client {
+	t.Helper()
+	return &http.Client{Transport: Require(t, nil), Timeout: 30 * time.Second}
+}

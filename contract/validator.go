@@ -1,0 +1,399 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
+)
+
+// OperationPath is the path template of the operation this package checks.
+const OperationPath = "/threads/{thread_id}/runs/{run_id}/cancel"
+
+// DefaultMaxBody bounds the bytes of a body that are read and validated.
+const DefaultMaxBody = 4 << 20
+
+// Options configure a Validator.
+type Options struct {
+	// Strict makes drift (undeclared properties) a failure instead of a notice.
+	Strict bool
+	// MaxBody bounds the body bytes validated (DefaultMaxBody when 0); a larger body is
+	// reported as a notice and not validated.
+	MaxBody int
+}
+
+// Validator checks Cancel Run exchanges against the embedded api/openapi.yaml. Build one
+// with New and share it: it is safe for concurrent use and does no per-call setup.
+type Validator struct {
+	opts       Options
+	doc        *openapi3.T
+	responses  map[int]*response
+	security   [][]credential
+	statusEnum []string
+	names      map[*openapi3.Schema]string
+}
+
+// response is what the spec documents for one status.
+type response struct {
+	headers []header
+	media   []string // declared media types
+	schema  *openapi3.SchemaRef
+	isRun   bool // the body is a Run
+}
+
+type header struct {
+	name     string
+	required bool
+	schema   *openapi3.Schema
+}
+
+// credential is one request header a security scheme needs.
+type credential struct {
+	header string
+	bearer bool // the value must be "Bearer <token>"
+}
+
+// New builds a Validator from the embedded spec.
+func New(opts Options) (*Validator, error) {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	doc, err := spec.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("contract: loading the embedded spec: %w", err)
+	}
+	doc.Servers = nil
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("contract: the embedded spec is invalid: %w", err)
+	}
+	item := doc.Paths.Value(OperationPath)
+	if item == nil || item.Post == nil {
+		return nil, errors.New("contract: the embedded spec has no POST " + OperationPath)
+	}
+	v := &Validator{opts: opts, doc: doc, responses: map[int]*response{}, names: map[*openapi3.Schema]string{}}
+	for name, ref := range doc.Components.Schemas {
+		v.names[ref.Value] = name
+	}
+	if rs := doc.Components.Schemas["RunStatus"]; rs != nil {
+		for _, e := range rs.Value.Enum {
+			v.statusEnum = append(v.statusEnum, fmt.Sprint(e))
+		}
+	}
+	run := doc.Components.Schemas["Run"]
+	for code, ref := range item.Post.Responses.Map() {
+		status, err := strconv.Atoi(code)
+		if err != nil {
+			return nil, fmt.Errorf("contract: response %q: only numeric statuses are supported", code)
+		}
+		r := &response{}
+		for name, h := range ref.Value.Headers {
+			r.headers = append(r.headers, header{name: name, required: h.Value.Required, schema: h.Value.Schema.Value})
+		}
+		slices.SortFunc(r.headers, func(a, b header) int { return strings.Compare(a.name, b.name) })
+		for mt, m := range ref.Value.Content {
+			r.media = append(r.media, mt)
+			r.schema = m.Schema
+		}
+		slices.Sort(r.media)
+		r.isRun = r.schema != nil && run != nil && r.schema.Value == run.Value
+		v.responses[status] = r
+	}
+	security := item.Post.Security
+	if security == nil {
+		security = &doc.Security
+	}
+	for _, req := range *security {
+		var creds []credential
+		for name := range req {
+			s := doc.Components.SecuritySchemes[name]
+			if s == nil || s.Value == nil {
+				return nil, fmt.Errorf("contract: unknown security scheme %q", name)
+			}
+			switch {
+			case s.Value.Type == "apiKey" && s.Value.In == "header":
+				creds = append(creds, credential{header: s.Value.Name})
+			case s.Value.Type == "http" && strings.EqualFold(s.Value.Scheme, "bearer"):
+				creds = append(creds, credential{header: "Authorization", bearer: true})
+			default:
+				return nil, fmt.Errorf("contract: security scheme %q is not supported", name)
+			}
+		}
+		slices.SortFunc(creds, func(a, b credential) int { return strings.Compare(a.header, b.header) })
+		v.security = append(v.security, creds)
+	}
+	return v, nil
+}
+
+// Documented reports whether status is documented for the operation.
+func (v *Validator) Documented(status int) bool { return v.responses[status] != nil }
+
+// Exchange is one Cancel Run call as the Validator sees it. Only the response side is
+// required; request fields that are zero skip their checks.
+type Exchange struct {
+	Method        string      // request method
+	Path          string      // escaped request path, any prefix before /threads allowed
+	RequestHeader http.Header // request headers: credentials are checked when set
+	// ThreadID and RunID are the path parameters the body must echo; taken from Path
+	// when empty; the echo checks are skipped when both are unknown.
+	ThreadID, RunID string
+
+	Status int
+	Header http.Header
+	Body   []byte
+	// Err is the error of a call that gave no (complete) response.
+	Err error
+}
+
+// NewExchange describes req and its response resp, whose body was read into body.
+// resp may be nil when err is set.
+func NewExchange(req *http.Request, resp *http.Response, body []byte, err error) Exchange {
+	ex := Exchange{Body: body, Err: err}
+	if req != nil {
+		ex.Method = req.Method
+		ex.Path = req.URL.EscapedPath()
+		ex.RequestHeader = req.Header
+	}
+	if resp != nil {
+		ex.Status = resp.StatusCode
+		ex.Header = resp.Header
+	}
+	return ex
+}
+
+// ParsePath returns the thread and run IDs of a Cancel Run request path (escaped form),
+// whatever prefix (such as /v1) comes before /threads.
+func ParsePath(escapedPath string) (threadID, runID string, ok bool) {
+	segs := strings.Split(escapedPath, "/")
+	n := len(segs)
+	if n < 6 || segs[n-5] != "threads" || segs[n-3] != "runs" || segs[n-1] != "cancel" {
+		return "", "", false
+	}
+	t, err1 := url.PathUnescape(segs[n-4])
+	r, err2 := url.PathUnescape(segs[n-2])
+	if err1 != nil || err2 != nil {
+		return "", "", false
+	}
+	return t, r, true
+}
+
+// Validate runs every check on ex and returns what it found, failures and notices, in
+// check order. An empty result means the exchange conforms.
+func (v *Validator) Validate(ex Exchange) []Violation {
+	_, vs := v.validate(ex)
+	return vs
+}
+
+// ValidateResponse reads resp's body (at most MaxBody bytes, then puts it back so that the
+// caller can still read it) and validates req and resp.
+func (v *Validator) ValidateResponse(req *http.Request, resp *http.Response) []Violation {
+	body, err := peekBody(resp, v.opts.MaxBody)
+	return v.Validate(NewExchange(req, resp, body, err))
+}
+
+// validate returns the checks that ran and the violations found.
+func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
+	var checks []Check
+	var vs []Violation
+	if ex.ThreadID == "" && ex.RunID == "" && ex.Path != "" {
+		ex.ThreadID, ex.RunID, _ = ParsePath(ex.Path)
+	}
+	if ex.Method != "" || ex.Path != "" || ex.RequestHeader != nil {
+		checks = append(checks, CheckRequest)
+		vs = append(vs, v.checkRequest(ex)...)
+	}
+	if ex.Err != nil {
+		return append(checks, CheckInfrastructure), append(vs, infrastructure(ex, nil))
+	}
+
+	checks = append(checks, CheckStatusCode)
+	resp := v.responses[ex.Status]
+	if resp == nil {
+		vs = append(vs, Violation{Check: CheckStatusCode, Location: "status", Value: strconv.Itoa(ex.Status),
+			Rule: "is not documented for cancelRun"})
+		if iv := infrastructure(ex, nil); iv.Rule != "" {
+			checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
+		}
+		return checks, vs
+	}
+
+	jsonBody := true
+	if len(resp.media) > 0 {
+		checks = append(checks, CheckContentType)
+		var cv []Violation
+		cv, jsonBody = checkContentType(ex.Header.Get("Content-Type"), resp.media)
+		vs = append(vs, cv...)
+	}
+	if len(resp.headers) > 0 {
+		checks = append(checks, CheckResponseHeaders)
+		vs = append(vs, v.checkHeaders(ex.Header, resp.headers)...)
+	}
+
+	var body any
+	decoded := false
+	if resp.schema != nil && jsonBody {
+		checks = append(checks, CheckSchema)
+		switch {
+		case len(ex.Body) > v.opts.MaxBody:
+			vs = append(vs, Violation{Check: CheckSchema, Rule: fmt.Sprintf("is larger than %d bytes and was not validated", v.opts.MaxBody), Severity: Notice})
+		default:
+			var err error
+			body, err = DecodeJSON(ex.Body)
+			if err != nil {
+				vs = append(vs, Violation{Check: CheckSchema, Rule: err.Error()})
+				break
+			}
+			decoded = true
+			vs = append(vs, v.SchemaViolations(resp.schema.Value, body)...)
+		}
+	}
+	if decoded {
+		checks = append(checks, CheckSemantic)
+		vs = append(vs, v.checkSemantic(ex, resp, body)...)
+		checks = append(checks, CheckDrift)
+		vs = append(vs, v.checkDrift(resp.schema.Value, body)...)
+	}
+	if iv := infrastructure(ex, body); iv.Rule != "" {
+		checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
+	}
+	return checks, vs
+}
+
+// DecodeJSON decodes a body the way the checks see it: numbers as json.Number, exactly one
+// JSON value. Its error reads as a violation rule.
+func DecodeJSON(b []byte) (any, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errors.New("is empty, expected a JSON value")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("is not valid JSON (%s)", truncate(err.Error(), 80))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("is not valid JSON (data after the first value)")
+	}
+	return v, nil
+}
+
+func (v *Validator) checkRequest(ex Exchange) []Violation {
+	var vs []Violation
+	if ex.Method != "" && ex.Method != http.MethodPost {
+		vs = append(vs, Violation{Check: CheckRequest, Location: "request method", Value: quote(ex.Method), Rule: "is not POST"})
+	}
+	if ex.Path != "" {
+		if _, _, ok := ParsePath(ex.Path); !ok {
+			vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: quote(truncate(ex.Path, maxValue)),
+				Rule: "does not end in " + OperationPath})
+		} else {
+			if ex.ThreadID == "" {
+				vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Rule: "thread_id is empty"})
+			}
+			if ex.RunID == "" {
+				vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Rule: "run_id is empty"})
+			}
+		}
+	}
+	if ex.RequestHeader != nil {
+		if missing := v.missingCredentials(ex.RequestHeader); missing != nil {
+			vs = append(vs, Violation{Check: CheckRequest, Location: "request headers", Severity: Notice,
+				Rule: "meet no credential combination of the spec (the closest lacks " + strings.Join(missing, ", ") + ")"})
+		}
+	}
+	return vs
+}
+
+// missingCredentials returns nil when h meets a security requirement, else the headers
+// missing from the requirement closest to being met.
+func (v *Validator) missingCredentials(h http.Header) []string {
+	var best []string
+	for _, req := range v.security {
+		var missing []string
+		for _, c := range req {
+			val := strings.TrimSpace(h.Get(c.header))
+			if val == "" || c.bearer && !(len(val) > 7 && strings.EqualFold(val[:7], "bearer ")) {
+				missing = append(missing, c.header)
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		if best == nil || len(missing) < len(best) {
+			best = missing
+		}
+	}
+	return best
+}
+
+// checkContentType checks ct against the declared media types and reports whether the
+// body should be read as JSON.
+func checkContentType(ct string, media []string) ([]Violation, bool) {
+	want := strings.Join(media, " or ")
+	if ct == "" {
+		return []Violation{{Check: CheckContentType, Location: "header Content-Type", Rule: "is missing, expected " + want}}, true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return []Violation{{Check: CheckContentType, Location: "header Content-Type", Value: quote(truncate(ct, maxValue)), Rule: "is not a media type"}}, false
+	}
+	isJSON := mt == "application/json" || strings.HasSuffix(mt, "+json")
+	if slices.Contains(media, mt) {
+		return nil, isJSON
+	}
+	return []Violation{{Check: CheckContentType, Location: "header Content-Type", Value: quote(truncate(ct, maxValue)), Rule: "is not " + want}}, isJSON
+}
+
+func (v *Validator) checkHeaders(h http.Header, declared []header) []Violation {
+	var vs []Violation
+	for _, d := range declared {
+		where := "header " + d.name
+		vals := h.Values(d.name)
+		switch {
+		case len(vals) == 0:
+			if d.required {
+				vs = append(vs, Violation{Check: CheckResponseHeaders, Location: where, Rule: "is missing"})
+			}
+			continue
+		case len(vals) > 1:
+			vs = append(vs, Violation{Check: CheckResponseHeaders, Location: where, Rule: fmt.Sprintf("appears %d times, expected once", len(vals))})
+			continue
+		}
+		if d.schema == nil {
+			continue
+		}
+		val := headerValue(vals[0], d.schema)
+		for _, f := range v.findings(d.schema.VisitJSON(val, openapi3.MultiErrors())) {
+			vs = append(vs, Violation{Check: CheckResponseHeaders, Location: where, Value: f.value, Rule: f.rule})
+		}
+	}
+	return vs
+}
+
+// headerValue converts a header's text to the JSON value its schema expects, leaving text
+// that does not convert as a string for the schema to reject.
+func headerValue(s string, schema *openapi3.Schema) any {
+	s = strings.TrimSpace(s)
+	switch {
+	case schema.Type.Is("integer"), schema.Type.Is("number"):
+		if s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s)) {
+			return json.Number(s)
+		}
+	case schema.Type.Is("boolean"):
+		if b, err := strconv.ParseBool(s); err == nil {
+			return b
+		}
+	}
+	return s
+}

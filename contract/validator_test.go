@@ -1,0 +1,212 @@
+package contract_test
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/contract"
+)
+
+const cancelPath = "/v1/threads/thread_abc123/runs/run_abc123/cancel"
+
+// validRun is a conformant 200 body for cancelPath.
+func validRun() map[string]any {
+	return map[string]any{
+		"id": "run_abc123", "object": "thread.run", "created_at": 1699075072, "thread_id": "thread_abc123",
+		"assistant_id": "asst_abc123", "status": "cancelling", "required_action": nil, "last_error": nil,
+		"expires_at": 1699075672, "started_at": 1699075072, "cancelled_at": nil, "failed_at": nil,
+		"completed_at": nil, "incomplete_details": nil, "model": "gpt-4o", "instructions": "Be brief.",
+		"tools": []any{map[string]any{"type": "code_interpreter"}}, "metadata": map[string]any{}, "usage": nil,
+		"max_prompt_tokens": nil, "max_completion_tokens": nil, "truncation_strategy": nil,
+		"tool_choice": "auto", "parallel_tool_calls": true, "response_format": "auto",
+	}
+}
+
+func jsonHeader() http.Header { return http.Header{"Content-Type": {"application/json"}} }
+
+func lines(vs []contract.Violation) []string {
+	out := []string{}
+	for _, v := range vs {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+func validator(t *testing.T, opts contract.Options) *contract.Validator {
+	t.Helper()
+	v, err := contract.New(opts)
+	require.NoError(t, err)
+	return v
+}
+
+func TestValidateRunBodies(t *testing.T) {
+	v := validator(t, contract.Options{})
+	long := strings.Repeat("k", 65)
+	cases := []struct {
+		name   string
+		edit   func(m map[string]any)
+		status int
+		want   []string
+	}{
+		{"valid", func(map[string]any) {}, 200, nil},
+		{"wrong enum", func(m map[string]any) { m["status"] = "paused" }, 200, []string{
+			`body /status: "paused" is not one of queued, in_progress, requires_action, cancelling, cancelled, failed, completed, incomplete, expired (schema)`}},
+		{"missing required", func(m map[string]any) { delete(m, "usage") }, 200, []string{
+			`body /usage: required property is missing (schema)`}},
+		{"null not nullable", func(m map[string]any) { m["instructions"] = nil }, 200, []string{
+			`body /instructions: null is not allowed (schema)`}},
+		{"wrong type inside nullable wrapper", func(m map[string]any) { m["last_error"] = "boom" }, 200, []string{
+			`body /last_error: "boom" is not an object (schema)`}},
+		{"below minimum", func(m map[string]any) { m["max_prompt_tokens"] = 255 }, 200, []string{
+			`body /max_prompt_tokens: 255 is less than the minimum 256 (schema)`}},
+		{"union: no branch", func(m map[string]any) { m["tool_choice"] = "sometimes" }, 200, []string{
+			`body /tool_choice: "sometimes" matches no branch of ToolChoice [ToolChoiceMode: is not one of none, auto, required; NamedToolChoice: is not an object] (schema)`}},
+		{"union: nested branches", func(m map[string]any) { m["response_format"] = map[string]any{"type": "json_schema"} }, 200, []string{
+			`body /response_format: {"type":"json_schema"} matches no branch of ResponseFormat [ResponseFormatMode: is not one of auto, none; ResponseFormatObject: /json_schema required property is missing] (schema)`}},
+		{"discriminator: unknown tool", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "retrieval"}} }, 200, []string{
+			`body /tools/0/type: "retrieval" is not one of code_interpreter, file_search, function (schema)`}},
+		{"discriminator: chosen branch fails", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "function"}} }, 200, []string{
+			`body /tools/0/function: required property is missing (schema)`}},
+		{"id does not echo", func(m map[string]any) { m["id"] = "run_other" }, 200, []string{
+			`body /id: "run_other" does not echo the request's run_id "run_abc123" (semantic)`}},
+		{"thread does not echo", func(m map[string]any) { m["thread_id"] = "thread_other" }, 200, []string{
+			`body /thread_id: "thread_other" does not echo the request's thread_id "thread_abc123" (semantic)`}},
+		{"not a cancel answer", func(m map[string]any) { m["status"] = "completed"; m["completed_at"] = 1699075080 }, 200, []string{
+			`body /status: "completed" is not cancelling or cancelled after a successful cancel (semantic)`}},
+		{"cancelled without cancelled_at", func(m map[string]any) { m["status"] = "cancelled" }, 200, []string{
+			`body /cancelled_at: null must be set when status is cancelled (semantic)`}},
+		{"cancelled_at while cancelling", func(m map[string]any) { m["cancelled_at"] = 1699075080 }, 200, []string{
+			`body /cancelled_at: 1699075080 must be null while status is cancelling (semantic)`}},
+		{"started before created", func(m map[string]any) { m["started_at"] = 1699075000 }, 200, []string{
+			`body /started_at: 1699075000 is before created_at 1699075072 (semantic)`}},
+		{"cancelled before started", func(m map[string]any) {
+			m["status"], m["started_at"], m["cancelled_at"] = "cancelled", 1699075090, 1699075080
+		}, 200, []string{`body /cancelled_at: 1699075080 is before started_at 1699075090 (semantic)`}},
+		{"metadata key too long", func(m map[string]any) { m["metadata"] = map[string]any{long: "v"} }, 200, []string{
+			`body /metadata: "` + long[:55] + `..." is a key longer than 64 characters (semantic)`}},
+		{"drift", func(m map[string]any) {
+			m["tool_resources"] = map[string]any{}
+			m["truncation_strategy"] = map[string]any{"type": "auto", "keep": 1}
+		}, 200, []string{
+			`body /tool_resources: is not declared in the spec (drift)`,
+			`body /truncation_strategy/keep: is not declared in the spec (drift)`}},
+		{"free-form parameters are not drift", func(m map[string]any) {
+			m["tools"] = []any{map[string]any{"type": "function", "function": map[string]any{"name": "f", "parameters": map[string]any{"any": 1}}}}
+		}, 200, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := validRun()
+			c.edit(m)
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			got := v.Validate(contract.Exchange{Method: "POST", Path: cancelPath, Status: c.status, Header: jsonHeader(), Body: body})
+			assert.Equal(t, append([]string{}, c.want...), lines(got))
+		})
+	}
+}
+
+func TestValidateResponses(t *testing.T) {
+	v := validator(t, contract.Options{})
+	ct := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			h.Set(kv[i], kv[i+1])
+		}
+		return h
+	}
+	envelope := `{"error":{"message":"Cannot cancel run with status 'completed'.","type":"invalid_request_error","param":null,"code":null}}`
+	cases := []struct {
+		name string
+		ex   contract.Exchange
+		want []string
+	}{
+		{"400 envelope", contract.Exchange{Status: 400, Header: ct("Content-Type", "application/json"), Body: []byte(envelope)}, nil},
+		{"undocumented status", contract.Exchange{Status: 246, Header: ct("Content-Type", "application/json"), Body: []byte(`{}`)}, []string{
+			`status: 246 is not documented for cancelRun (status_code)`}},
+		{"html page with 200", contract.Exchange{Status: 200, Header: ct("Content-Type", "text/html; charset=utf-8"), Body: []byte(`<html><body>OK</body></html>`)}, []string{
+			`header Content-Type: "text/html; charset=utf-8" is not application/json (content_type)`}},
+		{"missing content type", contract.Exchange{Status: 404, Header: ct(), Body: []byte(envelope)}, []string{
+			`header Content-Type: is missing, expected application/json (content_type)`}},
+		{"not JSON", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":`)}, []string{
+			`body: is not valid JSON (unexpected EOF) (schema)`}},
+		{"empty body", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json")}, []string{
+			`body: is empty, expected a JSON value (schema)`}},
+		{"error body: no branch", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"message":"Not Found","ok":false}`)}, []string{
+			`body: {"message":"Not Found","ok":false} matches no branch of ErrorResponse [ErrorEnvelope: /error required property is missing; GatewayFailure: /status required property is missing] (schema)`}},
+		{"error message empty", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":{"message":" ","type":"x","param":null,"code":null}}`)}, []string{
+			`body /error/message: " " is empty; an error must say what went wrong (semantic)`}},
+		{"429 with bad Retry-After", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "0"), Body: []byte(envelope)}, []string{
+			`header Retry-After: 0 is less than the minimum 1 (response_headers)`,
+			`status: 429 rate limited, Retry-After "0" (infrastructure)`}},
+		{"429 with a date Retry-After", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "Wed, 21 Oct 2026 07:28:00 GMT"), Body: []byte(envelope)}, []string{
+			`header Retry-After: "Wed, 21 Oct 2026 07:28:00 GMT" is not an integer (response_headers)`,
+			`status: 429 rate limited, Retry-After "Wed, 21 Oct 2026 07:28:00 GMT" (infrastructure)`}},
+		{"gateway failure", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json", contract.HeaderGatewayException, "true"), Body: []byte(`{"status":"failure","message":"Something went wrong"}`)}, []string{
+			`status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`}},
+		{"provider 500", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":{"message":"boom","type":"server_error","param":null,"code":null}}`)}, []string{
+			`status: 500 server error (infrastructure)`}},
+		{"connection error", contract.Exchange{Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}, []string{
+			`connection: failed: dial tcp 127.0.0.1:1: connect: connection refused (infrastructure)`}},
+		{"empty run_id", contract.Exchange{Method: "POST", Path: "/v1/threads/t/runs//cancel", Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(envelope)}, []string{
+			`request path: run_id is empty (request)`}},
+		{"no credentials, answered 200", contract.Exchange{Path: cancelPath, RequestHeader: http.Header{"Authorization": {"Bearer x"}}, Status: 200, Header: ct("Content-Type", "application/json"), Body: mustJSON(t, validRun())}, []string{
+			`request headers: meet no credential combination of the spec (the closest lacks x-portkey-api-key, x-portkey-virtual-key) (request)`,
+			`status: 200 answers a request that carries no credential combination of the spec (semantic)`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, append([]string{}, c.want...), lines(v.Validate(c.ex)))
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+func TestStrictDriftFails(t *testing.T) {
+	m := validRun()
+	m["tool_resources"] = map[string]any{}
+	ex := contract.Exchange{Path: cancelPath, Status: 200, Header: jsonHeader(), Body: mustJSON(t, m)}
+	lax := validator(t, contract.Options{}).Validate(ex)
+	strict := validator(t, contract.Options{Strict: true}).Validate(ex)
+	require.Len(t, lax, 1)
+	require.Len(t, strict, 1)
+	assert.False(t, lax[0].Failed())
+	assert.True(t, strict[0].Failed())
+}
+
+func TestSpecExamplesConform(t *testing.T) {
+	v := validator(t, contract.Options{})
+	doc, err := contract.Default()
+	require.NoError(t, err)
+	_ = doc
+	for _, name := range []string{"CancellingRun", "CancelledRunFilled", "RunAllNull"} {
+		t.Run(name, func(t *testing.T) {
+			ex := exampleValue(t, name)
+			m := ex.(map[string]any)
+			path := "/threads/" + m["thread_id"].(string) + "/runs/" + m["id"].(string) + "/cancel"
+			got := v.Validate(contract.Exchange{Method: "POST", Path: path, Status: 200, Header: jsonHeader(), Body: mustJSON(t, ex)})
+			assert.Empty(t, lines(got))
+		})
+	}
+}
+
+func TestValidateDoesNotMutateHeaders(t *testing.T) {
+	v := validator(t, contract.Options{})
+	h := jsonHeader()
+	before := maps.Clone(h)
+	v.Validate(contract.Exchange{Status: 200, Header: h, Body: mustJSON(t, validRun())})
+	assert.Equal(t, before, h)
+}

@@ -1,0 +1,136 @@
+package contract
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+)
+
+// Check names one kind of check; the names are stable, for reports and CI.
+type Check string
+
+// The checks, in the order they run.
+const (
+	CheckRequest         Check = "request"          // the request: path IDs, credentials
+	CheckStatusCode      Check = "status_code"      // the status is documented for cancelRun
+	CheckContentType     Check = "content_type"     // the Content-Type is one the status declares
+	CheckResponseHeaders Check = "response_headers" // declared headers (Retry-After) conform
+	CheckSchema          Check = "schema"           // the body conforms to its schema
+	CheckSemantic        Check = "semantic"         // what no schema can say (IDs echo the path, ...)
+	CheckDrift           Check = "drift"            // body properties the spec does not declare
+	CheckInfrastructure  Check = "infrastructure"   // connection errors, timeouts, 429, 5xx
+	CheckScenario        Check = "scenario"         // a suite scenario's expectation (status)
+)
+
+// Severity says whether a violation fails the contract.
+type Severity int
+
+const (
+	// Failure breaks the contract.
+	Failure Severity = iota
+	// Notice is reported but does not fail: drift (unless strict), infrastructure outcomes.
+	Notice
+)
+
+func (s Severity) String() string {
+	if s == Notice {
+		return "notice"
+	}
+	return "failure"
+}
+
+// Violation is one finding about one exchange.
+type Violation struct {
+	Check Check
+	// Location is a JSON pointer into the body ("/status", "" for the whole body) or a
+	// place outside it: "status", "header Retry-After", "request path", "connection".
+	Location string
+	// Value is the value seen, rendered compactly, truncated and redacted; empty when the
+	// rule says it all (a missing property).
+	Value string
+	// Rule is what the value breaks, e.g. "is not one of queued, in_progress".
+	Rule     string
+	Severity Severity
+}
+
+// String renders v on one line, e.g.
+// `body /status: "paused" is not one of queued, in_progress, ... (schema)`.
+func (v Violation) String() string {
+	var b strings.Builder
+	b.WriteString(v.Where())
+	b.WriteString(": ")
+	if v.Value != "" {
+		b.WriteString(v.Value)
+		b.WriteByte(' ')
+	}
+	b.WriteString(v.Rule)
+	b.WriteString(" (")
+	b.WriteString(string(v.Check))
+	b.WriteByte(')')
+	return b.String()
+}
+
+// Where renders the location: "body /status", "body", or the location as is.
+func (v Violation) Where() string {
+	if v.Location == "" {
+		return "body"
+	}
+	if v.Location[0] == '/' {
+		return "body " + v.Location
+	}
+	return v.Location
+}
+
+// Failed reports whether v fails the contract.
+func (v Violation) Failed() bool { return v.Severity == Failure }
+
+// maxValue bounds a rendered value, in runes.
+const maxValue = 60
+
+// render returns a decoded JSON value as compact, truncated, redacted JSON text.
+func render(v any) string {
+	switch v := v.(type) {
+	case json.Number:
+		return truncate(v.String(), maxValue)
+	case string:
+		return quote(truncate(redact.String(v), maxValue-2))
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return truncate(fmt.Sprint(v), maxValue)
+	}
+	return truncate(redact.String(strings.TrimSuffix(b.String(), "\n")), maxValue)
+}
+
+// quote renders s as a JSON string, without escaping HTML characters.
+func quote(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// truncate cuts s to at most n runes, marking the cut with "...".
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-3]) + "..."
+}
+
+// pointer renders a JSON pointer from its unescaped tokens.
+func pointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+	}
+	return b.String()
+}
