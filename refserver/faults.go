@@ -3,6 +3,7 @@ package refserver
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"maps"
 	"net/http"
@@ -91,12 +92,12 @@ type faults struct {
 	documented map[int]bool
 
 	mu    sync.Mutex
-	seen  map[string]int // Prefer value + IDs -> requests seen
-	order []string       // keys of seen, oldest first
+	seen  map[[32]byte]int // hash of Prefer value and IDs -> requests seen
+	order [][32]byte       // keys of seen, oldest first
 }
 
 // take reports whether the fault applies to this request, counting it.
-func (fs *faults) take(f fault, key string) bool {
+func (fs *faults) take(f fault, key [32]byte) bool {
 	if f.times == 0 {
 		return true
 	}
@@ -128,7 +129,7 @@ func (fs *faults) middleware(store *Store) gen.StrictMiddlewareFunc {
 				return reply{status: http.StatusBadRequest, body: envelope(err.Error(), "invalid_request_error", ptr("Prefer"), nil)}, nil
 			}
 			req := request.(gen.CancelRunRequestObject)
-			if !f.active() || !fs.take(f, strings.Join(append(lines, req.ThreadID, req.RunID), "\x00")) {
+			if !f.active() || !fs.take(f, sha256.Sum256([]byte(strings.Join(append(lines, req.ThreadID, req.RunID), "\x00")))) {
 				return next(ctx, w, r, request)
 			}
 			if f.code != 0 && !fs.documented[f.code] {

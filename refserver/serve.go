@@ -45,6 +45,7 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	srv := &http.Server{
 		Handler:           logRequests(s, logger),
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx }, // ends delay= faults at shutdown
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

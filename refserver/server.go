@@ -63,7 +63,7 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns)}
-	f := &faults{documented: documentedErrors(), seen: map[string]int{}}
+	f := &faults{documented: documentedErrors(), seen: map[[32]byte]int{}}
 	strict := gen.NewStrictHandlerWithOptions(handler{s.Store}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
 		gen.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc:  badRequest,
