@@ -32,7 +32,8 @@ const maxBody = 64 << 10
 // operation at /threads/{thread_id}/runs/{run_id}/cancel and under /v1, as gateways do.
 type Server struct {
 	Store   *Store
-	handler http.Handler
+	handler http.Handler // validation, routing, faults, the strict handler
+	v1      http.Handler // handler under /v1
 }
 
 // Option configures New and Serve.
@@ -72,6 +73,7 @@ func New(opts ...Option) (*Server, error) {
 	mux := http.NewServeMux()
 	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
 	s.handler = validate(mux)
+	s.v1 = http.StripPrefix("/v1", s.handler)
 	return s, nil
 }
 
@@ -98,7 +100,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if path != r.URL.EscapedPath() {
-		http.StripPrefix("/v1", s.handler).ServeHTTP(w, r)
+		s.v1.ServeHTTP(w, r)
 		return
 	}
 	s.handler.ServeHTTP(w, r)
