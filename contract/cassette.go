@@ -171,7 +171,7 @@ func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			why = append(why, fmt.Sprintf("#%d: %s", i.ID, mismatch(req, i.Request)))
 		}
-		return nil, fmt.Errorf("contract: %s: no recorded interaction matches %s %s (%s)", r.path, req.Method, req.URL.EscapedPath(), strings.Join(why, "; "))
+		return nil, fmt.Errorf("contract: no interaction of %s matches (%s)", filepath.Base(r.path), strings.Join(why, "; "))
 	}
 	return resp, err
 }

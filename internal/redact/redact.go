@@ -47,7 +47,7 @@ var (
 	// credentials.
 	keyPattern = regexp.MustCompile(`(?i)\b(?:sk|pk|rk)[-_][A-Za-z0-9_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{6,}|\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*|://[^/@\s:]+:[^/@\s]+@`)
 	// tokenPattern finds candidate tokens for the entropy test.
-	tokenPattern = regexp.MustCompile(`[A-Za-z0-9_+/=-]{24,}`)
+	tokenPattern = regexp.MustCompile(`[A-Za-z0-9_-]{24,}`)
 	// notSecret matches tokens that look random but are identifiers: OpenAI-style object IDs
 	// (run_..., thread_...) and UUIDs such as trace IDs.
 	notSecret = regexp.MustCompile(`^(?:[a-z]{2,12}_[A-Za-z0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)

@@ -1,0 +1,90 @@
+package redact_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+)
+
+func TestString(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Incorrect API key provided: sk-proj-T3BlbkFJ4sX9qW2eR7tY1uI8", "Incorrect API key provided: [REDACTED]"},
+		{"pk-live-abcdef123456 and more", "[REDACTED] and more"},
+		{"Authorization: Bearer abc.def-ghi_123", "Authorization: Bearer [REDACTED]"},
+		{"token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig_nature", "token [REDACTED]"},
+		{"https://user:hunter2@example.com/v1", "https://[REDACTED]@example.com/v1"},
+		{"key Xq7pR2vL9mK4tW8zB3nC6yH1 end", "key [REDACTED] end"},
+		// Not secrets: IDs, UUIDs, words, short values.
+		{"run_4SiHiUa4HbNkH1MSWRfyXjXN", "run_4SiHiUa4HbNkH1MSWRfyXjXN"},
+		{"3f2b8c1e-6d4a-4f7b-9e2c-1a5d7b9c3e8f", "3f2b8c1e-6d4a-4f7b-9e2c-1a5d7b9c3e8f"},
+		{"Cannot cancel run with status 'completed'.", "Cannot cancel run with status 'completed'."},
+		{"gpt-4o-mini-2024-07-18", "gpt-4o-mini-2024-07-18"},
+		{"task-manager", "task-manager"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, redact.String(c.in), c.in)
+	}
+}
+
+func TestFind(t *testing.T) {
+	assert.Empty(t, redact.Find("[REDACTED] Bearer [REDACTED] run_abc123 thread_4SiHiUa4HbNkH1MSWRfyXjXN"))
+	assert.Len(t, redact.Find("sk-abcdefgh12345678 Xq7pR2vL9mK4tW8zB3nC6yH1"), 2)
+}
+
+func TestHeader(t *testing.T) {
+	in := http.Header{
+		"X-Portkey-Api-Key":     {"short"},
+		"X-Portkey-Virtual-Key": {"vk"},
+		"X-Portkey-Config":      {"pc-config-1"},
+		"Authorization":         {"Bearer sk-abc"},
+		"Proxy-Authorization":   {"Basic dXNlcjpwYXNz"},
+		"Cookie":                {"session=1"},
+		"Set-Cookie":            {"a=b; HttpOnly"},
+		"X-Custom-Token":        {"t"},
+		"X-Note":                {"uses sk-abcdefgh12345678 inside"},
+		"X-Portkey-Provider":    {"openai"},
+		"Content-Type":          {"application/json"},
+	}
+	got := redact.Header(in)
+	assert.Equal(t, http.Header{
+		"X-Portkey-Api-Key":     {"[REDACTED]"},
+		"X-Portkey-Virtual-Key": {"[REDACTED]"},
+		"X-Portkey-Config":      {"[REDACTED]"},
+		"Authorization":         {"Bearer [REDACTED]"},
+		"Proxy-Authorization":   {"[REDACTED]"},
+		"Cookie":                {"[REDACTED]"},
+		"Set-Cookie":            {"[REDACTED]"},
+		"X-Custom-Token":        {"[REDACTED]"},
+		"X-Note":                {"uses [REDACTED] inside"},
+		"X-Portkey-Provider":    {"openai"},
+		"Content-Type":          {"application/json"},
+	}, got)
+	assert.Equal(t, "short", in.Get("X-Portkey-Api-Key"), "the input is not modified")
+}
+
+func TestURL(t *testing.T) {
+	assert.Equal(t, "https://%5BREDACTED%5D@api.example.com/v1/threads/t?api_key=%5BREDACTED%5D&limit=2",
+		redact.URL("https://me:secret@api.example.com/v1/threads/t?api_key=abc&limit=2"))
+	q := redact.Query(url.Values{"token": {"x"}, "q": {"sk-abcdefgh12345678"}, "n": {"1"}})
+	assert.Equal(t, url.Values{"token": {"[REDACTED]"}, "q": {"[REDACTED]"}, "n": {"1"}}, q)
+}
+
+func TestBody(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"json by name and by look", `{"api_key":"abc","nested":{"msg":"key sk-abcdefgh12345678 bad","n":1},"list":["Bearer tok_123456"]}`,
+			`{"api_key":"[REDACTED]","list":["Bearer [REDACTED]"],"nested":{"msg":"key [REDACTED] bad","n":1}}`},
+		{"json unchanged keeps its bytes", `{"b":1, "a":"x"}`, `{"b":1, "a":"x"}`},
+		{"text", "error: bad key sk-abcdefgh12345678", "error: bad key [REDACTED]"},
+		{"empty", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, string(redact.Body([]byte(c.in))))
+		})
+	}
+}
