@@ -65,7 +65,8 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 }
 
 // Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
-// tools list, and evicts the oldest terminal run when the store is full.
+// tools list, and evicts the oldest terminal run when the store is full. A run put in
+// status cancelling stays cancelling; only runs cancelled through Cancel move on.
 func (s *Store) Put(run gen.Run) error {
 	if run.ID == "" || run.ThreadID == "" {
 		return errors.New("refserver: a run needs an id and a thread_id")
