@@ -10,7 +10,7 @@ generate:
 	$(GO) generate ./...
 
 # Modules besides the main one, each with its own go.mod.
-SUBMODULES := tools/breaking
+SUBMODULES := tools/breaking bench
 
 ## test: vet and run every offline test in every module (the README's test command; CI runs it)
 test:
