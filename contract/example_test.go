@@ -1,0 +1,110 @@
+package contract_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
+)
+
+// Validate a response you captured yourself: its status, headers and body, plus the IDs
+// of the request so that the body can be checked against them.
+func ExampleValidator_Validate() {
+	v, err := contract.New(contract.Options{})
+	if err != nil {
+		panic(err)
+	}
+	body := `{"id":"run_abc123","object":"thread.run","created_at":1699075072,"thread_id":"thread_abc123",
+	"assistant_id":"asst_abc123","status":"paused","required_action":null,"last_error":null,
+	"expires_at":null,"started_at":1699075072,"cancelled_at":null,"failed_at":null,"completed_at":null,
+	"incomplete_details":null,"model":"gpt-4o","instructions":"","tools":[],"metadata":null,"usage":null,
+	"max_prompt_tokens":null,"max_completion_tokens":null,"truncation_strategy":null,"tool_choice":null,
+	"parallel_tool_calls":true,"response_format":null,"tool_resources":{}}`
+	violations := v.Validate(contract.Exchange{
+		ThreadID: "thread_abc123", RunID: "run_abc123",
+		Status: 200,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   []byte(body),
+	})
+	for _, vi := range violations {
+		fmt.Println(vi.Severity, vi)
+	}
+	// Output:
+	// failure body /status: "paused" is not one of queued, in_progress, requires_action, cancelling, cancelled, failed, completed, incomplete, expired (schema)
+	// notice body /tool_resources: is not declared in the spec (drift)
+}
+
+// Wrap your own http.Client: every Cancel Run exchange is validated on its way back to
+// you, and the caller still reads the body. In a test, contract.Client(t) or
+// contract.Require(t, base) fail the test on a violation instead.
+func ExampleTransport() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"error":{"message":"No run found with id 'run_1'.","type":"invalid_request_error","param":null}}`)
+	}))
+	defer srv.Close()
+
+	client := &http.Client{Transport: &contract.Transport{
+		Report: func(r contract.Result) {
+			fmt.Println(r.Name, r.Status, r.Verdict)
+			for _, v := range r.Violations {
+				fmt.Println("  ", v)
+			}
+		},
+	}}
+	auth := portkey.Auth{APIKey: "pk-example", VirtualKey: "vk-example"}
+	c, err := gen.NewClientWithResponses(srv.URL+"/v1", gen.WithHTTPClient(client), gen.WithRequestEditorFn(auth.Editor()))
+	if err != nil {
+		panic(err)
+	}
+	resp, err := portkey.CancelRun(context.Background(), c, "thread_1", "run_1")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("caller got:", resp.StatusCode(), len(resp.Body) > 0)
+	// Output:
+	// POST /v1/threads/thread_1/runs/run_1/cancel 404 fail
+	//    body: {"error":{"message":"No run found with id 'run_1'.","para... matches no branch of ErrorResponse [ErrorEnvelope: /error/code required property is missing; GatewayFailure: /status required property is missing, /message required property is missing] (schema)
+	// caller got: 404 true
+}
+
+// Replay a recorded cassette through the validator.
+func ExampleValidator_ReplayFile() {
+	v, err := contract.New(contract.Options{})
+	if err != nil {
+		panic(err)
+	}
+	results, err := v.ReplayFile("testdata/cassettes/bad/portkey_example.yaml")
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range results {
+		fmt.Println(r.Name, r.Verdict, len(r.Failures()), "failures")
+	}
+	// Output:
+	// portkey_example fail 5 failures
+}
+
+// Run the standard scenarios against a target that holds a cancellable run and a
+// terminal one (here the fake target of these tests; the reference server seeds such runs).
+func ExampleSuite_RunAll() {
+	srv := httptest.NewServer(&fakeTarget{runs: map[contract.RunRef]gen.RunStatus{
+		runInProgress: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted}})
+	defer srv.Close()
+	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: hostedAuth}
+	for _, r := range s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: runInProgress, Terminal: runCompleted})) {
+		fmt.Println(r.Name, r.Status, r.Verdict)
+	}
+	// Output:
+	// cancel 200 pass
+	// cancel_again 400 pass
+	// cancel_terminal 400 pass
+	// unknown_run 404 pass
+	// no_credentials 401 pass
+}
