@@ -125,16 +125,15 @@ func (fs *faults) middleware(store *Store) gen.StrictMiddlewareFunc {
 				return next(ctx, w, r, request)
 			}
 			f, err := parsePrefer(lines)
+			if err == nil && f.code != 0 && !fs.documented[f.code] {
+				err = fmt.Errorf("Prefer: code=%d is not supported; use one of %v", f.code, slices.Sorted(maps.Keys(fs.documented)))
+			}
 			if err != nil {
 				return reply{status: http.StatusBadRequest, body: envelope(err.Error(), "invalid_request_error", ptr("Prefer"), nil)}, nil
 			}
 			req := request.(gen.CancelRunRequestObject)
-			if !f.active() || !fs.take(f, sha256.Sum256([]byte(strings.Join(append(lines, req.ThreadID, req.RunID), "\x00")))) {
+			if !f.active() || !fs.take(f, sha256.Sum256([]byte(strings.Join(slices.Concat(lines, []string{req.ThreadID, req.RunID}), "\x00")))) {
 				return next(ctx, w, r, request)
-			}
-			if f.code != 0 && !fs.documented[f.code] {
-				msg := fmt.Sprintf("Prefer: code=%d is not supported; use one of %v", f.code, slices.Sorted(maps.Keys(fs.documented)))
-				return reply{status: http.StatusBadRequest, body: envelope(msg, "invalid_request_error", ptr("Prefer"), nil)}, nil
 			}
 			if f.delay > 0 {
 				t := time.NewTimer(f.delay)

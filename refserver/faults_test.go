@@ -125,6 +125,11 @@ func TestFaultRefusals(t *testing.T) {
 		})
 	}
 	f.assertStatus(t, "run_1", gen.RunStatusQueued)
+
+	for range 2 { // a refused Prefer is not counted by times=
+		assert.Equal(t, http.StatusBadRequest, f.cancel(t, "thread_1", "run_1", "Prefer", "code=418,times=1").status)
+	}
+	f.assertStatus(t, "run_1", gen.RunStatusQueued)
 }
 
 func TestFaultAfterAuthenticationAndBeforeTheStore(t *testing.T) {
