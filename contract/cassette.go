@@ -74,7 +74,7 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	real := http.DefaultTransport
+	var real http.RoundTripper = http.DefaultTransport
 	timeout := 30 * time.Second
 	if s.Client != nil {
 		timeout = s.Client.Timeout
@@ -82,6 +82,12 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 			real = s.Client.Transport
 		}
 	}
+	limit := DefaultMaxBody
+	if s.Validator != nil {
+		limit = s.Validator.opts.MaxBody
+	}
+	// go-vcr reads whole bodies: keep them bounded.
+	real = limitTransport{real, limit}
 	var out []Result
 	for _, sc := range scs {
 		if sc.Name == "" || strings.ContainsAny(sc.Name, `/\`) || strings.HasPrefix(sc.Name, ".") {
@@ -102,6 +108,21 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 		}
 	}
 	return out, nil
+}
+
+// limitTransport cuts response bodies after limit+1 bytes, enough for the validator to
+// see that a body is too large.
+type limitTransport struct {
+	rt    http.RoundTripper
+	limit int
+}
+
+func (l limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.rt.RoundTrip(req)
+	if err == nil && resp.Body != nil {
+		resp.Body = &replayBody{r: io.LimitReader(resp.Body, int64(l.limit)+1), c: resp.Body}
+	}
+	return resp, err
 }
 
 // RedactInteraction removes every secret from a recorded interaction (a go-vcr hook): the

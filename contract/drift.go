@@ -37,7 +37,11 @@ func (v *Validator) checkDrift(schema *openapi3.Schema, body any) []Violation {
 				walk(s.Items.Value, item, append(slices.Clip(ptr), strconv.Itoa(i)))
 			}
 		case map[string]any:
-			props, open := declared(s)
+			sh, ok := v.shapes[s]
+			if !ok {
+				sh = shapeOf(s)
+			}
+			props, open := sh.props, sh.open
 			keys := make([]string, 0, len(val))
 			for k := range val {
 				keys = append(keys, k)
@@ -60,10 +64,15 @@ func (v *Validator) checkDrift(schema *openapi3.Schema, body any) []Violation {
 	return vs
 }
 
-// declared returns the properties s declares, its allOf members' included, and whether
-// it admits any other property (additionalProperties true or a schema, or no properties
-// declared at all).
-func declared(s *openapi3.Schema) (map[string]*openapi3.Schema, bool) {
+// shape is what an object schema declares: its properties, its allOf members' included,
+// and whether it admits any other property (additionalProperties true or a schema, or no
+// properties declared at all).
+type shape struct {
+	props map[string]*openapi3.Schema
+	open  bool
+}
+
+func shapeOf(s *openapi3.Schema) shape {
 	props := map[string]*openapi3.Schema{}
 	var collect func(s *openapi3.Schema)
 	collect = func(s *openapi3.Schema) {
@@ -78,7 +87,32 @@ func declared(s *openapi3.Schema) (map[string]*openapi3.Schema, bool) {
 	ap := s.AdditionalProperties
 	closed := ap.Has != nil && !*ap.Has
 	open := ap.Has != nil && *ap.Has || ap.Schema != nil || len(props) == 0 && !closed
-	return props, open
+	return shape{props, open}
+}
+
+// shapes precomputes the shape of every schema reachable from root.
+func shapes(root *openapi3.Schema, into map[*openapi3.Schema]shape) {
+	if root == nil {
+		return
+	}
+	if _, done := into[root]; done {
+		return
+	}
+	into[root] = shapeOf(root)
+	for _, p := range root.Properties {
+		shapes(p.Value, into)
+	}
+	for _, rs := range [][]*openapi3.SchemaRef{root.AllOf, root.OneOf, root.AnyOf} {
+		for _, r := range rs {
+			shapes(r.Value, into)
+		}
+	}
+	if root.Items != nil {
+		shapes(root.Items.Value, into)
+	}
+	if root.AdditionalProperties.Schema != nil {
+		shapes(root.AdditionalProperties.Schema.Value, into)
+	}
 }
 
 // matchingBranch returns the oneOf branch val belongs to: the one its discriminator names,

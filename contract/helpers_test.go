@@ -10,7 +10,7 @@ import (
 )
 
 // exampleValue returns a named example of the embedded spec.
-func exampleValue(t *testing.T, name string) any {
+func exampleValue(t testing.TB, name string) any {
 	t.Helper()
 	doc, err := spec.GetSwagger()
 	require.NoError(t, err)
@@ -21,4 +21,11 @@ func exampleValue(t *testing.T, name string) any {
 	var v any
 	require.NoError(t, json.Unmarshal(b, &v))
 	return v
+}
+
+func mustJSONTB(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
 }

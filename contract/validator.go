@@ -43,6 +43,7 @@ type Validator struct {
 	security   [][]credential
 	statusEnum []string
 	names      map[*openapi3.Schema]string
+	shapes     map[*openapi3.Schema]shape // read-only after New
 }
 
 // response is what the spec documents for one status.
@@ -82,7 +83,8 @@ func New(opts Options) (*Validator, error) {
 	if item == nil || item.Post == nil {
 		return nil, errors.New("contract: the embedded spec has no POST " + OperationPath)
 	}
-	v := &Validator{opts: opts, doc: doc, responses: map[int]*response{}, names: map[*openapi3.Schema]string{}}
+	v := &Validator{opts: opts, doc: doc, responses: map[int]*response{}, names: map[*openapi3.Schema]string{},
+		shapes: map[*openapi3.Schema]shape{}}
 	for name, ref := range doc.Components.Schemas {
 		v.names[ref.Value] = name
 	}
@@ -108,6 +110,9 @@ func New(opts Options) (*Validator, error) {
 		}
 		slices.Sort(r.media)
 		r.isRun = r.schema != nil && run != nil && r.schema.Value == run.Value
+		if r.schema != nil {
+			shapes(r.schema.Value, v.shapes)
+		}
 		v.responses[status] = r
 	}
 	security := item.Post.Security

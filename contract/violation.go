@@ -125,12 +125,14 @@ func truncate(s string, n int) string {
 	return string(r[:n-3]) + "..."
 }
 
-// pointer renders a JSON pointer from its unescaped tokens.
+// pointer renders a JSON pointer from its unescaped tokens, property names redacted.
 func pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(pointerEscaper.Replace(redact.String(t)))
 	}
 	return b.String()
 }
+
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
