@@ -177,3 +177,12 @@ func cancel(hc *http.Client, url string) (*http.Response, error) {
 	hostedAuth.Apply(req.Header)
 	return hc.Do(req)
 }
+
+func TestClientHelper(t *testing.T) {
+	srv := newFakeTarget(t)
+	c, err := gen.NewClientWithResponses(srv.URL+"/v1", gen.WithHTTPClient(contract.Client(t)), gen.WithRequestEditorFn(hostedAuth.Editor()))
+	require.NoError(t, err)
+	resp, err := portkey.CancelRun(context.Background(), c, runInProgress.ThreadID, runInProgress.RunID)
+	require.NoError(t, err)
+	require.NotNil(t, resp.JSON200)
+}

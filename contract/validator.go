@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
 // OperationPath is the path template of the operation this package checks.
@@ -300,7 +301,7 @@ func (v *Validator) checkRequest(ex Exchange) []Violation {
 	}
 	if ex.Path != "" {
 		if _, _, ok := ParsePath(ex.Path); !ok {
-			vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: quote(truncate(ex.Path, maxValue)),
+			vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: quote(truncate(redact.String(ex.Path), maxValue)),
 				Rule: "does not end in " + OperationPath})
 		} else {
 			if ex.ThreadID == "" {
