@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -157,7 +159,8 @@ func New(opts ...Option) (*Client, error) {
 func (c *Client) Gen() *gen.ClientWithResponses { return c.gen }
 
 // Cancel cancels a run and returns it (status cancelling or cancelled). A non-2xx answer
-// is an *APIError; an empty ID is ErrEmptyID, before anything is sent.
+// is an *APIError, a 2xx that is not a run a *DecodeError, a body over the limit a
+// *BodyTooLargeError; an empty ID is ErrEmptyID, before anything is sent.
 func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, error) {
 	if threadID == "" || runID == "" {
 		return nil, ErrEmptyID
@@ -185,9 +188,26 @@ func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newAPIError(resp, body, c.cfg.auth.secrets())
 	}
+	return decodeRun(resp, body)
+}
+
+// decodeRun reads a 2xx answer as a run: a JSON body (by its Content-Type, as openai-go
+// requires) holding an object with an id and a status. Unknown statuses and properties are
+// kept, for forward compatibility.
+func decodeRun(resp *http.Response, body []byte) (*gen.Run, error) {
+	derr := &DecodeError{StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Excerpt: excerpt(body)}
+	if mt, _, err := mime.ParseMediaType(derr.ContentType); err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		derr.Err = errors.New("the Content-Type is not JSON")
+		return nil, derr
+	}
 	run := new(gen.Run)
 	if err := json.Unmarshal(body, run); err != nil {
-		return nil, fmt.Errorf("portkey: decoding the run (status %d, %s): %w", resp.StatusCode, excerpt(body), err)
+		derr.Err = err
+		return nil, derr
+	}
+	if run.ID == "" || run.Status == "" {
+		derr.Err = errors.New("the body has no run id or status")
+		return nil, derr
 	}
 	return run, nil
 }

@@ -285,10 +285,11 @@ func TestCancelBadRunBody(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	big := `{"pad":"` + strings.Repeat("x", 2000) + `"}`
+	big := `{"id":"run_abc","status":"cancelling","pad":"` + strings.Repeat("x", 2000) + `"}`
 	for _, chunked := range []bool{false, true} {
 		t.Run(fmt.Sprint("chunked=", chunked), func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
 				if !chunked {
 					w.Header().Set("Content-Length", fmt.Sprint(len(big)))
 				}

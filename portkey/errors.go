@@ -124,3 +124,22 @@ type BodyTooLargeError struct {
 func (e *BodyTooLargeError) Error() string {
 	return fmt.Sprintf("portkey: response body (status %d) exceeds the %d-byte limit", e.StatusCode, e.Limit)
 }
+
+// DecodeError is a 2xx answer that is not a run: its Content-Type is not JSON, its body
+// is not valid JSON, or it holds no run id or status. Use errors.As to get it.
+type DecodeError struct {
+	StatusCode  int
+	ContentType string
+	Excerpt     string // the start of the body, as in APIError.Message
+	Err         error
+}
+
+func (e *DecodeError) Error() string {
+	ct := e.ContentType
+	if ct == "" {
+		ct = "no Content-Type"
+	}
+	return fmt.Sprintf("portkey: decoding the run (status %d, %s, %s): %v", e.StatusCode, ct, e.Excerpt, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }

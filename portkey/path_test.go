@@ -39,7 +39,7 @@ func recordingServer(t *testing.T, basePath string) (*httptest.Server, *[]seen) 
 		require.NoError(t, err2)
 		got = append(got, seen{r.Method, thread, run, r.Header.Clone()})
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{}`))
+		_, _ = w.Write([]byte(`{"id":"run","status":"cancelling"}`))
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &got
