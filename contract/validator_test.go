@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -209,4 +210,27 @@ func TestValidateDoesNotMutateHeaders(t *testing.T) {
 	before := maps.Clone(h)
 	v.Validate(contract.Exchange{Status: 200, Header: h, Body: mustJSON(t, validRun())})
 	assert.Equal(t, before, h)
+}
+
+// TestValidateConcurrently shares one Validator between goroutines (run with -race).
+func TestValidateConcurrently(t *testing.T) {
+	v := validator(t, contract.Options{})
+	bad := validRun()
+	bad["status"] = "paused"
+	bodies := [][]byte{mustJSON(t, validRun()), mustJSON(t, bad)}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				got := v.Validate(contract.Exchange{Path: cancelPath, Status: 200, Header: jsonHeader(), Body: bodies[(g+i)%2]})
+				if want := (g + i) % 2; len(got) != want {
+					t.Errorf("goroutine %d: %d violations, want %d", g, len(got), want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
