@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+)
+
+const validateUsage = `Usage: portkey-runs validate [flags] FILE...
+
+Validates what you captured from a gateway against the Cancel Run contract. Each FILE
+(- reads standard input) is one of:
+  - a go-vcr cassette (YAML with interactions:), every interaction validated;
+  - an HTTP response as 'curl -i' prints it: status line (HTTP/1.1 or HTTP/2), headers,
+    a blank line, the body; a leading 'HTTP/1.1 100 Continue' block is skipped;
+  - a JSON body, validated as the answer with status --status.
+Prints one line per violation, prefixed with the input it came from; drift and
+infrastructure findings are notices and do not fail (drift does with --strict).
+
+Flags:
+  --status N     status of a bare JSON body (default 200)
+  --thread ID    thread the response must echo (curl -i dumps and JSON bodies)
+  --run ID       run the response must echo
+  --strict       count drift (properties the spec does not declare) as a failure
+
+Exit codes: 0 every input conforms, 1 an input violates the contract, 2 usage or I/O error.
+
+Examples:
+  curl -si -X POST "$URL/threads/thread_abc/runs/run_abc/cancel" -H ... > cancel.txt
+  portkey-runs validate --thread thread_abc --run run_abc cancel.txt
+  echo '{"error":{"message":"No run found","type":"invalid_request_error","param":null,"code":null}}' |
+    portkey-runs validate --status 404 -
+`
+
+// maxInput bounds what validate reads from one input.
+const maxInput = 64 << 20
+
+func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
+	status := fs.Int("status", 200, "status of a bare JSON body")
+	thread := fs.String("thread", "", "thread `ID` the response must echo")
+	runID := fs.String("run", "", "run `ID` the response must echo")
+	strict := fs.Bool("strict", false, "count drift as a failure")
+	return func(ctx context.Context, e env, args []string) int {
+		if len(args) == 0 {
+			fmt.Fprintln(e.stderr, "portkey-runs validate: name at least one FILE (- for standard input); run 'portkey-runs validate --help'")
+			return exitError
+		}
+		if *status < 100 || *status > 599 {
+			fmt.Fprintf(e.stderr, "portkey-runs validate: --status %d is not an HTTP status (100 to 599)\n", *status)
+			return exitError
+		}
+		v, err := contract.New(contract.Options{Strict: *strict})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "portkey-runs validate: %v\n", err)
+			return exitError
+		}
+		in := input{status: *status, thread: *thread, run: *runID}
+		code, conforming := exitPass, 0
+		for _, name := range args {
+			findings, err := in.validate(e, v, name)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
+				code = exitError
+				continue
+			}
+			failed := false
+			for _, f := range findings {
+				fmt.Fprintf(e.stdout, "%s: %s\n", f.label, redact.String(f.v.String()))
+				failed = failed || f.v.Failed()
+			}
+			if !failed {
+				conforming++
+			} else if code == exitPass {
+				code = exitFail
+			}
+		}
+		fmt.Fprintf(e.stderr, "portkey-runs validate: %d of %d inputs conform\n", conforming, len(args))
+		return code
+	}
+}
+
+// input is what validate knows besides the data: the status and IDs given as flags.
+type input struct {
+	status      int
+	thread, run string
+}
+
+// finding is one violation of one input (or one interaction of a cassette).
+type finding struct {
+	label string
+	v     contract.Violation
+}
+
+var cassetteLine = regexp.MustCompile(`(?m)^interactions:`)
+
+// validate reads the input called name, works out what it is, and validates it.
+func (in input) validate(e env, v *contract.Validator, name string) ([]finding, error) {
+	data, err := read(e, name)
+	if err != nil {
+		return nil, err
+	}
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	var ex contract.Exchange
+	switch {
+	case len(t) == 0:
+		return nil, errors.New("is empty")
+	case bytes.HasPrefix(t, []byte("HTTP/")):
+		if ex, err = parseResponse(t); err != nil {
+			return nil, fmt.Errorf("reading the HTTP response: %w", err)
+		}
+	case cassetteLine.Match(t):
+		return validateCassette(v, name, data)
+	default:
+		if _, err := contract.DecodeJSON(t); err != nil && t[0] != '{' && t[0] != '[' {
+			return nil, errors.New("is neither a go-vcr cassette, nor an HTTP response as 'curl -i' prints it, nor JSON; run 'portkey-runs validate --help'")
+		}
+		ex = contract.Exchange{Status: in.status, Header: http.Header{"Content-Type": {"application/json"}}, Body: t}
+	}
+	ex.ThreadID, ex.RunID = in.thread, in.run
+	var out []finding
+	for _, x := range v.Validate(ex) {
+		out = append(out, finding{name, x})
+	}
+	return out, nil
+}
+
+// read returns the input's bytes: standard input for "-", else the file.
+func read(e env, name string) ([]byte, error) {
+	var r io.Reader = e.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxInput {
+		return nil, fmt.Errorf("is larger than %d MiB", maxInput>>20)
+	}
+	return data, nil
+}
+
+// validateCassette validates every interaction of a cassette; each finding is labelled
+// with the input's name (plus #id when the cassette holds several interactions).
+func validateCassette(v *contract.Validator, name string, data []byte) ([]finding, error) {
+	path := name
+	if name == "-" || !strings.HasSuffix(name, ".yaml") {
+		// go-vcr loads <name>.yaml from disk only.
+		dir, err := os.MkdirTemp("", "portkey-runs-validate-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "input.yaml")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	rs, err := v.ReplayFile(path)
+	if err != nil {
+		return nil, errors.New(strings.ReplaceAll(err.Error(), path, "cassette"))
+	}
+	base := strings.TrimSuffix(filepath.Base(path), ".yaml")
+	var out []finding
+	for _, r := range rs {
+		label := name + strings.TrimPrefix(r.Name, base)
+		for _, x := range r.Violations {
+			out = append(out, finding{label, x})
+		}
+	}
+	return out, nil
+}
+
+var shortVersion = regexp.MustCompile(`^HTTP/([0-9]) `)
+
+// parseResponse reads an HTTP response as 'curl -i' prints it. Informational (1xx)
+// responses before it are skipped; the body is everything after the headers, which curl
+// prints already decoded, whatever Transfer-Encoding says.
+func parseResponse(data []byte) (contract.Exchange, error) {
+	for range 8 {
+		// curl prints HTTP/2 and HTTP/3 status lines without the minor version net/http expects.
+		if m := shortVersion.FindSubmatchIndex(data); m != nil {
+			fixed := append([]byte("HTTP/"), data[m[2]:m[3]]...)
+			data = append(append(fixed, ".0 "...), data[m[1]:]...)
+		}
+		br := bufio.NewReader(bytes.NewReader(data))
+		// As the answer to a HEAD request, the response's body is left unread.
+		resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodHead})
+		if err != nil {
+			return contract.Exchange{}, err
+		}
+		rest, _ := io.ReadAll(br) // reading from memory cannot fail
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			return contract.Exchange{Status: resp.StatusCode, Header: resp.Header, Body: rest}, nil
+		}
+		data = bytes.TrimLeft(rest, "\r\n")
+		if !bytes.HasPrefix(data, []byte("HTTP/")) {
+			return contract.Exchange{}, fmt.Errorf("the informational %d response is not followed by a response", resp.StatusCode)
+		}
+	}
+	return contract.Exchange{}, errors.New("too many informational responses")
+}

@@ -1,0 +1,77 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// JSONVersion is the version of the structure JSON writes; it changes only when a field
+// is removed or changes meaning.
+const JSONVersion = 1
+
+// The JSON report, field by field (README "Main command" documents it).
+type (
+	jsonReport struct {
+		Version    int         `json:"version"`
+		Verdict    string      `json:"verdict"` // pass, fail, error
+		Strict     bool        `json:"strict"`
+		Start      string      `json:"start"` // RFC 3339, UTC
+		DurationMS float64     `json:"duration_ms"`
+		Summary    Summary     `json:"summary"`
+		Groups     []jsonGroup `json:"groups"`
+	}
+	jsonGroup struct {
+		Name    string       `json:"name"`
+		Target  string       `json:"target"`
+		Results []jsonResult `json:"results"`
+	}
+	jsonResult struct {
+		Name       string      `json:"name"`
+		Status     int         `json:"status"` // 0: no response
+		Verdict    string      `json:"verdict"`
+		DurationMS float64     `json:"duration_ms"`
+		Checks     []jsonCheck `json:"checks"`
+	}
+	jsonCheck struct {
+		Check      string          `json:"check"`
+		Result     string          `json:"result"` // pass, fail, error
+		Violations []jsonViolation `json:"violations"`
+	}
+	jsonViolation struct {
+		Severity string `json:"severity"` // failure, notice
+		Where    string `json:"where"`    // "body /status", "status", "header Retry-After", ...
+		Location string `json:"location"` // JSON pointer into the body, or Where when outside it
+		Value    string `json:"value"`
+		Rule     string `json:"rule"`
+		Message  string `json:"message"` // the whole violation on one line
+	}
+)
+
+// JSON writes r as one indented JSON document (version JSONVersion).
+func JSON(w io.Writer, r *Report) error {
+	out := jsonReport{Version: JSONVersion, Verdict: string(r.Verdict()), Strict: r.Strict,
+		Start: r.Start.UTC().Format("2006-01-02T15:04:05.000Z07:00"), DurationMS: millis(r.Duration),
+		Summary: r.Summary(), Groups: []jsonGroup{}}
+	for _, g := range r.Groups {
+		jg := jsonGroup{Name: clean(g.Name), Target: target(g.Target), Results: []jsonResult{}}
+		for _, res := range g.Results {
+			jr := jsonResult{Name: clean(res.Name), Status: res.Status, Verdict: string(res.Verdict),
+				DurationMS: millis(res.Duration), Checks: []jsonCheck{}}
+			for _, row := range rows(res) {
+				jc := jsonCheck{Check: string(row.check), Result: row.status, Violations: []jsonViolation{}}
+				for _, v := range row.violations {
+					jc.Violations = append(jc.Violations, jsonViolation{Severity: v.Severity.String(),
+						Where: clean(v.Where()), Location: clean(v.Location), Value: clean(v.Value),
+						Rule: clean(v.Rule), Message: line(v)})
+				}
+				jr.Checks = append(jr.Checks, jc)
+			}
+			jg.Results = append(jg.Results, jr)
+		}
+		out.Groups = append(out.Groups, jg)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}

@@ -1,0 +1,154 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+)
+
+// Group is the results of one source: the scenarios run against a target, or the
+// recordings replayed from a directory.
+type Group struct {
+	Name    string // stable identifier: "scenarios", "recordings"
+	Target  string // what was checked, for people: a URL or a directory
+	Results []contract.Result
+}
+
+// Report is one run of the suite.
+type Report struct {
+	Strict   bool      // drift counted as a failure
+	Start    time.Time // when the run began
+	Duration time.Duration
+	Groups   []Group
+}
+
+// Summary counts a report's results, checks and notices.
+type Summary struct {
+	Results      int `json:"results"`
+	Passed       int `json:"passed"`
+	Failed       int `json:"failed"`
+	Errors       int `json:"errors"`
+	Checks       int `json:"checks"`
+	ChecksFailed int `json:"checks_failed"`
+	Notices      int `json:"notices"`
+}
+
+// Summary counts r's results by verdict, its checks, and its notices.
+func (r *Report) Summary() Summary {
+	var s Summary
+	for _, g := range r.Groups {
+		for _, res := range g.Results {
+			s.Results++
+			switch res.Verdict {
+			case contract.Pass:
+				s.Passed++
+			case contract.Fail:
+				s.Failed++
+			default:
+				s.Errors++
+			}
+			for _, row := range rows(res) {
+				s.Checks++
+				if row.status != statusPass {
+					s.ChecksFailed++
+				}
+			}
+			for _, v := range res.Violations {
+				if !v.Failed() {
+					s.Notices++
+				}
+			}
+		}
+	}
+	return s
+}
+
+// Verdict is the report's outcome: Fail when any result failed, else Error when any could
+// not be judged, else Pass.
+func (r *Report) Verdict() contract.Verdict {
+	s := r.Summary()
+	switch {
+	case s.Failed > 0:
+		return contract.Fail
+	case s.Errors > 0:
+		return contract.Error
+	}
+	return contract.Pass
+}
+
+// String is the summary line, e.g. "pass: 18 results, 18 passed, ...".
+func (s Summary) String() string {
+	return fmt.Sprintf("%d results: %d passed, %d failed, %d errors; %d checks, %d failed; %d notices",
+		s.Results, s.Passed, s.Failed, s.Errors, s.Checks, s.ChecksFailed, s.Notices)
+}
+
+// Row statuses: a check passed, found a failure, or met an outcome that says nothing
+// about the contract (the result's verdict is Error).
+const (
+	statusPass  = "pass"
+	statusFail  = "fail"
+	statusError = "error"
+)
+
+// row is one check of one result with what it found: a line of the human report, a JUnit
+// test case.
+type row struct {
+	check      contract.Check
+	status     string
+	violations []contract.Violation
+}
+
+// rows lists the checks of res in the order they ran, each with its violations; a check
+// that only appears in a violation is added after them.
+func rows(res contract.Result) []row {
+	out := make([]row, 0, len(res.Checks))
+	index := map[contract.Check]int{}
+	for _, c := range res.Checks {
+		if _, ok := index[c.Check]; ok {
+			continue
+		}
+		index[c.Check] = len(out)
+		st := statusPass
+		if !c.Passed {
+			st = statusFail
+		}
+		out = append(out, row{check: c.Check, status: st})
+	}
+	for _, v := range res.Violations {
+		i, ok := index[v.Check]
+		if !ok {
+			i = len(out)
+			index[v.Check] = i
+			out = append(out, row{check: v.Check, status: statusPass})
+		}
+		out[i].violations = append(out[i].violations, v)
+		if v.Failed() {
+			out[i].status = statusFail
+		}
+	}
+	if res.Verdict == contract.Error {
+		for i := range out {
+			if len(out[i].violations) > 0 {
+				out[i].status = statusError
+			}
+		}
+	}
+	return out
+}
+
+// line renders a violation on one line, redacted.
+func line(v contract.Violation) string { return clean(v.String()) }
+
+// clean redacts s and keeps it on one line.
+func clean(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(redact.String(s))
+}
+
+// target renders a target for output: a URL without its credentials.
+func target(s string) string { return clean(redact.URL(s)) }
+
+// millis renders d in milliseconds with one decimal.
+func millis(d time.Duration) float64 { return float64(d.Round(100*time.Microsecond)) / 1e6 }
