@@ -3,16 +3,20 @@ package contract_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
@@ -187,4 +191,29 @@ func TestTestdataHasNoSecrets(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Greater(t, n, 10)
+}
+
+func TestRedactInteraction(t *testing.T) {
+	body := `{"error":{"message":"Incorrect API key provided: ` + fakeProviderKey + `.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`
+	i := &cassette.Interaction{
+		Request: cassette.Request{
+			Headers: http.Header{"X-Portkey-Api-Key": {fakeAPIKey}, "Cookie": {"session=abc"}, "X-Portkey-Config": {fakeConfig}},
+			URL:     "https://api.portkey.ai/v1/threads/t/runs/r/cancel?api_key=" + fakeAPIKey,
+			Form:    url.Values{"api_key": {fakeAPIKey}},
+		},
+		Response: cassette.Response{
+			Headers:       http.Header{"Set-Cookie": {"__cf_bm=" + fakeAPIKey + "; HttpOnly"}, "Content-Length": {strconv.Itoa(len(body))}},
+			Body:          body,
+			ContentLength: int64(len(body)),
+		},
+	}
+	require.NoError(t, contract.RedactInteraction(i))
+	out := fmt.Sprintf("%+v", *i)
+	for _, s := range []string{fakeAPIKey, "sk-proj", "session=abc", "api_key\":\"sk"} {
+		assert.NotContains(t, out, s)
+	}
+	assert.Empty(t, redact.Find(out))
+	assert.Equal(t, `{"error":{"code":"invalid_api_key","message":"Incorrect API key provided: [REDACTED].","param":null,"type":"invalid_request_error"}}`, i.Response.Body)
+	assert.Equal(t, int64(len(i.Response.Body)), i.Response.ContentLength)
+	assert.Equal(t, strconv.Itoa(len(i.Response.Body)), i.Response.Headers.Get("Content-Length"))
 }

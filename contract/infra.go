@@ -20,7 +20,7 @@ func infrastructure(ex Exchange, body any) Violation {
 	iv := Violation{Check: CheckInfrastructure, Location: "status", Value: strconv.Itoa(ex.Status), Severity: Notice}
 	if ex.Err != nil {
 		iv.Location, iv.Value = "connection", ""
-		msg := truncate(redact.String(ex.Err.Error()), 300)
+		msg := truncate(strings.Join(strings.Fields(redact.String(ex.Err.Error())), " "), 300)
 		var ne net.Error
 		if errors.Is(ex.Err, context.DeadlineExceeded) || errors.As(ex.Err, &ne) && ne.Timeout() {
 			iv.Rule = "timed out: " + msg
