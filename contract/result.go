@@ -19,18 +19,18 @@ const (
 
 // CheckResult says whether one check passed for one exchange.
 type CheckResult struct {
-	Check  Check
-	Passed bool
+	Check  Check `json:"check"`
+	Passed bool  `json:"passed"`
 }
 
 // Result is the structured outcome of one scenario, recorded exchange or validated call.
 type Result struct {
-	Name       string        // scenario name, cassette name, or "METHOD path"
-	Status     int           // HTTP status seen; 0 without a response
-	Checks     []CheckResult // every check that ran, in order
-	Violations []Violation   // failures and notices
-	Verdict    Verdict
-	Duration   time.Duration
+	Name       string        `json:"name"`       // scenario name, cassette name, or "METHOD path"
+	Status     int           `json:"status"`     // HTTP status seen; 0 without a response
+	Checks     []CheckResult `json:"checks"`     // every check that ran, in order
+	Violations []Violation   `json:"violations"` // failures and notices
+	Verdict    Verdict       `json:"verdict"`
+	Duration   time.Duration `json:"duration_ns"`
 }
 
 // Failures returns the violations that fail the contract.

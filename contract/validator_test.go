@@ -234,3 +234,14 @@ func TestValidateConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestViolationJSON(t *testing.T) {
+	v := contract.Violation{Check: contract.CheckDrift, Location: "/x", Rule: "is not declared in the spec", Severity: contract.Notice}
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"check":"drift","location":"/x","rule":"is not declared in the spec","severity":"notice"}`, string(b))
+	var back contract.Violation
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, v, back)
+	assert.Error(t, json.Unmarshal([]byte(`{"severity":"fatal"}`), &back))
+}

@@ -42,18 +42,34 @@ func (s Severity) String() string {
 	return "failure"
 }
 
+// MarshalText encodes s as "failure" or "notice" (in JSON reports, for instance).
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes "failure" or "notice".
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "failure":
+		*s = Failure
+	case "notice":
+		*s = Notice
+	default:
+		return fmt.Errorf("contract: unknown severity %q", b)
+	}
+	return nil
+}
+
 // Violation is one finding about one exchange.
 type Violation struct {
-	Check Check
+	Check Check `json:"check"`
 	// Location is a JSON pointer into the body ("/status", "" for the whole body) or a
 	// place outside it: "status", "header Retry-After", "request path", "connection".
-	Location string
+	Location string `json:"location"`
 	// Value is the value seen, rendered compactly, truncated and redacted; empty when the
 	// rule says it all (a missing property).
-	Value string
+	Value string `json:"value,omitempty"`
 	// Rule is what the value breaks, e.g. "is not one of queued, in_progress".
-	Rule     string
-	Severity Severity
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
 }
 
 // String renders v on one line, e.g.
