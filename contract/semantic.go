@@ -13,7 +13,8 @@ import (
 const maxMetadataKey = 64
 
 // checkSemantic checks what no schema can say. It looks only at values of the right type,
-// so that a value the schema already rejects is not reported twice.
+// so that a value the schema already rejects is not reported twice (object = thread.run
+// is the schema's enum, so it is not repeated here).
 func (v *Validator) checkSemantic(ex Exchange, resp *response, body any) []Violation {
 	obj, _ := body.(map[string]any)
 	if obj == nil {
