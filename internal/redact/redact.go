@@ -24,8 +24,15 @@ var secretHeaders = map[string]bool{
 	"Set-Cookie":            true,
 }
 
-// secretNameParts mark a header, query parameter or JSON property name as holding a secret.
-var secretNameParts = []string{"api-key", "api_key", "apikey", "token", "secret", "password", "passwd", "credential", "authorization", "cookie", "virtual-key", "virtual_key"}
+// secretWords mark a name as holding a secret when they are one of its words; secretPairs
+// when they are two consecutive words ("api key", "virtual key"). Plural "tokens" (a count,
+// as in x-ratelimit-remaining-tokens or max_prompt_tokens) is not a secret.
+var (
+	secretWords = map[string]bool{"token": true, "secret": true, "password": true, "passwd": true,
+		"credential": true, "credentials": true, "authorization": true, "cookie": true, "apikey": true, "signature": true}
+	secretPairs = map[[2]string]bool{{"api", "key"}: true, {"virtual", "key"}: true, {"access", "key"}: true,
+		{"private", "key"}: true, {"secret", "key"}: true, {"session", "id"}: true}
+)
 
 // IsSecretName reports whether a header, query parameter or JSON property called name holds
 // a secret by its name alone.
@@ -33,9 +40,14 @@ func IsSecretName(name string) bool {
 	if secretHeaders[http.CanonicalHeaderKey(name)] {
 		return true
 	}
-	n := strings.ToLower(name)
-	for _, p := range secretNameParts {
-		if strings.Contains(n, p) {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	if len(words) == 1 && words[0] == "key" {
+		return true
+	}
+	for i, w := range words {
+		if secretWords[w] || i > 0 && secretPairs[[2]string{words[i-1], w}] {
 			return true
 		}
 	}

@@ -88,3 +88,15 @@ func TestBody(t *testing.T) {
 		})
 	}
 }
+
+func TestIsSecretName(t *testing.T) {
+	for _, name := range []string{"x-portkey-api-key", "X-Portkey-Virtual-Key", "Authorization", "proxy-authorization",
+		"Cookie", "set-cookie", "x-portkey-config", "api_key", "apiKey", "X-Api-Key", "access_token", "X-Auth-Token",
+		"client_secret", "password", "key", "aws_secret_key", "session_id"} {
+		assert.True(t, redact.IsSecretName(name), name)
+	}
+	for _, name := range []string{"x-ratelimit-remaining-tokens", "max_prompt_tokens", "completion_tokens",
+		"x-portkey-provider", "x-portkey-custom-host", "content-type", "keys", "monkey", "author", "openai-beta"} {
+		assert.False(t, redact.IsSecretName(name), name)
+	}
+}
