@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var bodies = []struct {
+	name string
+	body func() []byte
+}{
+	{"typical", TypicalBody},
+	{"8KB", LargeBody},
+}
+
+// TestPeersAgree: the benchmarked work is the same for every peer: each accepts both
+// bodies and rejects them once broken.
+func TestPeersAgree(t *testing.T) {
+	broken := map[string]func([]byte) []byte{
+		"unknown status": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"status":"cancelled"`), []byte(`"status":"paused"`), 1)
+		},
+		"missing id": func(b []byte) []byte { return bytes.Replace(b, []byte(`"id":"run_def456",`), nil, 1) },
+		"tool of no kind": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`{"type":"code_interpreter"}`), []byte(`{"type":"web_search"}`), 1)
+		},
+		"metadata value too long": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"team":"support"`), []byte(`"team":"`+string(bytes.Repeat([]byte("x"), 513))+`"`), 1)
+		},
+	}
+	for _, p := range peers {
+		v := p.new(t)
+		for _, b := range bodies {
+			t.Run(p.name+"/"+b.name, func(t *testing.T) {
+				assert.True(t, v.valid(newExchange(t, b.body()).req, newExchange(t, b.body()).resp))
+				for name, breakIt := range broken {
+					body := breakIt(b.body())
+					if name == "metadata value too long" && b.name == "8KB" {
+						continue // its metadata has other keys
+					}
+					require.NotEqual(t, b.body(), body, name)
+					ex := newExchange(t, body)
+					assert.False(t, v.valid(ex.req, ex.resp), name)
+				}
+			})
+		}
+	}
+}
+
+func TestBodies(t *testing.T) {
+	typical, large := TypicalBody(), LargeBody()
+	assert.InDelta(t, 1500, len(typical), 300, "typical is about 1.5 KB")
+	assert.InDelta(t, 9500, len(large), 500, "large is 8 KB of metadata plus the rest")
+	var run map[string]any
+	require.NoError(t, json.Unmarshal(large, &run))
+	md := run["metadata"].(map[string]any)
+	assert.Len(t, md, 16)
+	for k, v := range md {
+		assert.Len(t, v, 512, k)
+	}
+	assert.Contains(t, run, "tool_resources", "an undeclared property")
+}
+
+// BenchmarkValidate validates one 200 response; each validator is built once.
+func BenchmarkValidate(b *testing.B) {
+	for _, body := range bodies {
+		for _, p := range peers {
+			b.Run("body="+body.name+"/impl="+p.name, func(b *testing.B) {
+				v := p.new(b)
+				ex := newExchange(b, body.body())
+				b.SetBytes(int64(len(ex.body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					ex.reset()
+					if !v.valid(ex.req, ex.resp) {
+						b.Fatal("invalid")
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkBuild is the one-off cost of building each validator from the embedded spec.
+func BenchmarkBuild(b *testing.B) {
+	for _, p := range peers {
+		b.Run("impl="+p.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p.new(b)
+			}
+		})
+	}
+}
