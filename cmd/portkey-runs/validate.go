@@ -67,7 +67,7 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			return exitError
 		}
 		in := input{status: *status, thread: *thread, run: *runID}
-		code, conforming := exitPass, 0
+		code, conforming, notices := exitPass, 0, 0
 		for _, name := range args {
 			findings, err := in.validate(e, v, name)
 			if err != nil {
@@ -78,7 +78,11 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			failed := false
 			for _, f := range findings {
 				fmt.Fprintf(e.stdout, "%s: %s\n", f.label, redact.String(f.v.String()))
-				failed = failed || f.v.Failed()
+				if f.v.Failed() {
+					failed = true
+				} else {
+					notices++
+				}
 			}
 			if !failed {
 				conforming++
@@ -86,7 +90,7 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 				code = exitFail
 			}
 		}
-		fmt.Fprintf(e.stderr, "portkey-runs validate: %d of %d inputs conform\n", conforming, len(args))
+		fmt.Fprintf(e.stderr, "portkey-runs validate: %d of %d inputs conform (%d notices)\n", conforming, len(args), notices)
 		return code
 	}
 }
@@ -127,6 +131,9 @@ func (in input) validate(e env, v *contract.Validator, name string) ([]finding, 
 			return nil, errors.New("is neither a go-vcr cassette, nor an HTTP response as 'curl -i' prints it, nor JSON; run 'portkey-runs validate --help'")
 		}
 		ex = contract.Exchange{Status: in.status, Header: http.Header{"Content-Type": {"application/json"}}, Body: t}
+		if in.status == http.StatusOK && isErrorBody(t) {
+			fmt.Fprintf(e.stderr, "%s: an error body is judged as a 200 answer: pass its status with --status N\n", name)
+		}
 	}
 	ex.ThreadID, ex.RunID = in.thread, in.run
 	var out []finding
@@ -216,4 +223,13 @@ func parseResponse(data []byte) (contract.Exchange, error) {
 		}
 	}
 	return contract.Exchange{}, errors.New("too many informational responses")
+}
+
+// isErrorBody reports whether a JSON body looks like an error: OpenAI's envelope or the
+// gateway's failure.
+func isErrorBody(b []byte) bool {
+	v, _ := contract.DecodeJSON(b)
+	obj, _ := v.(map[string]any)
+	_, envelope := obj["error"]
+	return envelope || obj["status"] == "failure"
 }
