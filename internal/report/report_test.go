@@ -151,4 +151,3 @@ func stripANSI(s string) string {
 	}
 	return s
 }
-
