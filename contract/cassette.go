@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -24,11 +26,36 @@ import (
 // ReplayFile validates every interaction of the go-vcr cassette at path (a .yaml file).
 // Each gives one Result, named after the file (plus "#<id>" when there are several).
 func (v *Validator) ReplayFile(path string) ([]Result, error) {
-	c, err := cassette.Load(strings.TrimSuffix(path, ".yaml"))
+	return v.replay(os.DirFS(filepath.Dir(path)), filepath.Base(path))
+}
+
+// ReplayDir validates every cassette (*.yaml) directly in dir, in name order.
+func (v *Validator) ReplayDir(dir string) ([]Result, error) { return v.ReplayFS(os.DirFS(dir)) }
+
+// ReplayFS validates every cassette (*.yaml) at the top of fsys, in name order; with
+// Recordings it replays the module's own recordings.
+func (v *Validator) ReplayFS(fsys fs.FS) ([]Result, error) {
+	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
-		return nil, fmt.Errorf("contract: loading cassette %s: %w", path, err)
+		return nil, err
 	}
-	name := strings.TrimSuffix(filepath.Base(path), ".yaml")
+	var out []Result
+	for _, f := range files { // fs.Glob returns names in order
+		rs, err := v.replay(fsys, f)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
+	name := strings.TrimSuffix(file, ".yaml")
+	c, err := cassette.LoadWithFS(name, readOnlyFS{fsys})
+	if err != nil {
+		return nil, fmt.Errorf("contract: loading cassette %s: %w", file, err)
+	}
 	out := make([]Result, 0, len(c.Interactions))
 	for _, i := range c.Interactions {
 		ex := Exchange{Method: i.Request.Method, RequestHeader: i.Request.Headers,
@@ -39,7 +66,7 @@ func (v *Validator) ReplayFile(path string) ([]Result, error) {
 		if ex.Header == nil {
 			ex.Header = http.Header{}
 		}
-		n := name
+		n := path.Base(name)
 		if len(c.Interactions) > 1 {
 			n += "#" + strconv.Itoa(i.ID)
 		}
@@ -49,23 +76,14 @@ func (v *Validator) ReplayFile(path string) ([]Result, error) {
 	return out, nil
 }
 
-// ReplayDir validates every cassette (*.yaml) directly in dir, in name order.
-func (v *Validator) ReplayDir(dir string) ([]Result, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(files)
-	var out []Result
-	for _, f := range files {
-		rs, err := v.ReplayFile(f)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, rs...)
-	}
-	return out, nil
+// readOnlyFS lets go-vcr load cassettes from an fs.FS.
+type readOnlyFS struct{ fs.FS }
+
+func (f readOnlyFS) ReadFile(name string) ([]byte, error) { return fs.ReadFile(f.FS, name) }
+func (f readOnlyFS) WriteFile(name string, _ []byte) error {
+	return fmt.Errorf("contract: %s: cassettes replayed from an fs.FS are read-only", name)
 }
+func (f readOnlyFS) IsFileExists(name string) bool { _, err := fs.Stat(f.FS, name); return err == nil }
 
 // Record runs each scenario of scs through s against its live target and writes what was
 // exchanged to dir/<scenario name>.yaml, a go-vcr cassette, with every secret redacted

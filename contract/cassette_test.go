@@ -134,6 +134,10 @@ func TestGoodCassettesConform(t *testing.T) {
 	}
 	slices.Sort(want)
 	assert.Equal(t, want, names)
+
+	embedded, err := v.ReplayFS(contract.Recordings)
+	require.NoError(t, err)
+	assert.Equal(t, rs, embedded, "contract.Recordings is testdata/cassettes/*.yaml")
 }
 
 // TestKnownBadCassettes: each cassette under testdata/cassettes/bad yields exactly the
