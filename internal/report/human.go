@@ -59,7 +59,7 @@ func Human(w io.Writer, r *Report, color bool) error {
 				fmt.Fprintf(bw, "      %s %s\n", word(row.status, false), row.check)
 				for _, v := range row.violations {
 					prefix := ""
-					if !v.Failed() {
+					if !v.Failed() && row.status != statusError {
 						prefix = paint(yellow, "notice: ")
 					}
 					fmt.Fprintf(bw, "            %s%s\n", prefix, line(v))

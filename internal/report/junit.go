@@ -66,21 +66,22 @@ func JUnit(w io.Writer, r *Report) error {
 				}}
 			for _, row := range rows(res) {
 				c := junitCase{Name: string(row.check), Classname: s.Name}
-				var lines, notices []string
+				var all, failures, notices []string
 				for _, v := range row.violations {
+					all = append(all, line(v))
 					if v.Failed() {
-						lines = append(lines, line(v))
+						failures = append(failures, line(v))
 					} else {
 						notices = append(notices, "notice: "+line(v))
 					}
 				}
 				switch row.status {
 				case statusFail:
-					c.Failure = problem(row, lines)
+					c.Failure = problem(row, failures)
 					s.Failures++
 				case statusError:
-					c.Error = problem(row, append(lines, notices...))
-					notices = nil
+					// What could not be judged is the error, notice or not.
+					c.Error, notices = problem(row, all), nil
 					s.Errors++
 				}
 				c.SystemOut = strings.Join(notices, "\n")

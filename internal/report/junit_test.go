@@ -270,7 +270,7 @@ func TestJUnit(t *testing.T) {
 	down := cases["scenarios.cancel/infrastructure"]
 	require.Len(t, down.children, 1)
 	assert.Equal(t, "error", down.children[0].name)
-	assert.Contains(t, down.children[0].attrs["message"], "connection: failed: dial tcp 127.0.0.1:1")
+	assert.Equal(t, "connection: failed: dial tcp 127.0.0.1:1: connect: connection refused (infrastructure)", down.children[0].attrs["message"])
 
 	assert.Empty(t, cases["recordings.not_found/schema"].children, "a passing check is an empty test case")
 }

@@ -72,7 +72,7 @@ func TestHuman(t *testing.T) {
 	assert.Contains(t, out, "\n  FAIL  wrong_enum (200, 0.0ms)\n")
 	assert.Contains(t, out, "\n      FAIL  schema\n            body /status: \"paused\" is not one of")
 	assert.Contains(t, out, "\n      pass  infrastructure\n            notice: status: 429 rate limited")
-	assert.Contains(t, out, "\n  ERROR cancel (no response, 3.0ms)\n      ERROR infrastructure\n            notice: connection: failed: dial tcp")
+	assert.Contains(t, out, "\n  ERROR cancel (no response, 3.0ms)\n      ERROR infrastructure\n            connection: failed: dial tcp")
 	assert.NotContains(t, out, "hunter2", "a target's password is never printed")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	assert.Equal(t, "FAIL 19 results: 8 passed, 10 failed, 1 errors; "+

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/refserver"
+)
+
+const (
+	cassetteDir = "../../contract/testdata/cassettes"
+	badDir      = cassetteDir + "/bad"
+)
+
+// outcome is what one in-process run of the command line gave.
+type outcome struct {
+	code           int
+	stdout, stderr string
+}
+
+// cli runs the command line in-process with stdin and the variables in vars (NO_COLOR,
+// PORTKEY_THREAD_ID, ...); credentials come from the process environment (setCreds).
+func cli(t *testing.T, stdin string, vars map[string]string, args ...string) outcome {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr,
+		func(k string) string { return vars[k] })
+	return outcome{code, stdout.String(), stderr.String()}
+}
+
+// setCreds sets the PORTKEY_* credential variables for the test, unset ones to empty.
+func setCreds(t *testing.T, a portkey.Auth) {
+	for k, v := range map[string]string{
+		portkey.EnvAPIKey: a.APIKey, portkey.EnvVirtualKey: a.VirtualKey, portkey.EnvProvider: a.Provider,
+		portkey.EnvProviderKey: a.ProviderKey, portkey.EnvConfig: a.Config, portkey.EnvCustomHost: a.CustomHost,
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+// startRef serves a seeded reference server on a loopback port and returns its base URL.
+func startRef(t *testing.T) string {
+	t.Helper()
+	s, err := refserver.New()
+	require.NoError(t, err)
+	require.NoError(t, refserver.SeedDemo(s.Store))
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/v1"
+}
+
+// anyCreds satisfy the reference server.
+var anyCreds = portkey.Auth{APIKey: "any", VirtualKey: "any"}
+
+// TestExitCodes: every command's exit code for success, violations, and usage errors, and
+// what it says.
+func TestExitCodes(t *testing.T) {
+	setCreds(t, portkey.Auth{})
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		code       int
+		stdout     string // substring expected on standard output
+		stderr     string // substring expected on standard error
+		emptyOut   bool
+		emptyError bool
+	}{
+		{name: "no command is check", code: 0, stdout: "\nPASS 18 results: 18 passed, 0 failed, 0 errors;", emptyError: true},
+		{name: "check", args: []string{"check"}, code: 0, stdout: "PASS 18 results", emptyError: true},
+		{name: "check strict", args: []string{"check", "--strict"}, code: 0, stdout: "PASS (strict) 18 results"},
+		{name: "flags without command", args: []string{"--format", "json"}, code: 0, stdout: `"verdict": "pass"`},
+		{name: "check known-bad cassettes", args: []string{"check", "--cassettes", badDir}, code: 1, stdout: "\nFAIL 20 results: 10 passed, 10 failed, 0 errors;"},
+		{name: "check empty cassette dir", args: []string{"check", "--cassettes", "."}, code: 2, stderr: "no cassette (*.yaml) in ."},
+		{name: "check missing cassette dir", args: []string{"check", "--cassettes", "nowhere"}, code: 2, stderr: "no cassette (*.yaml) in nowhere"},
+		{name: "check argument", args: []string{"check", "x.json"}, code: 2, stderr: `unexpected argument "x.json": check takes only flags (did you mean 'portkey-runs validate x.json'?)`},
+		{name: "check bad format", args: []string{"check", "--format", "xml"}, code: 2, stderr: `--format "xml" is not one of human, json, junit`},
+		{name: "check unknown flag", args: []string{"check", "--verbose"}, code: 2, stderr: "flag provided but not defined: -verbose\nrun 'portkey-runs check --help' for its flags", emptyOut: true},
+		{name: "check bad target", args: []string{"check", "--target", "api.portkey.ai"}, code: 2, stderr: `--target "api.portkey.ai" is not an http(s) URL: pass the base URL the API hangs off, e.g. https://api.portkey.ai/v1`},
+		{name: "unknown command", args: []string{"chekc"}, code: 2, stderr: `unknown command "chekc": the commands are check, validate, record and serve; run 'portkey-runs --help'`, emptyOut: true},
+		{name: "help", args: []string{"--help"}, code: 0, stdout: "Run 'portkey-runs <command> --help'", emptyError: true},
+		{name: "help word", args: []string{"help"}, code: 0, stdout: "Exit codes: 0 everything conforms"},
+		{name: "help check", args: []string{"help", "check"}, code: 0, stdout: "Usage: portkey-runs [check] [flags]"},
+		{name: "help unknown", args: []string{"help", "nope"}, code: 2, stderr: `unknown command "nope"`},
+		{name: "check help", args: []string{"check", "-h"}, code: 0, stdout: "Examples:\n  portkey-runs check\n", emptyError: true},
+		{name: "validate help", args: []string{"validate", "--help"}, code: 0, stdout: "Examples:\n  curl -si"},
+		{name: "record help", args: []string{"record", "--help"}, code: 0, stdout: "Example:\n  PORTKEY_API_KEY=..."},
+		{name: "serve help", args: []string{"serve", "--help"}, code: 0, stdout: "Example:\n  portkey-runs serve --addr"},
+		{name: "validate good", args: []string{"validate", cassetteDir + "/not_found.yaml"}, code: 0, emptyOut: true, stderr: "1 of 1 inputs conform"},
+		{name: "validate bad", args: []string{"validate", badDir + "/wrong_enum.yaml"}, code: 1, stdout: `wrong_enum.yaml: body /status: "paused" is not one of`},
+		{name: "validate nothing", args: []string{"validate"}, code: 2, stderr: "name at least one FILE (- for standard input)"},
+		{name: "validate missing file", args: []string{"validate", "missing.json"}, code: 2, stderr: "missing.json: open missing.json: no such file or directory"},
+		{name: "validate bad status", args: []string{"validate", "--status", "42", "-"}, code: 2, stderr: "--status 42 is not an HTTP status"},
+		{name: "validate unknown flag", args: []string{"validate", "--state", "404", "-"}, code: 2, stderr: "run 'portkey-runs validate --help'"},
+		{name: "record without target", args: []string{"record", "--out", "x"}, code: 2, stderr: "record needs --target URL and --out DIR"},
+		{name: "record without credentials", args: []string{"record", "--target", "http://127.0.0.1:1/v1", "--out", "x"}, code: 2, stderr: "set PORTKEY_API_KEY and PORTKEY_VIRTUAL_KEY"},
+		{name: "record argument", args: []string{"record", "x"}, code: 2, stderr: `unexpected argument "x"`},
+		{name: "serve argument", args: []string{"serve", "now"}, code: 2, stderr: `unexpected argument "now"`},
+		{name: "serve negative delay", args: []string{"serve", "--cancel-delay", "-1s"}, code: 2, stderr: "--cancel-delay -1s is negative"},
+		{name: "serve bad address", args: []string{"serve", "--addr", "127.0.0.1:99999"}, code: 2, stderr: "portkey-runs serve: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := cli(t, tt.stdin, nil, tt.args...)
+			assert.Equal(t, tt.code, o.code, "stdout:\n%s\nstderr:\n%s", o.stdout, o.stderr)
+			assert.Contains(t, o.stdout, tt.stdout)
+			assert.Contains(t, o.stderr, tt.stderr)
+			if tt.emptyOut {
+				assert.Empty(t, o.stdout)
+			}
+			if tt.emptyError {
+				assert.Empty(t, o.stderr)
+			}
+		})
+	}
+}
+
+func TestParseIntersperses(t *testing.T) {
+	o := cli(t, `{"error":{"message":"No run found","type":"invalid_request_error","param":null,"code":null}}`, nil,
+		"validate", "-", "--status", "404")
+	assert.Equal(t, 0, o.code, o.stdout+o.stderr)
+
+	// After --, a name that looks like a flag is a file.
+	o = cli(t, "", nil, "validate", "--", "--status")
+	assert.Equal(t, 2, o.code)
+	assert.Contains(t, o.stderr, "--status: open --status: no such file or directory")
+}
