@@ -160,10 +160,11 @@ func (c *Client) Gen() *gen.ClientWithResponses { return c.gen }
 
 // Cancel cancels a run and returns it (status cancelling or cancelled). A non-2xx answer
 // is an *APIError, a 2xx that is not a run a *DecodeError, a body over the limit a
-// *BodyTooLargeError; an empty ID is ErrEmptyID, before anything is sent.
+// *BodyTooLargeError; an empty ID is ErrEmptyID and an ID that is not UTF-8 ErrInvalidID,
+// before anything is sent.
 func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, error) {
-	if threadID == "" || runID == "" {
-		return nil, ErrEmptyID
+	if err := checkIDs(threadID, runID); err != nil {
+		return nil, err
 	}
 	u := *c.base
 	c.path.setCancel(&u, threadID, runID)

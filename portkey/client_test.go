@@ -54,6 +54,10 @@ func TestCancelRejectsEmptyIDsBeforeSending(t *testing.T) {
 		_, err := c.Cancel(context.Background(), ids[0], ids[1])
 		assert.ErrorIs(t, err, portkey.ErrEmptyID)
 	}
+	for _, ids := range [][2]string{{"thread_\xff", "run_1"}, {"thread_1", "run_\xc3"}} {
+		_, err := c.Cancel(context.Background(), ids[0], ids[1])
+		assert.ErrorIs(t, err, portkey.ErrInvalidID)
+	}
 	assert.Empty(t, s.requests())
 }
 

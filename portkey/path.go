@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 )
@@ -13,13 +14,28 @@ import (
 // ErrEmptyID is returned, before anything is sent, when a thread or run ID is empty.
 var ErrEmptyID = errors.New("portkey: thread ID and run ID must not be empty")
 
+// ErrInvalidID is returned, before anything is sent, when a thread or run ID is not valid
+// UTF-8: the spec's IDs are strings, and no JSON answer could echo it.
+var ErrInvalidID = errors.New("portkey: thread ID and run ID must be valid UTF-8")
+
+// checkIDs is the guard Cancel and CancelRun share.
+func checkIDs(threadID, runID string) error {
+	switch {
+	case threadID == "" || runID == "":
+		return ErrEmptyID
+	case !utf8.ValidString(threadID) || !utf8.ValidString(runID):
+		return ErrInvalidID
+	}
+	return nil
+}
+
 // CancelRun calls the generated client's CancelRun after checking the IDs and with each ID
 // sent as exactly one path segment: the generated client escapes "/" and "%" but lets
 // url.Parse resolve "." and ".." away. It returns the raw generated response; Client.Cancel
 // is the convenience that returns the Run or an *APIError.
 func CancelRun(ctx context.Context, c *gen.ClientWithResponses, threadID, runID string, editors ...gen.RequestEditorFn) (*gen.CancelRunResponse, error) {
-	if threadID == "" || runID == "" {
-		return nil, ErrEmptyID
+	if err := checkIDs(threadID, runID); err != nil {
+		return nil, err
 	}
 	var base basePath
 	if gc, ok := c.ClientInterface.(*gen.Client); ok {

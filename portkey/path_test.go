@@ -75,6 +75,10 @@ func TestCancelRunRejectsEmptyIDsBeforeSending(t *testing.T) {
 		_, err := portkey.CancelRun(context.Background(), c, ids[0], ids[1])
 		assert.ErrorIs(t, err, portkey.ErrEmptyID)
 	}
+	for _, ids := range [][2]string{{"thread_\xff", "run_1"}, {"thread_1", "run_\xc3"}} {
+		_, err := portkey.CancelRun(context.Background(), c, ids[0], ids[1])
+		assert.ErrorIs(t, err, portkey.ErrInvalidID)
+	}
 	assert.Empty(t, *got, "no request may be sent")
 }
 

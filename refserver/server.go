@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,7 +71,7 @@ func New(opts ...Option) (*Server, error) {
 			RequestErrorHandlerFunc:  badRequest,
 			ResponseErrorHandlerFunc: internalError,
 		})
-	mux := http.NewServeMux()
+	mux := &router{}
 	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
 	s.handler = validate(mux)
 	s.v1 = http.StripPrefix("/v1", s.handler)
@@ -114,6 +115,50 @@ func canonical(path string) bool {
 		}
 	}
 	return strings.HasPrefix(path, "/")
+}
+
+// router is the generated code's ServeMux. http.ServeMux will not match a wildcard to a
+// segment that is exactly %2F (an ID "/"), so router matches escaped segments itself and
+// unescapes each into its path value.
+type router struct{ routes []route }
+
+type route struct {
+	method  string
+	segs    []string // literal segments, or "{name}"
+	handler http.HandlerFunc
+}
+
+// HandleFunc registers a "METHOD /path/{name}" pattern, as the generated code writes them.
+func (m *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	method, path, _ := strings.Cut(pattern, " ")
+	m.routes = append(m.routes, route{method, strings.Split(path, "/"), h})
+}
+
+func (m *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	segs := strings.Split(r.URL.EscapedPath(), "/")
+	for _, rt := range m.routes {
+		if len(rt.segs) != len(segs) || rt.method != r.Method {
+			continue
+		}
+		values, ok := map[string]string{}, true
+		for i, seg := range rt.segs {
+			if name, isVar := strings.CutPrefix(seg, "{"); isVar {
+				v, err := url.PathUnescape(segs[i])
+				values[strings.TrimSuffix(name, "}")] = v
+				ok = ok && err == nil && v != ""
+			} else {
+				ok = ok && seg == segs[i]
+			}
+		}
+		if ok {
+			for k, v := range values {
+				r.SetPathValue(k, v)
+			}
+			rt.handler(w, r)
+			return
+		}
+	}
+	writeError(w, http.StatusNotFound, invalidURL(r), nil)
 }
 
 // handler implements the generated strict server interface over a Store.

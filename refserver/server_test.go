@@ -172,7 +172,7 @@ func TestUnauthorizedChangesNothing(t *testing.T) {
 // that ID is cancelled.
 func TestIDsArriveExactly(t *testing.T) {
 	f := newFixture(t)
-	ids := []string{"a/b", "%2F", "50%", "with space", "thread_ünï", "日本", "..", ".", "q?x=1#f", "a/../b", "semi;colon", "plus+sign"}
+	ids := []string{"a/b", "/", "//", "a/", "%2F", "50%", "with space", "thread_ünï", "日本", "..", ".", "q?x=1#f", "a/../b", "semi;colon", "plus+sign"}
 	for _, id := range ids {
 		t.Run(id, func(t *testing.T) {
 			f.seed(t, "t-"+id, id, gen.RunStatusQueued)

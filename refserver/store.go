@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 )
@@ -70,6 +71,9 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 func (s *Store) Put(run gen.Run) error {
 	if run.ID == "" || run.ThreadID == "" {
 		return errors.New("refserver: a run needs an id and a thread_id")
+	}
+	if !utf8.ValidString(run.ID) || !utf8.ValidString(run.ThreadID) {
+		return errors.New("refserver: a run's id and thread_id must be valid UTF-8") // JSON would change them
 	}
 	if !run.Status.Valid() {
 		return fmt.Errorf("refserver: unknown run status %q", run.Status)

@@ -22,6 +22,8 @@ func TestStorePutRefusesIncompleteRuns(t *testing.T) {
 		{"no thread", gen.Run{ID: "run_1", Status: gen.RunStatusQueued}},
 		{"bad status", gen.Run{ID: "run_1", ThreadID: "thread_1", Status: "paused"}},
 		{"no status", gen.Run{ID: "run_1", ThreadID: "thread_1"}},
+		{"id not UTF-8", gen.Run{ID: "run_\xff", ThreadID: "thread_1", Status: gen.RunStatusQueued}},
+		{"thread not UTF-8", gen.Run{ID: "run_1", ThreadID: "thread_\xff", Status: gen.RunStatusQueued}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
