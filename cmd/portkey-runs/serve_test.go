@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the server while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var listening = regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+/v1)`)
+
+// TestServe serves until its context ends, seeded, logging requests without credentials.
+func TestServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--cancel-delay", "0"}, strings.NewReader(""), &stdout, &stderr,
+			func(string) string { return "" })
+	}()
+	var base string
+	require.Eventually(t, func() bool {
+		m := listening.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	}, 10*time.Second, 10*time.Millisecond, "the listening line: %s", stderr.String())
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/threads/thread_demo/runs/run_in_progress/cancel", nil)
+	require.NoError(t, err)
+	const key = "pk-live-7c1e9a3f5b2d8e4c6a0f"
+	portkey.Auth{APIKey: key, VirtualKey: "vk"}.Apply(req.Header)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var run struct{ Status string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&run))
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "cancelled", run.Status, "--cancel-delay 0 cancels at once")
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop when its context ended")
+	}
+	logs := stderr.String()
+	assert.Contains(t, logs, "path=/v1/threads/thread_demo/runs/run_in_progress/cancel status=200")
+	assert.NotContains(t, logs, key)
+	assert.Empty(t, stdout.String())
+}
