@@ -180,25 +180,24 @@ func checkReference(ctx context.Context, v *contract.Validator, timeout time.Dur
 		Results: suite.RunAll(ctx, contract.Scenarios(refSeeds))}, nil
 }
 
-// replay validates every cassette in dir, or the module's recordings when dir is empty.
+// replay validates every cassette in dir, or the module's recordings (embedded in the
+// binary) when dir is empty.
 func replay(v *contract.Validator, dir string) (report.Group, error) {
-	name := "recordings"
+	g := report.Group{Name: "cassettes", Target: dir}
+	var err error
 	if dir == "" {
-		var err error
-		if dir, err = recordingsDir(); err != nil {
-			return report.Group{}, err
-		}
+		g.Name, g.Target = "recordings", "contract/testdata/cassettes (embedded)"
+		g.Results, err = v.ReplayFS(contract.Recordings)
 	} else {
-		name = "cassettes"
+		g.Results, err = v.ReplayDir(dir)
 	}
-	rs, err := v.ReplayDir(dir)
 	if err != nil {
-		return report.Group{}, err
+		return g, err
 	}
-	if len(rs) == 0 {
-		return report.Group{}, fmt.Errorf("no cassette (*.yaml) in %s", dir)
+	if len(g.Results) == 0 {
+		return g, fmt.Errorf("no cassette (*.yaml) in %s", g.Target)
 	}
-	return report.Group{Name: name, Target: dir, Results: rs}, nil
+	return g, nil
 }
 
 // progressTransport prints one line per request: method, URL, status (or error), time.

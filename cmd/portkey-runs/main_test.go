@@ -43,6 +43,7 @@ func TestBinary(t *testing.T) {
 	for _, tt := range tests {
 		cmd := exec.Command(bin, tt.args...)
 		cmd.Env = environ
+		cmd.Dir = t.TempDir() // the recordings are embedded: any directory will do
 		cmd.Stdin = strings.NewReader(tt.stdin)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr

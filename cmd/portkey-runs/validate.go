@@ -10,9 +10,9 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
+	"testing/fstest"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
@@ -167,27 +167,16 @@ func read(e env, name string) ([]byte, error) {
 // validateCassette validates every interaction of a cassette; each finding is labelled
 // with the input's name (plus #id when the cassette holds several interactions).
 func validateCassette(v *contract.Validator, name string, data []byte) ([]finding, error) {
-	path := name
-	if name == "-" || !strings.HasSuffix(name, ".yaml") {
-		// go-vcr loads <name>.yaml from disk only.
-		dir, err := os.MkdirTemp("", "portkey-runs-validate-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "input.yaml")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			return nil, err
-		}
-	}
-	rs, err := v.ReplayFile(path)
+	rs, err := v.ReplayFS(fstest.MapFS{"input.yaml": {Data: data}})
 	if err != nil {
-		return nil, errors.New(strings.ReplaceAll(err.Error(), path, "cassette"))
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner // not contract's wrapping, which names the in-memory file
+		}
+		return nil, fmt.Errorf("reading the cassette: %w", err)
 	}
-	base := strings.TrimSuffix(filepath.Base(path), ".yaml")
 	var out []finding
 	for _, r := range rs {
-		label := name + strings.TrimPrefix(r.Name, base)
+		label := name + strings.TrimPrefix(r.Name, "input")
 		for _, x := range r.Violations {
 			out = append(out, finding{label, x})
 		}

@@ -188,6 +188,7 @@ func TestValidateStdin(t *testing.T) {
 		{name: "not JSON", stdin: "hello", code: 2, err: "-: is neither a go-vcr cassette, nor an HTTP response as 'curl -i' prints it, nor JSON"},
 		{name: "broken JSON", stdin: `{"id":`, code: 1, first: "-: body: "},
 		{name: "empty", stdin: " \n", code: 2, err: "-: is empty"},
+		{name: "broken cassette", stdin: "interactions: [\n", code: 2, err: "-: reading the cassette: yaml: line 2:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -147,8 +148,13 @@ func clean(s string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(redact.String(s))
 }
 
-// target renders a target for output: a URL without its credentials.
-func target(s string) string { return clean(redact.URL(s)) }
+// target renders a target for output: a URL without its credentials, or a redacted text.
+func target(s string) string {
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
+		s = redact.URL(s)
+	}
+	return clean(s)
+}
 
 // millis renders d in milliseconds with one decimal.
 func millis(d time.Duration) float64 { return float64(d.Round(100*time.Microsecond)) / 1e6 }
