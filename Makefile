@@ -22,13 +22,14 @@ test:
 test-short:
 	$(GO) test -short ./...
 
-## run: the main job (the contract suite against the embedded default)
+## run: the main job (the contract suite against the embedded default); flags via ARGS,
+## e.g. make run ARGS='--format junit --output contract.xml'
 run:
-	$(GO) run ./cmd/portkey-runs check
+	$(GO) run ./cmd/portkey-runs check $(ARGS)
 
-## serve: the reference server on 127.0.0.1:8080
+## serve: the reference server on 127.0.0.1:8080 (flags via ARGS, e.g. ARGS='--cancel-delay 0')
 serve:
-	$(GO) run ./cmd/portkey-runs serve
+	$(GO) run ./cmd/portkey-runs serve $(ARGS)
 
 ## fmt: gofmt the hand-written code
 fmt:
