@@ -74,6 +74,17 @@ func (l *liveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&l.timeout, "timeout", 30*time.Second, "timeout per request")
 }
 
+// check reports flags that make no sense together.
+func (l *liveFlags) check() error {
+	switch {
+	case l.timeout < 0:
+		return fmt.Errorf("--timeout %s is negative", l.timeout)
+	case l.target == "" && (l.thread != "" || l.run != "" || l.faults):
+		return errors.New("--thread, --run and --faults apply to a live target: add --target URL")
+	}
+	return nil
+}
+
 // suite returns the suite and scenarios of live mode: credentials from the environment,
 // requests through a client that prints a progress line per request to progress.
 func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer) (*contract.Suite, []contract.Scenario, error) {
@@ -126,7 +137,7 @@ func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		if len(args) > 0 {
 			return fail(fmt.Errorf("unexpected argument %q: check takes only flags (did you mean 'portkey-runs validate %s'?)", args[0], args[0]))
 		}
-		if err := o.check(); err != nil {
+		if err := errors.Join(o.check(), l.check()); err != nil {
 			return fail(err)
 		}
 		v, err := contract.New(contract.Options{Strict: o.strict})

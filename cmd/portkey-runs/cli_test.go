@@ -84,6 +84,8 @@ func TestExitCodes(t *testing.T) {
 		{name: "check bad format", args: []string{"check", "--format", "xml"}, code: 2, stderr: `--format "xml" is not one of human, json, junit`},
 		{name: "check unknown flag", args: []string{"check", "--verbose"}, code: 2, stderr: "flag provided but not defined: -verbose\nrun 'portkey-runs check --help' for its flags", emptyOut: true},
 		{name: "check bad target", args: []string{"check", "--target", "api.portkey.ai"}, code: 2, stderr: `--target "api.portkey.ai" is not an http(s) URL: pass the base URL the API hangs off, e.g. https://api.portkey.ai/v1`},
+		{name: "check run without target", args: []string{"check", "--thread", "t", "--run", "r"}, code: 2, stderr: "--thread, --run and --faults apply to a live target: add --target URL"},
+		{name: "check negative timeout", args: []string{"check", "--timeout", "-1s"}, code: 2, stderr: "--timeout -1s is negative"},
 		{name: "unknown command", args: []string{"chekc"}, code: 2, stderr: `unknown command "chekc": the commands are check, validate, record and serve; run 'portkey-runs --help'`, emptyOut: true},
 		{name: "help", args: []string{"--help"}, code: 0, stdout: "Run 'portkey-runs <command> --help'", emptyError: true},
 		{name: "help word", args: []string{"help"}, code: 0, stdout: "Exit codes: 0 everything conforms"},

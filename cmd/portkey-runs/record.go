@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -48,7 +49,7 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		case l.target == "" || *out == "":
 			return fail(fmt.Errorf("record needs --target URL and --out DIR; run 'portkey-runs record --help'"))
 		}
-		if err := o.check(); err != nil {
+		if err := errors.Join(o.check(), l.check()); err != nil {
 			return fail(err)
 		}
 		v, err := contract.New(contract.Options{Strict: o.strict})
