@@ -1,7 +1,7 @@
 # Everything runs through the go command; a fresh machine needs only Go and the module proxy.
 GO ?= go
 
-.PHONY: all generate test test-short run serve vet fmt breaking
+.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load
 
 all: generate test
 
@@ -40,3 +40,33 @@ fmt:
 BASE ?= HEAD~1
 breaking:
 	$(GO) build -C tools/breaking -o bin/breaking . && tools/breaking/bin/breaking -base '$(BASE)'
+
+## bench: the Go benchmarks against the peers (bench/) and in the packages, compared with
+## benchstat (pinned in bench/go.mod), then the reference server under load (bench/cmd/loadgen).
+## Results go to bench/out/. BENCH_COUNT runs per benchmark (benchstat wants 6 or more).
+BENCH_COUNT ?= 6
+BENCHSTAT = $(GO) run -C bench golang.org/x/perf/cmd/benchstat
+bench: bench-go bench-load
+
+## bench-peers: bench, with Prism's mock (npm, via npx) under the same load as the Go servers
+bench-peers: bench-go
+	GO=$(GO) bash bench/peers.sh
+
+bench-go:
+	mkdir -p bench/out
+	@echo 'bench: running the benchmarks $(BENCH_COUNT) times each (a few minutes)'
+	$(GO) test -C bench -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) . >bench/out/peers.txt || { cat bench/out/peers.txt; exit 1; }
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./portkey ./refserver ./contract >bench/out/packages.txt || { cat bench/out/packages.txt; exit 1; }
+	@echo; echo '== One Cancel call over loopback (vs raw net/http + encoding/json)'
+	@$(BENCHSTAT) -filter '.name:Cancel' -col /impl out/peers.txt
+	@echo; echo '== Validating one 200 response (vs our contract validator)'
+	@$(BENCHSTAT) -filter '.name:Validate' -col /impl out/peers.txt
+	@echo; echo '== Building each validator once'
+	@$(BENCHSTAT) -filter '.name:Build' -col /impl out/peers.txt
+	@echo; echo '== One Cancel call through the validating transport (vs without)'
+	@$(BENCHSTAT) -filter '.name:CancelTransport' -col /transport out/peers.txt
+	@echo; echo '== In-package benchmarks'
+	@$(BENCHSTAT) out/packages.txt
+
+bench-load:
+	$(GO) run -C bench ./cmd/loadgen
