@@ -266,3 +266,29 @@ func TestRecord(t *testing.T) {
 	assert.Equal(t, 0, o.code, o.stdout)
 	assert.Contains(t, o.stdout, "cassettes: "+dir+"\n  PASS  bad_gateway (502, ")
 }
+
+// TestReportsRedactSecrets: a key in the target URL, or echoed by the target in a value
+// that fails, appears in no report format, progress line or error.
+func TestReportsRedactSecrets(t *testing.T) {
+	const key = "pk-live-7c1e9a3f5b2d8e4c6a0f"
+	setCreds(t, portkey.Auth{APIKey: key, VirtualKey: "vk-2b7d9f1a3c5e7b9d1f3a"})
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"error":{"message":"unknown key","type":"invalid_request_error","param":null,"code":{"key":"` + r.Header.Get(portkey.HeaderAPIKey) + `"}}}`))
+	}))
+	defer echo.Close()
+	target := strings.Replace(echo.URL, "http://", "http://user:"+key+"@", 1) + "/v1?api_key=" + key
+	for _, format := range []string{"human", "json", "junit"} {
+		o := cli(t, "", nil, "check", "--target", target, "--format", format)
+		assert.Equal(t, 1, o.code, o.stdout+o.stderr)
+		assert.Contains(t, o.stdout, "[REDACTED]", "the echoed key is shown redacted")
+		assert.NotContains(t, o.stdout, key, format)
+		assert.NotContains(t, o.stderr, key, format)
+	}
+	o := cli(t, `{"error":{"message":"unknown key","type":"invalid_request_error","param":null,"code":{"key":"`+key+`"}}}`, nil,
+		"validate", "--status", "404", "-")
+	assert.Equal(t, 1, o.code)
+	assert.Contains(t, o.stdout, `ErrorEnvelope: /error/code {"key":"[REDACTED]"} is not a string`)
+	assert.NotContains(t, o.stdout+o.stderr, key)
+}
