@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -133,4 +134,20 @@ func TestParseIntersperses(t *testing.T) {
 	o = cli(t, "", nil, "validate", "--", "--status")
 	assert.Equal(t, 2, o.code)
 	assert.Contains(t, o.stderr, "--status: open --status: no such file or directory")
+}
+
+// TestUsageListsEveryFlag keeps each command's --help in step with its flags.
+func TestUsageListsEveryFlag(t *testing.T) {
+	for name, c := range commands {
+		fs := flag.NewFlagSet(name, flag.ContinueOnError)
+		c.flags(fs)
+		n := 0
+		fs.VisitAll(func(f *flag.Flag) {
+			n++
+			assert.Contains(t, c.usage, "--"+f.Name, "%s --help", name)
+		})
+		assert.NotZero(t, n, name)
+		assert.Contains(t, c.usage, "Example", name)
+		assert.Contains(t, usage, "portkey-runs "+strings.TrimPrefix(name, "check"), name)
+	}
 }
