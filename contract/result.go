@@ -13,7 +13,8 @@ const (
 	// Fail: the contract is broken (a failure other than infrastructure).
 	Fail Verdict = "fail"
 	// Error: the target could not be judged (connection error, timeout, an unexpected
-	// 429 or 5xx); nothing is said about the contract.
+	// 429 or 5xx, a body over the validator's limit or in an unknown encoding); nothing is
+	// said about the contract.
 	Error Verdict = "error"
 )
 
@@ -56,11 +57,10 @@ func newResult(name string, status int, checks []Check, vs []Violation, infraErr
 			r.Verdict = Fail
 		}
 	}
-	if r.Verdict == Pass && infraError {
-		for _, v := range vs {
-			if v.Check == CheckInfrastructure {
-				r.Verdict = Error
-			}
+	for _, v := range vs {
+		// A body that could not be read or judged leaves the verdict open, recorded or not.
+		if r.Verdict == Pass && v.Check == CheckInfrastructure && (infraError || v.Location == "body") {
+			r.Verdict = Error
 		}
 	}
 	for _, c := range checks {

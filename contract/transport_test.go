@@ -99,7 +99,8 @@ func TestTransportBoundsBody(t *testing.T) {
 	assert.Equal(t, big, string(got))
 	rs := results()
 	require.Len(t, rs, 1)
-	assert.Equal(t, []string{"body: is larger than 100 bytes and was not validated (schema)"}, lines(rs[0].Violations))
+	assert.Equal(t, []string{"body: is larger than 100 bytes (the validator's limit) and was not validated (infrastructure)"}, lines(rs[0].Violations))
+	assert.Equal(t, contract.Error, rs[0].Verdict, "a body not validated is not a pass")
 }
 
 func TestTransportKeepsReadErrors(t *testing.T) {

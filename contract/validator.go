@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -31,7 +33,7 @@ type Options struct {
 	// Strict makes drift (undeclared properties) a failure instead of a notice.
 	Strict bool
 	// MaxBody bounds the body bytes validated (DefaultMaxBody when 0); a larger body is
-	// reported as a notice and not validated.
+	// not validated, and its verdict is Error.
 	MaxBody int
 }
 
@@ -250,17 +252,23 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 	decoded := false
 	if resp.schema != nil && jsonBody {
 		checks = append(checks, CheckSchema)
+		raw, unjudged, err := v.decodeContent(ex.Header.Get("Content-Encoding"), ex.Body)
 		switch {
-		case len(ex.Body) > v.opts.MaxBody:
-			vs = append(vs, Violation{Check: CheckSchema, Rule: fmt.Sprintf("is larger than %d bytes and was not validated", v.opts.MaxBody), Severity: Notice})
+		case unjudged != "":
+			checks = append(checks, CheckInfrastructure)
+			vs = append(vs, Violation{Check: CheckInfrastructure, Location: "body", Rule: unjudged, Severity: Notice})
+		case err != nil:
+			vs = append(vs, Violation{Check: CheckSchema, Rule: err.Error()})
 		default:
-			var err error
-			body, err = DecodeJSON(ex.Body)
+			body, err = DecodeJSON(raw)
 			if err != nil {
 				vs = append(vs, Violation{Check: CheckSchema, Rule: err.Error()})
 				break
 			}
 			decoded = true
+			if ptr, dup := duplicateKey(raw); dup {
+				vs = append(vs, Violation{Check: CheckSchema, Location: ptr, Rule: "appears twice in its object: readers disagree on which value counts"})
+			}
 			vs = append(vs, v.SchemaViolations(resp.schema.Value, body)...)
 		}
 	}
@@ -276,11 +284,46 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 	return checks, vs
 }
 
+// decodeContent undoes the body's Content-Encoding (gzip or none), reading at most MaxBody
+// bytes. unjudged says why a body cannot be judged (too large, an unknown encoding); err
+// is a body that breaks its encoding.
+func (v *Validator) decodeContent(encoding string, b []byte) (raw []byte, unjudged string, err error) {
+	tooLarge := fmt.Sprintf("is larger than %d bytes (the validator's limit) and was not validated", v.opts.MaxBody)
+	if len(b) > v.opts.MaxBody {
+		return nil, tooLarge, nil
+	}
+	switch enc := strings.ToLower(strings.TrimSpace(encoding)); enc {
+	case "", "identity":
+		if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+			return nil, "", errors.New("is gzip data, but Content-Encoding does not say gzip")
+		}
+		return b, "", nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err == nil {
+			raw, err = io.ReadAll(io.LimitReader(zr, int64(v.opts.MaxBody)+1))
+		}
+		switch {
+		case err != nil:
+			return nil, "", fmt.Errorf("is not valid gzip, as Content-Encoding says (%s)", truncate(err.Error(), 80))
+		case len(raw) > v.opts.MaxBody:
+			return nil, tooLarge, nil
+		}
+		return raw, "", nil
+	default:
+		return nil, "is encoded as " + quote(truncate(enc, 20)) + " and was not validated", nil
+	}
+}
+
 // DecodeJSON decodes a body the way the checks see it: numbers as json.Number, exactly one
-// JSON value. Its error reads as a violation rule.
+// JSON value, valid UTF-8 (encoding/json would replace what is not). Its error reads as a
+// violation rule.
 func DecodeJSON(b []byte) (any, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("is empty, expected a JSON value")
+	}
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("is not valid UTF-8 (byte %d)", invalidUTF8At(b))
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
