@@ -24,7 +24,8 @@ Validates what you captured from a gateway against the Cancel Run contract. Each
 (- reads standard input) is one of:
   - a go-vcr cassette (YAML with interactions:), every interaction validated;
   - an HTTP response as 'curl -i' prints it: status line (HTTP/1.1 or HTTP/2), headers,
-    a blank line, the body; a leading 'HTTP/1.1 100 Continue' block is skipped;
+    a blank line, the body; responses printed before the last one (100 Continue,
+    redirects followed with -L) are skipped;
   - a JSON body, validated as the answer with status --status.
 Prints one line per violation, prefixed with the input it came from; drift and
 infrastructure findings are notices and do not fail (drift does with --strict).
@@ -184,13 +185,17 @@ func validateCassette(v *contract.Validator, name string, data []byte) ([]findin
 	return out, nil
 }
 
-var shortVersion = regexp.MustCompile(`^HTTP/([0-9]) `)
+var (
+	shortVersion = regexp.MustCompile(`^HTTP/([0-9]) `)
+	statusLine   = regexp.MustCompile(`^HTTP/[0-9](\.[0-9])? [0-9]{3}\b`)
+)
 
-// parseResponse reads an HTTP response as 'curl -i' prints it. Informational (1xx)
-// responses before it are skipped; the body is everything after the headers, which curl
-// prints already decoded, whatever Transfer-Encoding says.
+// parseResponse reads an HTTP response as 'curl -i' prints it. Responses printed before
+// the last one (100 Continue, redirects followed with -L, a proxy's CONNECT answer) are
+// skipped; the body is everything after the headers, which curl prints already decoded,
+// whatever Transfer-Encoding says.
 func parseResponse(data []byte) (contract.Exchange, error) {
-	for range 8 {
+	for range 16 {
 		// curl prints HTTP/2 and HTTP/3 status lines without the minor version net/http expects.
 		if m := shortVersion.FindSubmatchIndex(data); m != nil {
 			fixed := append([]byte("HTTP/"), data[m[2]:m[3]]...)
@@ -203,15 +208,16 @@ func parseResponse(data []byte) (contract.Exchange, error) {
 			return contract.Exchange{}, err
 		}
 		rest, _ := io.ReadAll(br) // reading from memory cannot fail
-		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
-			return contract.Exchange{Status: resp.StatusCode, Header: resp.Header, Body: rest}, nil
+		if next := bytes.TrimLeft(rest, "\r\n"); statusLine.Match(next) {
+			data = next
+			continue
 		}
-		data = bytes.TrimLeft(rest, "\r\n")
-		if !bytes.HasPrefix(data, []byte("HTTP/")) {
+		if resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
 			return contract.Exchange{}, fmt.Errorf("the informational %d response is not followed by a response", resp.StatusCode)
 		}
+		return contract.Exchange{Status: resp.StatusCode, Header: resp.Header, Body: rest}, nil
 	}
-	return contract.Exchange{}, errors.New("too many informational responses")
+	return contract.Exchange{}, errors.New("too many responses in one input")
 }
 
 // isErrorBody reports whether a JSON body looks like an error: OpenAI's envelope or the

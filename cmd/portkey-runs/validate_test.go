@@ -135,6 +135,8 @@ func TestValidateCurlDump(t *testing.T) {
 		{name: "HTTP/2 wrong enum", dump: http2(paused), code: 1, want: []string{pausedLine}},
 		{name: "LF line endings", dump: strings.ReplaceAll(paused, "\r\n", "\n"), code: 1, want: []string{pausedLine}},
 		{name: "chunked, as curl prints it decoded", dump: regexp.MustCompile(`Content-Length: \d+`).ReplaceAllString(cancel, "Transfer-Encoding: chunked")},
+		{name: "redirect followed with -L", dump: "HTTP/1.1 308 Permanent Redirect\r\nLocation: /v1/threads/thread_demo/runs/run_queued/cancel\r\n\r\n" + http2(paused),
+			code: 1, want: []string{pausedLine}},
 		{name: "HTML error page", dump: "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\n\r\n<html><body>Bad Gateway</body></html>\n", code: 1,
 			want: []string{`header Content-Type: "text/html" is not application/json (content_type)`, `status: 502 server error (infrastructure)`}},
 		{name: "bad status line", dump: "HTTP/1.1 abc\r\n\r\n", code: 2, err: `reading the HTTP response: malformed HTTP status code "abc"`},
