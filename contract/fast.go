@@ -1,0 +1,878 @@
+package contract
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// The fast path answers the common case, a 200 Run body that conforms, in one pass over
+// its bytes, without decoding it into values and without kin-openapi. It is compiled from
+// the spec's schemas at New and accepts a body only when kin-openapi would: it knows the
+// keywords the spec uses, refuses to compile any other, and gives up ("unsure") on
+// anything that is not plainly valid (a violation, a duplicate key, an escaped enum,
+// 1.0 for an integer, ...). Then the full path runs: kin-openapi judges and reports.
+// TestFastPathMatchesKin holds the two to the same verdicts.
+
+// jsonType is a set of JSON value kinds a schema accepts.
+type jsonType uint8
+
+const (
+	tBool jsonType = 1 << iota
+	tNumber
+	tString
+	tArray
+	tObject
+	tAll = tBool | tNumber | tString | tArray | tObject
+)
+
+// node is one compiled schema.
+type node struct {
+	types      jsonType
+	nullable   bool
+	any        bool // the empty schema: any value but null
+	requireInt bool // type integer
+
+	enum           map[string]bool // strings only
+	minLen, maxLen int             // maxLen < 0: none
+	pattern        *regexp.Regexp
+	min, max       *float64
+
+	items              *node // nil: items unconstrained
+	minItems, maxItems int   // maxItems < 0: none
+
+	free               bool // an object whose content is not constrained at all
+	names              []string
+	index              map[string]int
+	props              []*node
+	required           uint64 // bit i: names[i] is required
+	additional         *node  // additionalProperties schema
+	closed             bool   // additionalProperties: false
+	open               bool   // undeclared properties are not drift
+	minProps, maxProps int    // maxProps < 0: none
+
+	oneOf      []*node
+	discProp   string
+	discBranch map[string]int // discriminator value -> branch index; -1: no branch
+
+	topFields []int8 // root Run only: topField of names[i], or -1
+}
+
+// The root fields the semantic checks read, captured while scanning.
+var topFieldNames = []string{"id", "thread_id", "status", "created_at", "started_at", "expires_at",
+	"cancelled_at", "failed_at", "completed_at", "metadata"}
+
+const metadataField = 9
+
+var errUnsupported = errors.New("schema uses a keyword the fast path does not know")
+
+type compiler map[*openapi3.Schema]*node
+
+// compileFast compiles the Run schema, or fails when any schema reachable from it uses a
+// keyword the fast path does not implement exactly as kin-openapi does.
+func compileFast(run *openapi3.Schema) (*node, error) {
+	c := compiler{}
+	n, err := c.compile(run)
+	if err != nil {
+		return nil, err
+	}
+	if n.free || n.any || n.oneOf != nil || len(n.names) == 0 {
+		return nil, errUnsupported
+	}
+	root := *n
+	root.topFields = make([]int8, len(root.names))
+	for i, name := range root.names {
+		root.topFields[i] = int8(slices.Index(topFieldNames, name))
+	}
+	return &root, nil
+}
+
+func (c compiler) compile(s *openapi3.Schema) (*node, error) {
+	if s == nil {
+		return nil, errUnsupported
+	}
+	if n, ok := c[s]; ok {
+		return n, nil
+	}
+	if unsupported(s) {
+		return nil, fmt.Errorf("%w (%s)", errUnsupported, s.Description)
+	}
+	// The nullable wrapper: {nullable: true, allOf: [$ref]}.
+	if len(s.AllOf) > 0 {
+		if len(s.AllOf) != 1 || !onlyNullable(s) {
+			return nil, errUnsupported
+		}
+		inner, err := c.compile(s.AllOf[0].Value)
+		if err != nil {
+			return nil, err
+		}
+		n := *inner
+		n.nullable = n.nullable || s.Nullable
+		c[s] = &n
+		return &n, nil
+	}
+	n := &node{nullable: s.Nullable, maxLen: -1, maxItems: -1, maxProps: -1}
+	c[s] = n
+	if s.IsEmpty() {
+		n.any, n.types = true, tAll
+		return n, nil
+	}
+	if len(s.OneOf) > 0 {
+		return n, c.oneOf(n, s)
+	}
+	if s.Discriminator != nil {
+		return nil, errUnsupported
+	}
+	switch {
+	case s.Type == nil:
+		n.types = tAll
+	case len(*s.Type) != 1:
+		return nil, errUnsupported
+	default:
+		switch (*s.Type)[0] {
+		case openapi3.TypeBoolean:
+			n.types = tBool
+		case openapi3.TypeInteger:
+			n.types, n.requireInt = tNumber, true
+		case openapi3.TypeNumber:
+			n.types = tNumber
+		case openapi3.TypeString:
+			n.types = tString
+		case openapi3.TypeArray:
+			n.types = tArray
+		case openapi3.TypeObject:
+			n.types = tObject
+		default:
+			return nil, errUnsupported
+		}
+	}
+	if f := s.Format; f != "" {
+		_, isString := openapi3.SchemaStringFormats[f]
+		_, isNumber := openapi3.SchemaNumberFormats[f]
+		_, isInteger := openapi3.SchemaIntegerFormats[f]
+		if isString || isNumber || isInteger {
+			return nil, errUnsupported // kin checks this format
+		}
+	}
+	if len(s.Enum) > 0 {
+		n.enum = map[string]bool{}
+		for _, e := range s.Enum {
+			str, ok := e.(string)
+			if !ok {
+				return nil, errUnsupported
+			}
+			n.enum[str] = true
+		}
+	}
+	n.minLen = int(s.MinLength)
+	if s.MaxLength != nil {
+		n.maxLen = int(min(*s.MaxLength, 1<<31))
+	}
+	if s.Pattern != "" {
+		re, err := regexp.Compile(s.Pattern)
+		if err != nil || strings.Contains(s.Pattern, `\u`) {
+			return nil, errUnsupported
+		}
+		n.pattern = re
+	}
+	n.min, n.max = s.Min, s.Max
+	n.minItems = int(min(s.MinItems, 1<<31))
+	if s.MaxItems != nil {
+		n.maxItems = int(min(*s.MaxItems, 1<<31))
+	}
+	if s.Items != nil {
+		items, err := c.compile(s.Items.Value)
+		if err != nil {
+			return nil, err
+		}
+		n.items = items
+	}
+	return n, c.object(n, s)
+}
+
+func (c compiler) object(n *node, s *openapi3.Schema) error {
+	if len(s.Properties) > 64 {
+		return errUnsupported
+	}
+	n.names = componentNames(s.Properties)
+	n.index = make(map[string]int, len(n.names))
+	for i, name := range n.names {
+		p, err := c.compile(s.Properties[name].Value)
+		if err != nil {
+			return err
+		}
+		n.index[name] = i
+		n.props = append(n.props, p)
+	}
+	for _, r := range s.Required {
+		i, ok := n.index[r]
+		if !ok {
+			return errUnsupported
+		}
+		n.required |= 1 << i
+	}
+	n.minProps = int(min(s.MinProps, 1<<31))
+	if s.MaxProps != nil {
+		n.maxProps = int(min(*s.MaxProps, 1<<31))
+	}
+	ap := s.AdditionalProperties
+	if ap.Schema != nil {
+		add, err := c.compile(ap.Schema.Value)
+		if err != nil {
+			return err
+		}
+		n.additional = add
+	}
+	n.closed = ap.Has != nil && !*ap.Has
+	n.open = ap.Has != nil && *ap.Has || ap.Schema != nil || len(n.names) == 0 && !n.closed
+	n.free = len(n.names) == 0 && n.additional == nil && !n.closed && n.minProps == 0 && n.maxProps < 0
+	return nil
+}
+
+func (c compiler) oneOf(n *node, s *openapi3.Schema) error {
+	if s.Type != nil || len(s.Properties) > 0 || len(s.Enum) > 0 || s.Items != nil || len(s.Required) > 0 ||
+		s.AdditionalProperties.Has != nil || s.AdditionalProperties.Schema != nil || s.Format != "" {
+		return errUnsupported
+	}
+	for _, b := range s.OneOf {
+		bn, err := c.compile(b.Value)
+		if err != nil {
+			return err
+		}
+		n.oneOf = append(n.oneOf, bn)
+	}
+	n.types = tAll
+	d := s.Discriminator
+	if d == nil {
+		return nil
+	}
+	if len(d.Mapping) == 0 {
+		return errUnsupported
+	}
+	n.discProp = d.PropertyName
+	n.discBranch = map[string]int{}
+	for value, m := range d.Mapping {
+		ref := m.Ref
+		if ref != "" && !strings.Contains(ref, "/") {
+			ref = "#/components/schemas/" + ref
+		}
+		n.discBranch[value] = slices.IndexFunc(s.OneOf, func(b *openapi3.SchemaRef) bool { return b.Ref == ref })
+	}
+	return nil
+}
+
+// unsupported reports whether s sets any field besides those the fast path implements and
+// annotations that do not affect validation.
+func unsupported(s *openapi3.Schema) bool {
+	c := *s
+	c.Extensions, c.Origin, c.Title, c.Description, c.Default, c.Example = nil, nil, "", "", nil, nil
+	c.ExternalDocs, c.Deprecated, c.XML, c.Examples, c.Comment = nil, false, nil, nil, ""
+	c.OneOf, c.AllOf, c.Type, c.Format, c.Enum, c.Nullable = nil, nil, nil, "", nil, false
+	c.Min, c.Max, c.MinLength, c.MaxLength, c.Pattern = nil, nil, 0, nil, ""
+	c.MinItems, c.MaxItems, c.Items = 0, nil, nil
+	c.Required, c.Properties, c.MinProps, c.MaxProps = nil, nil, 0, nil
+	c.AdditionalProperties, c.Discriminator = openapi3.AdditionalProperties{}, nil
+	return !reflect.DeepEqual(c, openapi3.Schema{})
+}
+
+// onlyNullable reports whether s, besides allOf, sets only nullable and annotations.
+func onlyNullable(s *openapi3.Schema) bool {
+	c := *s
+	c.AllOf, c.Nullable = nil, false
+	c.Extensions, c.Origin, c.Title, c.Description, c.Default, c.Example = nil, nil, "", "", nil, nil
+	c.ExternalDocs, c.Deprecated, c.XML, c.Examples, c.Comment = nil, false, nil, nil, ""
+	return reflect.DeepEqual(c, openapi3.Schema{})
+}
+
+func componentNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// maxFastDepth bounds nesting; deeper bodies take the full path.
+const maxFastDepth = 64
+
+// tok is one JSON pointer token: a property name, or an array index.
+type tok struct {
+	name  string
+	index int
+	isIdx bool
+}
+
+// span is where one root field's value lies in the body.
+type span struct{ start, end int }
+
+// fastScan checks one body against a compiled schema. ok false means "unsure": the body
+// may or may not conform, and the full path must judge it.
+type fastScan struct {
+	b     []byte
+	i     int
+	depth int
+	path  []tok
+	drift [][]tok
+	keys  [][]byte // names of undeclared properties of the objects being scanned
+	top   [10]span
+	meta  []string // metadata's keys
+}
+
+// fastRun checks body, a 200 Run body, and returns the drift it found with ok true when
+// the body conforms to the schema, else ok false.
+func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violation, bool) {
+	if !utf8.Valid(body) {
+		return nil, false
+	}
+	s := &fastScan{b: body}
+	if !s.value(resp.fast) {
+		return nil, false
+	}
+	s.ws()
+	if s.i != len(s.b) {
+		return nil, false
+	}
+	// The semantic checks, on the root fields they read; anything they find is reported
+	// by the full path.
+	obj := make(map[string]any, len(topFieldNames))
+	for f, sp := range s.top {
+		if sp.end == 0 {
+			continue
+		}
+		val, ok := s.scalar(sp)
+		if f == metadataField && body[sp.start] == '{' {
+			md := make(map[string]any, len(s.meta))
+			for _, k := range s.meta {
+				md[k] = nil // the checks read only the keys
+			}
+			val, ok = md, true
+		}
+		if !ok {
+			return nil, false
+		}
+		obj[topFieldNames[f]] = val
+	}
+	if len(v.checkSemantic(ex, resp, obj)) > 0 {
+		return nil, false
+	}
+	sev := Notice
+	if v.opts.Strict {
+		sev = Failure
+	}
+	slices.SortFunc(s.drift, compareTokens)
+	vs := make([]Violation, 0, len(s.drift))
+	for _, d := range s.drift {
+		tokens := make([]string, len(d))
+		for i, t := range d {
+			tokens[i] = t.name
+			if t.isIdx {
+				tokens[i] = strconv.Itoa(t.index)
+			}
+		}
+		vs = append(vs, Violation{Check: CheckDrift, Location: pointer(tokens), Rule: "is not declared in the spec", Severity: sev})
+	}
+	return vs, true
+}
+
+// compareTokens orders pointers as the drift check walks: names sorted, items in order.
+func compareTokens(a, b []tok) int {
+	for i := range min(len(a), len(b)) {
+		if c := compareTok(a[i], b[i]); c != 0 {
+			return c
+		}
+	}
+	return len(a) - len(b)
+}
+
+func compareTok(a, b tok) int {
+	if a.isIdx && b.isIdx {
+		return a.index - b.index
+	}
+	return strings.Compare(a.name, b.name)
+}
+
+// scalar converts a root field's value as DecodeJSON would: null, a string, a number.
+func (s *fastScan) scalar(sp span) (any, bool) {
+	raw := s.b[sp.start:sp.end]
+	switch raw[0] {
+	case 'n':
+		return nil, true
+	case '"':
+		str, ok := s.decodeString(sp.start+1, sp.end-1)
+		return str, ok
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return json.Number(raw), true
+	}
+	return nil, false // an object or array other than metadata: not read by the checks
+}
+
+func (s *fastScan) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// value checks the value at s.i against n and moves past it.
+func (s *fastScan) value(n *node) bool {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false
+	}
+	c := s.b[s.i]
+	if c == 'n' {
+		return s.literal("null") && n.nullable
+	}
+	if n.oneOf != nil {
+		return s.oneOf(n)
+	}
+	switch c {
+	case 't':
+		return s.literal("true") && n.types&tBool != 0
+	case 'f':
+		return s.literal("false") && n.types&tBool != 0
+	case '"':
+		return n.types&tString != 0 && s.str(n)
+	case '{':
+		if n.types&tObject == 0 {
+			return false
+		}
+		if n.any || n.free {
+			return s.skip()
+		}
+		return s.object(n)
+	case '[':
+		if n.types&tArray == 0 {
+			return false
+		}
+		if n.any {
+			return s.skip()
+		}
+		return s.array(n)
+	}
+	return n.types&tNumber != 0 && s.number(n)
+}
+
+func (s *fastScan) literal(lit string) bool {
+	if !strings.HasPrefix(string(s.b[s.i:min(len(s.b), s.i+len(lit))]), lit) {
+		return false
+	}
+	s.i += len(lit)
+	return true
+}
+
+// oneOf checks a union: the branch the discriminator names, else each branch, exactly one
+// of which must accept the value. Drift is that of the accepting branch.
+func (s *fastScan) oneOf(n *node) bool {
+	start, drift := s.i, len(s.drift)
+	if n.discProp != "" && s.b[start] == '{' {
+		dv, ok := s.discriminator(n.discProp)
+		if !ok {
+			return false
+		}
+		b, ok := n.discBranch[dv]
+		if !ok || b < 0 {
+			return false
+		}
+		s.i = start
+		return s.value(n.oneOf[b])
+	}
+	matched, end := -1, 0
+	var keep [][]tok
+	for i, b := range n.oneOf {
+		s.i, s.drift = start, s.drift[:drift]
+		if !s.value(b) {
+			continue
+		}
+		if matched >= 0 {
+			return false
+		}
+		matched, end, keep = i, s.i, slices.Clone(s.drift[drift:])
+	}
+	if matched < 0 {
+		return false
+	}
+	s.i, s.drift = end, append(s.drift[:drift], keep...)
+	return true
+}
+
+// discriminator returns the string value of property prop of the object at s.i, leaving
+// s.i where it was.
+func (s *fastScan) discriminator(prop string) (string, bool) {
+	start := s.i
+	defer func() { s.i = start }()
+	s.i++
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		return "", false
+	}
+	for {
+		s.ws()
+		ks, ke, ok := s.rawString()
+		if !ok {
+			return "", false
+		}
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return "", false
+		}
+		s.i++
+		s.ws()
+		key, ok := s.decodeString(ks, ke)
+		if !ok {
+			return "", false
+		}
+		if key == prop {
+			if s.i >= len(s.b) || s.b[s.i] != '"' {
+				return "", false
+			}
+			vs, ve, ok := s.rawString()
+			if !ok {
+				return "", false
+			}
+			return s.decodeString(vs, ve)
+		}
+		if !s.skip() {
+			return "", false
+		}
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ',' {
+			return "", false
+		}
+		s.i++
+	}
+}
+
+func (s *fastScan) object(n *node) bool {
+	s.depth++
+	defer func() { s.depth-- }()
+	if s.depth > maxFastDepth {
+		return false
+	}
+	s.i++ // {
+	var seen uint64
+	count := 0
+	keys := len(s.keys)
+	defer func() { s.keys = s.keys[:keys] }()
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return n.required == 0 && n.minProps == 0
+	}
+	for {
+		s.ws()
+		ks, ke, ok := s.rawString()
+		if !ok {
+			return false
+		}
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.ws()
+		count++
+		var name []byte
+		if escaped(s.b[ks:ke]) {
+			str, ok := s.decodeString(ks, ke)
+			if !ok {
+				return false
+			}
+			name = []byte(str)
+		} else {
+			name = s.b[ks:ke]
+		}
+		if i, ok := n.index[string(name)]; ok {
+			if seen&(1<<i) != 0 {
+				return false // a duplicate key: the full path reports it
+			}
+			seen |= 1 << i
+			s.path = append(s.path, tok{name: n.names[i]})
+			start := s.i
+			if !s.value(n.props[i]) {
+				return false
+			}
+			if f := fieldOf(n, i); f >= 0 {
+				s.top[f] = span{start, s.i}
+			}
+			s.path = s.path[:len(s.path)-1]
+		} else {
+			for _, k := range s.keys[keys:] {
+				if string(k) == string(name) {
+					return false
+				}
+			}
+			s.keys = append(s.keys, name)
+			if s.depth == 2 && len(s.path) == 1 && s.path[0].name == "metadata" {
+				s.meta = append(s.meta, string(name)) // the root's metadata
+			}
+			switch {
+			case n.additional != nil:
+				s.path = append(s.path, tok{name: string(name)})
+				if !s.value(n.additional) {
+					return false
+				}
+				s.path = s.path[:len(s.path)-1]
+			case n.closed:
+				return false
+			default:
+				if !n.open {
+					d := append(slices.Clone(s.path), tok{name: string(name)})
+					s.drift = append(s.drift, d)
+				}
+				if !s.skip() {
+					return false
+				}
+			}
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return false
+		}
+		if s.b[s.i] == '}' {
+			s.i++
+			break
+		}
+		if s.b[s.i] != ',' {
+			return false
+		}
+		s.i++
+	}
+	return seen&n.required == n.required && count >= n.minProps && (n.maxProps < 0 || count <= n.maxProps)
+}
+
+func fieldOf(n *node, i int) int8 {
+	if n.topFields == nil {
+		return -1
+	}
+	return n.topFields[i]
+}
+
+func (s *fastScan) array(n *node) bool {
+	s.depth++
+	defer func() { s.depth-- }()
+	if s.depth > maxFastDepth {
+		return false
+	}
+	s.i++ // [
+	count := 0
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		return count >= n.minItems
+	}
+	for {
+		if n.items != nil {
+			s.path = append(s.path, tok{index: count, isIdx: true})
+			if !s.value(n.items) {
+				return false
+			}
+			s.path = s.path[:len(s.path)-1]
+		} else if !s.skip() {
+			return false
+		}
+		count++
+		s.ws()
+		if s.i >= len(s.b) {
+			return false
+		}
+		if s.b[s.i] == ']' {
+			s.i++
+			break
+		}
+		if s.b[s.i] != ',' {
+			return false
+		}
+		s.i++
+	}
+	return count >= n.minItems && (n.maxItems < 0 || count <= n.maxItems)
+}
+
+// str checks the string at s.i against n's string keywords.
+func (s *fastScan) str(n *node) bool {
+	start, end, ok := s.rawString()
+	if !ok {
+		return false
+	}
+	if n.enum == nil && n.minLen == 0 && n.maxLen < 0 && n.pattern == nil {
+		return true
+	}
+	val, ok := s.decodeString(start, end)
+	if !ok {
+		return false
+	}
+	if n.enum != nil && !n.enum[val] {
+		return false
+	}
+	if n.minLen > 0 || n.maxLen >= 0 {
+		l := utf8.RuneCountInString(val)
+		if l < n.minLen || n.maxLen >= 0 && l > n.maxLen {
+			return false
+		}
+	}
+	return n.pattern == nil || n.pattern.MatchString(val)
+}
+
+// rawString moves past the string at s.i and returns where its content lies.
+func (s *fastScan) rawString() (start, end int, ok bool) {
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return 0, 0, false
+	}
+	start = s.i + 1
+	for i := start; i < len(s.b); i++ {
+		switch c := s.b[i]; {
+		case c == '"':
+			s.i = i + 1
+			return start, i, true
+		case c == '\\':
+			i++
+			if i >= len(s.b) {
+				return 0, 0, false
+			}
+			switch s.b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(s.b) {
+					return 0, 0, false
+				}
+				for _, h := range s.b[i+1 : i+5] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return 0, 0, false
+					}
+				}
+				i += 4
+			default:
+				return 0, 0, false
+			}
+		case c < 0x20:
+			return 0, 0, false
+		}
+	}
+	return 0, 0, false
+}
+
+func escaped(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeString returns the string whose content is b[start:end], as encoding/json would.
+func (s *fastScan) decodeString(start, end int) (string, bool) {
+	raw := s.b[start:end]
+	if !escaped(raw) {
+		return string(raw), true
+	}
+	var str string
+	if json.Unmarshal(s.b[start-1:end+1], &str) != nil || !utf8.ValidString(str) || strings.ContainsRune(str, utf8.RuneError) {
+		return "", false // lone surrogates and the like: the full path decides
+	}
+	return str, true
+}
+
+// number checks the number at s.i against n.
+func (s *fastScan) number(n *node) bool {
+	start := s.i
+	b := s.b
+	i := s.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	digits := 0
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+		digits = 1
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+			digits++
+		}
+	default:
+		return false
+	}
+	isInt := true
+	if i < len(b) && b[i] == '.' {
+		isInt = false
+		i++
+		frac := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		if i == frac {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		isInt = false
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		exp := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		if i == exp {
+			return false
+		}
+	}
+	s.i = i
+	if n.requireInt && (!isInt || digits > 15) {
+		return false // 1.0 and huge integers: the full path decides
+	}
+	if isInt && digits <= 15 && n.min == nil && n.max == nil {
+		return true // exact as a float64
+	}
+	f, err := strconv.ParseFloat(string(b[start:i]), 64)
+	if err != nil {
+		return false // 1e400: kin cannot convert it
+	}
+	return (n.min == nil || *n.min <= f) && (n.max == nil || *n.max >= f)
+}
+
+// skip moves past the value at s.i, checking only that it is JSON without duplicate keys.
+func (s *fastScan) skip() bool {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false
+	}
+	switch s.b[s.i] {
+	case '{':
+		return s.object(freeObject)
+	case '[':
+		return s.array(freeArray)
+	case '"':
+		_, _, ok := s.rawString()
+		return ok
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	}
+	return s.number(freeArray)
+}
+
+// freeObject and freeArray accept any content; object and array use them to skip.
+var (
+	freeObject = &node{types: tAll, open: true, maxProps: -1, maxLen: -1, maxItems: -1}
+	freeArray  = &node{types: tAll, maxProps: -1, maxLen: -1, maxItems: -1}
+)
