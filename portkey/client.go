@@ -196,19 +196,21 @@ func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, 
 // requires) holding an object with an id and a status. Unknown statuses and properties are
 // kept, for forward compatibility.
 func decodeRun(resp *http.Response, body []byte) (*gen.Run, error) {
-	derr := &DecodeError{StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Excerpt: excerpt(body)}
-	if mt, _, err := mime.ParseMediaType(derr.ContentType); err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		derr.Err = errors.New("the Content-Type is not JSON")
-		return nil, derr
+	ct := resp.Header.Get("Content-Type")
+	fail := func(err error) (*gen.Run, error) { // the excerpt only when it is needed
+		return nil, &DecodeError{StatusCode: resp.StatusCode, ContentType: ct, Excerpt: excerpt(body), Err: err}
+	}
+	if ct != "application/json" { // the common case needs no parsing
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			return fail(errors.New("the Content-Type is not JSON"))
+		}
 	}
 	run := new(gen.Run)
 	if err := json.Unmarshal(body, run); err != nil {
-		derr.Err = err
-		return nil, derr
+		return fail(err)
 	}
 	if run.ID == "" || run.Status == "" {
-		derr.Err = errors.New("the body has no run id or status")
-		return nil, derr
+		return fail(errors.New("the body has no run id or status"))
 	}
 	return run, nil
 }
