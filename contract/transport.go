@@ -68,7 +68,12 @@ func peekBody(resp *http.Response, limit int) ([]byte, error) {
 		return nil, nil
 	}
 	orig := resp.Body
-	buf, err := io.ReadAll(io.LimitReader(orig, int64(limit)+1))
+	var b bytes.Buffer
+	if n := resp.ContentLength; n >= 0 && n <= int64(limit) {
+		b.Grow(int(n) + bytes.MinRead) // one allocation when the length is known
+	}
+	_, err := b.ReadFrom(io.LimitReader(orig, int64(limit)+1))
+	buf := b.Bytes()
 	switch {
 	case err != nil:
 		resp.Body = &replayBody{r: io.MultiReader(bytes.NewReader(buf), errReader{err}), c: orig}

@@ -66,8 +66,9 @@ type header struct {
 
 // credential is one request header a security scheme needs.
 type credential struct {
-	header string
-	bearer bool // the value must be "Bearer <token>"
+	header string // as the spec names it
+	key    string // canonical, for lookups
+	bearer bool   // the value must be "Bearer <token>"
 }
 
 // New builds a Validator from the embedded spec.
@@ -135,9 +136,9 @@ func New(opts Options) (*Validator, error) {
 			}
 			switch {
 			case s.Value.Type == "apiKey" && s.Value.In == "header":
-				creds = append(creds, credential{header: s.Value.Name})
+				creds = append(creds, credential{header: s.Value.Name, key: http.CanonicalHeaderKey(s.Value.Name)})
 			case s.Value.Type == "http" && strings.EqualFold(s.Value.Scheme, "bearer"):
-				creds = append(creds, credential{header: "Authorization", bearer: true})
+				creds = append(creds, credential{header: "Authorization", key: "Authorization", bearer: true})
 			default:
 				return nil, fmt.Errorf("contract: security scheme %q is not supported", name)
 			}
@@ -187,13 +188,19 @@ func NewExchange(req *http.Request, resp *http.Response, body []byte, err error)
 // ParsePath returns the thread and run IDs of a Cancel Run request path (escaped form),
 // whatever prefix (such as /v1) comes before /threads.
 func ParsePath(escapedPath string) (threadID, runID string, ok bool) {
-	segs := strings.Split(escapedPath, "/")
-	n := len(segs)
-	if n < 6 || segs[n-5] != "threads" || segs[n-3] != "runs" || segs[n-1] != "cancel" {
+	rest, ok := strings.CutSuffix(escapedPath, "/cancel")
+	i := strings.LastIndexByte(rest, '/')
+	if !ok || i < 0 {
 		return "", "", false
 	}
-	t, err1 := url.PathUnescape(segs[n-4])
-	r, err2 := url.PathUnescape(segs[n-2])
+	r := rest[i+1:]
+	rest, ok = strings.CutSuffix(rest[:i], "/runs")
+	i = strings.LastIndexByte(rest, '/')
+	if !ok || i < 0 || !strings.HasSuffix(rest[:i], "/threads") {
+		return "", "", false
+	}
+	t, err1 := url.PathUnescape(rest[i+1:])
+	r, err2 := url.PathUnescape(r)
 	if err1 != nil || err2 != nil {
 		return "", "", false
 	}
@@ -385,7 +392,10 @@ func (v *Validator) missingCredentials(h http.Header) []string {
 	for _, req := range v.security {
 		var missing []string
 		for _, c := range req {
-			val := strings.TrimSpace(h.Get(c.header))
+			var val string
+			if vals := h[c.key]; len(vals) > 0 {
+				val = strings.TrimSpace(vals[0])
+			}
 			if val == "" || c.bearer && !(len(val) > 7 && strings.EqualFold(val[:7], "bearer ")) {
 				missing = append(missing, c.header)
 			}
@@ -403,6 +413,9 @@ func (v *Validator) missingCredentials(h http.Header) []string {
 // checkContentType checks ct against the declared media types and reports whether the
 // body should be read as JSON.
 func checkContentType(ct string, media []string) ([]Violation, bool) {
+	if ct == "application/json" && slices.Contains(media, ct) {
+		return nil, true // the common case, without parsing
+	}
 	want := strings.Join(media, " or ")
 	if ct == "" {
 		return []Violation{{Check: CheckContentType, Location: "header Content-Type", Rule: "is missing, expected " + want}}, true
