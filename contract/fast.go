@@ -483,7 +483,7 @@ func (s *fastScan) oneOf(n *node) bool {
 		if !ok {
 			return false
 		}
-		b, ok := n.discBranch[dv]
+		b, ok := n.discBranch[string(dv)]
 		if !ok || b < 0 {
 			return false
 		}
@@ -511,46 +511,45 @@ func (s *fastScan) oneOf(n *node) bool {
 
 // discriminator returns the string value of property prop of the object at s.i, leaving
 // s.i where it was.
-func (s *fastScan) discriminator(prop string) (string, bool) {
+func (s *fastScan) discriminator(prop string) ([]byte, bool) {
 	start := s.i
 	defer func() { s.i = start }()
 	s.i++
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
-		return "", false
+		return nil, false
 	}
 	for {
 		s.ws()
 		ks, ke, ok := s.rawString()
 		if !ok {
-			return "", false
+			return nil, false
 		}
 		s.ws()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
-			return "", false
+			return nil, false
 		}
 		s.i++
 		s.ws()
-		key, ok := s.decodeString(ks, ke)
-		if !ok {
-			return "", false
+		if escaped(s.b[ks:ke]) {
+			return nil, false // rare: the full path decides
 		}
-		if key == prop {
+		if string(s.b[ks:ke]) == prop {
 			if s.i >= len(s.b) || s.b[s.i] != '"' {
-				return "", false
+				return nil, false
 			}
 			vs, ve, ok := s.rawString()
-			if !ok {
-				return "", false
+			if !ok || escaped(s.b[vs:ve]) {
+				return nil, false
 			}
-			return s.decodeString(vs, ve)
+			return s.b[vs:ve], true
 		}
 		if !s.skip() {
-			return "", false
+			return nil, false
 		}
 		s.ws()
 		if s.i >= len(s.b) || s.b[s.i] != ',' {
-			return "", false
+			return nil, false
 		}
 		s.i++
 	}
@@ -616,12 +615,19 @@ func (s *fastScan) object(n *node) bool {
 				}
 			}
 			s.keys = append(s.keys, name)
+			var key string
+			if n.additional != nil || !n.open {
+				key = string(name)
+			}
 			if s.depth == 2 && len(s.path) == 1 && s.path[0].name == "metadata" {
-				s.meta = append(s.meta, string(name)) // the root's metadata
+				if key == "" {
+					key = string(name)
+				}
+				s.meta = append(s.meta, key) // the root's metadata
 			}
 			switch {
 			case n.additional != nil:
-				s.path = append(s.path, tok{name: string(name)})
+				s.path = append(s.path, tok{name: key})
 				if !s.value(n.additional) {
 					return false
 				}
@@ -630,7 +636,7 @@ func (s *fastScan) object(n *node) bool {
 				return false
 			default:
 				if !n.open {
-					d := append(slices.Clone(s.path), tok{name: string(name)})
+					d := append(slices.Clone(s.path), tok{name: key})
 					s.drift = append(s.drift, d)
 				}
 				if !s.skip() {
@@ -710,20 +716,24 @@ func (s *fastScan) str(n *node) bool {
 	if n.enum == nil && n.minLen == 0 && n.maxLen < 0 && n.pattern == nil {
 		return true
 	}
-	val, ok := s.decodeString(start, end)
-	if !ok {
-		return false
+	val := s.b[start:end]
+	if escaped(val) {
+		str, ok := s.decodeString(start, end)
+		if !ok {
+			return false
+		}
+		val = []byte(str)
 	}
-	if n.enum != nil && !n.enum[val] {
+	if n.enum != nil && !n.enum[string(val)] {
 		return false
 	}
 	if n.minLen > 0 || n.maxLen >= 0 {
-		l := utf8.RuneCountInString(val)
+		l := utf8.RuneCount(val) // the body is valid UTF-8
 		if l < n.minLen || n.maxLen >= 0 && l > n.maxLen {
 			return false
 		}
 	}
-	return n.pattern == nil || n.pattern.MatchString(val)
+	return n.pattern == nil || n.pattern.Match(val)
 }
 
 // rawString moves past the string at s.i and returns where its content lies.

@@ -309,9 +309,11 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 // bytes. unjudged says why a body cannot be judged (too large, an unknown encoding); err
 // is a body that breaks its encoding.
 func (v *Validator) decodeContent(encoding string, b []byte) (raw []byte, unjudged string, err error) {
-	tooLarge := fmt.Sprintf("is larger than %d bytes (the validator's limit) and was not validated", v.opts.MaxBody)
+	tooLarge := func() string {
+		return fmt.Sprintf("is larger than %d bytes (the validator's limit) and was not validated", v.opts.MaxBody)
+	}
 	if len(b) > v.opts.MaxBody {
-		return nil, tooLarge, nil
+		return nil, tooLarge(), nil
 	}
 	switch enc := strings.ToLower(strings.TrimSpace(encoding)); enc {
 	case "", "identity":
@@ -328,7 +330,7 @@ func (v *Validator) decodeContent(encoding string, b []byte) (raw []byte, unjudg
 		case err != nil:
 			return nil, "", fmt.Errorf("is not valid gzip, as Content-Encoding says (%s)", truncate(err.Error(), 80))
 		case len(raw) > v.opts.MaxBody:
-			return nil, tooLarge, nil
+			return nil, tooLarge(), nil
 		}
 		return raw, "", nil
 	default:
