@@ -13,6 +13,9 @@ import (
 // Marker replaces every secret.
 const Marker = "[REDACTED]"
 
+// markerEscaped is Marker as a URL query value.
+var markerEscaped = url.QueryEscape(Marker)
+
 // secretHeaders are removed whatever their value looks like.
 var secretHeaders = map[string]bool{
 	"X-Portkey-Api-Key":     true,
@@ -31,7 +34,7 @@ var (
 	secretWords = map[string]bool{"token": true, "secret": true, "password": true, "passwd": true,
 		"credential": true, "credentials": true, "authorization": true, "cookie": true, "apikey": true, "signature": true}
 	secretPairs = map[[2]string]bool{{"api", "key"}: true, {"virtual", "key"}: true, {"access", "key"}: true,
-		{"private", "key"}: true, {"secret", "key"}: true, {"session", "id"}: true}
+		{"private", "key"}: true, {"secret", "key"}: true, {"session", "id"}: true, {"provider", "key"}: true}
 )
 
 // IsSecretName reports whether a header, query parameter or JSON property called name holds
@@ -40,9 +43,7 @@ func IsSecretName(name string) bool {
 	if secretHeaders[http.CanonicalHeaderKey(name)] {
 		return true
 	}
-	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	})
+	words := nameWords(name)
 	if len(words) == 1 && words[0] == "key" {
 		return true
 	}
@@ -52,6 +53,67 @@ func IsSecretName(name string) bool {
 		}
 	}
 	return false
+}
+
+// nameWords splits a name into lower-case words at every character that is not a letter
+// or digit and where camelCase starts a word: "accessToken" is "access", "token".
+func nameWords(name string) []string {
+	var words []string
+	start := -1
+	for i := 0; i <= len(name); i++ {
+		var c byte
+		if i < len(name) {
+			c = name[i]
+		}
+		lower, upper, digit := c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9'
+		camel := upper && i > 0 && (name[i-1] >= 'a' && name[i-1] <= 'z' || name[i-1] >= '0' && name[i-1] <= '9')
+		if start >= 0 && (!(lower || upper || digit) || camel) {
+			words = append(words, strings.ToLower(name[start:i]))
+			start = -1
+		}
+		if start < 0 && (lower || upper || digit) {
+			start = i
+		}
+	}
+	return words
+}
+
+// Named secrets in text: a header line ("X-Api-Key: v"), an assignment as in a form or
+// query ("api_key=v") and a quoted property, even in JSON that does not parse
+// ("password": "v"). The value is redacted when the name is a secret's.
+var (
+	headerLine = regexp.MustCompile(`(?m)^([ \t]*[A-Za-z][A-Za-z0-9_-]*[ \t]*:[ \t]*)([^\r\n]*)`)
+	assignment = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.-]*)=([^&\s"';,<>#]+)`)
+	quotedProp = regexp.MustCompile(`"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)("?)`)
+)
+
+// redactNamed redacts the values of named secrets in text.
+func redactNamed(s string) string {
+	if !strings.ContainsAny(s, ":=") {
+		return s
+	}
+	s = headerLine.ReplaceAllStringFunc(s, func(m string) string {
+		g := headerLine.FindStringSubmatch(m)
+		name := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(g[1]), ":"))
+		if g[2] == "" || !IsSecretName(name) {
+			return m
+		}
+		return g[1] + Value(name, g[2])
+	})
+	s = assignment.ReplaceAllStringFunc(s, func(m string) string {
+		name, v, _ := strings.Cut(m, "=")
+		if !IsSecretName(name) || v == Marker || v == markerEscaped {
+			return m // no secret, or one redacted already (as URL query values are)
+		}
+		return name + "=" + Marker
+	})
+	return quotedProp.ReplaceAllStringFunc(s, func(m string) string {
+		g := quotedProp.FindStringSubmatch(m)
+		if !IsSecretName(g[1]) {
+			return m
+		}
+		return `"` + g[1] + `"` + g[2] + `"` + Value(g[1], g[3]) + g[4]
+	})
 }
 
 var (
@@ -70,6 +132,7 @@ func String(s string) string {
 	if s == "" {
 		return s
 	}
+	s = redactNamed(s)
 	s = keyPattern.ReplaceAllStringFunc(s, func(m string) string {
 		switch {
 		case strings.HasPrefix(strings.ToLower(m), "bearer"):
@@ -133,6 +196,9 @@ func Value(name, v string) string {
 		return v
 	}
 	if IsSecretName(name) {
+		if strings.TrimSpace(v) == Marker {
+			return v // redacted already
+		}
 		if f := strings.Fields(v); len(f) == 2 && strings.EqualFold(f[0], "bearer") {
 			return f[0] + " " + Marker
 		}
@@ -177,17 +243,33 @@ func Query(q url.Values) url.Values {
 // A string that does not parse is redacted as text.
 func URL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || u.Opaque != "" { // not a URL, or not one with a path ("name:value")
 		return String(raw)
 	}
-	if u.User != nil {
+	if u.User != nil && u.User.String() != url.User(Marker).String() {
 		u.User = url.User(Marker)
 	}
-	if u.RawQuery != "" {
-		u.RawQuery = Query(u.Query()).Encode()
+	u.RawQuery = rawQuery(u.RawQuery)
+	return String(u.String())
+}
+
+// rawQuery redacts the values of secret parameters in a raw query, keeping the rest of its
+// text as it is (even where it does not decode).
+func rawQuery(q string) string {
+	if q == "" {
+		return q
 	}
-	u.Fragment = String(u.Fragment)
-	return u.String()
+	pairs := strings.Split(q, "&")
+	for i, p := range pairs {
+		name, v, ok := strings.Cut(p, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if ok && v != "" && v != markerEscaped && IsSecretName(name) {
+			pairs[i] = p[:len(p)-len(v)] + markerEscaped
+		}
+	}
+	return strings.Join(pairs, "&")
 }
 
 // Body returns b with secrets redacted: a JSON body value by value (so that it stays
