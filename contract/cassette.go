@@ -53,6 +53,9 @@ func (v *Validator) ReplayFS(fsys fs.FS) ([]Result, error) {
 func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
 	name := strings.TrimSuffix(file, ".yaml")
 	c, err := cassette.LoadWithFS(name, readOnlyFS{fsys})
+	if err == nil {
+		err = checkInteractions(c)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("contract: loading cassette %s: %w", file, err)
 	}
@@ -74,6 +77,17 @@ func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
 		out = append(out, newResult(n, ex.Status, checks, vs, false, i.Response.Duration))
 	}
 	return out, nil
+}
+
+// checkInteractions refuses a cassette with an empty interaction ("- " alone in YAML),
+// which go-vcr loads as nil.
+func checkInteractions(c *cassette.Cassette) error {
+	for n, i := range c.Interactions {
+		if i == nil {
+			return fmt.Errorf("interaction %d is empty", n)
+		}
+	}
+	return nil
 }
 
 // readOnlyFS lets go-vcr load cassettes from an fs.FS.
@@ -176,6 +190,9 @@ func RedactInteraction(i *cassette.Interaction) error {
 func Replayer(path string) (http.RoundTripper, error) {
 	name := strings.TrimSuffix(path, ".yaml")
 	c, err := cassette.Load(name)
+	if err == nil {
+		err = checkInteractions(c)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("contract: loading cassette %s: %w", path, err)
 	}

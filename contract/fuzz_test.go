@@ -4,42 +4,109 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
-// FuzzValidate: no input makes the validator panic, and every violation renders on one line.
+// cassetteFiles are every committed cassette, good and known-bad.
+func cassetteFiles(f *testing.F) []string {
+	good, err := filepath.Glob("testdata/cassettes/*.yaml")
+	require.NoError(f, err)
+	bad, err := filepath.Glob("testdata/cassettes/bad/*.yaml")
+	require.NoError(f, err)
+	require.NotEmpty(f, good)
+	return append(good, bad...)
+}
+
+// FuzzValidate: whatever a gateway answers, the validator does not panic, gives the same
+// answer twice, locates every failure, renders each finding on one line and never with
+// something key-looking in it. Seeded with the responses of the cassettes and the hostile
+// table.
 func FuzzValidate(f *testing.F) {
 	v, err := contract.New(contract.Options{})
-	if err != nil {
-		f.Fatal(err)
+	require.NoError(f, err)
+	for _, file := range cassetteFiles(f) {
+		c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
+		require.NoError(f, err, file)
+		for _, i := range c.Interactions {
+			r := i.Response
+			f.Add(r.Code, r.Headers.Get("Content-Type"), r.Headers.Get("Retry-After"), r.Headers.Get("Content-Encoding"), []byte(r.Body))
+		}
 	}
-	f.Add(200, "application/json", "2", []byte(`{"id":"run_1"}`))
-	f.Add(429, "application/json", "0", []byte(`{"error":{"message":"","type":"x","param":null,"code":null}}`))
-	f.Add(404, "text/html", "", []byte(`<html>`))
-	f.Add(200, "application/json; charset=utf-8", "", []byte(`{"tools":[{"type":1},{"type":"function","function":{"name":5}}],"tool_choice":{},"response_format":[],"metadata":{"a":1}}`))
-	f.Add(500, "application/json", "x", []byte(`{"status":"failure","message":null}`))
-	files, _ := filepath.Glob("testdata/cassettes/bad/*.yaml")
-	for _, file := range files {
-		b, _ := os.ReadFile(file)
-		f.Add(200, "application/json", "", b)
+	for _, hc := range hostile.Cases() {
+		if hc.Body != nil && len(hc.Body) < 4096 {
+			f.Add(hc.Status, hc.Header.Get("Content-Type"), "", hc.Header.Get("Content-Encoding"), hc.Body)
+		}
 	}
-	f.Fuzz(func(t *testing.T, status int, ct, retryAfter string, body []byte) {
-		h := http.Header{"Content-Type": {ct}, "Retry-After": {retryAfter}}
-		for _, vi := range v.Validate(contract.Exchange{Path: "/threads/t/runs/r/cancel", RequestHeader: h, Status: status, Header: h, Body: body}) {
-			if s := vi.String(); s == "" || containsNewline(s) {
-				t.Fatalf("violation renders badly: %q", s)
+	f.Add(429, "application/json", "0", "", []byte(`{"error":{"message":"","type":"x","param":null,"code":null}}`))
+	f.Add(200, "application/json; charset=utf-8", "", "", []byte(`{"tools":[{"type":1},{"type":"function","function":{"name":5}}],"tool_choice":{},"response_format":[],"metadata":{"a":1}}`))
+
+	f.Fuzz(func(t *testing.T, status int, ct, retryAfter, encoding string, body []byte) {
+		h := http.Header{"Content-Type": {ct}, "Retry-After": {retryAfter}, "Content-Encoding": {encoding}}
+		req := http.Header{}
+		hostedAuth.Apply(req)
+		ex := contract.Exchange{Method: http.MethodPost, Path: "/threads/t/runs/r/cancel", RequestHeader: req, Status: status, Header: h, Body: body}
+		vs := v.Validate(ex)
+		assert.Equal(t, vs, v.Validate(ex), "the same answer twice")
+		for _, vi := range vs {
+			s := vi.String()
+			assert.NotEmpty(t, s)
+			assert.NotContains(t, s, "\n")
+			assert.NotContains(t, s, "\r")
+			assert.Empty(t, redact.Find(s), "key-looking text in %q", s)
+			if vi.Failed() {
+				assert.NotEmpty(t, vi.Where(), "a failure is located: %s", s)
 			}
 		}
 	})
 }
 
-func containsNewline(s string) bool {
-	for _, r := range s {
-		if r == '\n' || r == '\r' {
-			return true
-		}
+// FuzzReplayFile: a cassette file, however broken, gives results or an error, never a
+// panic. Seeded with the committed cassettes.
+func FuzzReplayFile(f *testing.F) {
+	v, err := contract.New(contract.Options{})
+	require.NoError(f, err)
+	for _, file := range cassetteFiles(f) {
+		b, err := os.ReadFile(file)
+		require.NoError(f, err)
+		f.Add(b)
 	}
-	return false
+	dir := f.TempDir()
+	n := 0
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n++
+		path := filepath.Join(dir, "c"+strconv.Itoa(n)+".yaml")
+		require.NoError(t, os.WriteFile(path, data, 0o600))
+		defer os.Remove(path)
+		results, err := v.ReplayFile(path)
+		if err != nil {
+			assert.Empty(t, results)
+			return
+		}
+		for _, r := range results {
+			assert.Contains(t, []contract.Verdict{contract.Pass, contract.Fail, contract.Error}, r.Verdict)
+		}
+	})
+}
+
+// TestEmptyInteractionIsRefused: the crasher FuzzReplayFile found (a cassette whose
+// interaction is empty) is an error for replay and for the replaying transport alike.
+func TestEmptyInteractionIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("version: 2\ninteractions:\n    -\n"), 0o600))
+	v, err := contract.Default()
+	require.NoError(t, err)
+	_, err = v.ReplayFile(path)
+	require.ErrorContains(t, err, "interaction 0 is empty")
+	_, err = contract.Replayer(path)
+	require.ErrorContains(t, err, "interaction 0 is empty")
 }
