@@ -1,7 +1,7 @@
 # Everything runs through the go command; a fresh machine needs only Go and the module proxy.
 GO ?= go
 
-.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load
+.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load fuzz
 
 all: generate test
 
@@ -70,3 +70,12 @@ bench-go:
 
 bench-load:
 	$(GO) run -C bench ./cmd/loadgen
+
+## fuzz: run each fuzz target for FUZZTIME (their seeds already run in make test); a
+## crasher is written to the package's testdata/fuzz/<target>/: commit it with the fix
+FUZZTIME ?= 10s
+FUZZ_TARGETS := ./portkey:FuzzCancelPath ./internal/redact:FuzzRedact ./contract:FuzzValidate ./contract:FuzzReplayFile
+fuzz:
+	for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$${t%%:*}" || exit 1; \
+	done
