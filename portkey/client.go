@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
 // Client defaults.
@@ -279,6 +280,9 @@ func (d limitDoer) Do(req *http.Request) (*http.Response, error) {
 	resp, err := d.hc.Do(req)
 	if err != nil {
 		cancel()
+		if ue, ok := err.(*url.Error); ok { // it quotes the URL, IDs included
+			ue.URL = redact.URL(ue.URL)
+		}
 		return nil, err
 	}
 	if resp.ContentLength > d.limit {

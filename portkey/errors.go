@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
 // APIError is a non-2xx answer, read from the OpenAI error envelope, the gateway's
@@ -62,11 +63,11 @@ func newAPIError(resp *http.Response, body []byte, secrets []string) *APIError {
 	if e.Message == "" {
 		e.Message = excerpt(body)
 	}
-	e.Message = redact(e.Message, secrets)
+	e.Message = redact.String(mask(e.Message, secrets))
 	return e
 }
 
-// excerpt is the start of body as one line of text, HTML tags dropped.
+// excerpt is the start of body as one line of text, HTML tags dropped, secrets redacted.
 func excerpt(body []byte) string {
 	s := strings.ToValidUTF8(string(body[:min(len(body), 4*maxExcerpt)]), "")
 	if strings.HasPrefix(strings.TrimSpace(s), "<") {
@@ -83,7 +84,7 @@ func excerpt(body []byte) string {
 	if s == "" {
 		return "(empty body)"
 	}
-	return "body: " + s
+	return "body: " + redact.String(s)
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
@@ -106,8 +107,8 @@ func stripTags(s string) string {
 	return b.String()
 }
 
-// redact masks each secret in s.
-func redact(s string, secrets []string) string {
+// mask masks each of the client's own secrets in s, whatever they look like.
+func mask(s string, secrets []string) string {
 	for _, v := range secrets {
 		s = strings.ReplaceAll(s, v, "[redacted]")
 	}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
 // HeaderRetryAttempt carries the attempt number on every request RetryTransport sends:
@@ -168,20 +170,20 @@ func (t *RetryTransport) clock() time.Time {
 	return time.Now()
 }
 
-// log writes one retry decision: method, URL without password, attempt, status or
-// error, wait. Headers are never logged.
+// log writes one retry decision: method, URL and error redacted (internal/redact), attempt,
+// status, wait. Headers are never logged.
 func (t *RetryTransport) log(ctx context.Context, level slog.Level, msg string, req *http.Request, attempt int, resp *http.Response, err error, wait time.Duration) {
 	if t.Logger == nil || !t.Logger.Enabled(ctx, level) {
 		return
 	}
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("url", req.URL.Redacted()),
+		slog.String("url", redact.URL(req.URL.String())),
 		slog.Int("attempt", attempt),
 		slog.Duration("wait", wait),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", redact.String(err.Error())))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}

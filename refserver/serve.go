@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
 // DefaultAddr is where Serve listens when addr is empty: loopback only.
@@ -70,14 +72,15 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	return err
 }
 
-// logRequests logs method, path, status and duration of each request: never a header, a
-// query string or a body, so no credential reaches the log.
+// logRequests logs method, path (redacted, in case a key was put in it), status and
+// duration of each request: never a header, a query string or a body, so no credential
+// reaches the log.
 func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
-			logger.Info("request", "method", r.Method, "path", r.URL.EscapedPath(),
+			logger.Info("request", "method", r.Method, "path", redact.String(r.URL.EscapedPath()),
 				"status", sw.status, "duration", time.Since(start).Round(time.Microsecond))
 		}()
 		next.ServeHTTP(sw, r)

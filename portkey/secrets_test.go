@@ -1,0 +1,67 @@
+package portkey_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
+)
+
+// leakedKey is an OpenAI-style key that ends up where it should not: in an ID, in a
+// server's error message, in a body.
+const leakedKey = "sk-proj-Qw3rTy7uIoP9aS2dF5gH8jK1lZ4xC6vB0nM3qW9eR2tY5uI8"
+
+// TestNoSecretInLogsOrErrors: a key that reaches the URL, a connection error, an error
+// answer or a body that is not a run never reaches the retry log or an error string.
+func TestNoSecretInLogsOrErrors(t *testing.T) {
+	cases := []struct {
+		name    string
+		replies []reply
+		run     string
+	}{
+		{"key in the path, retried", []reply{{status: 503, body: `{"status":"failure","message":"busy"}`}, {status: 200, body: runJSON}}, leakedKey},
+		{"key in an error message", []reply{{status: 401, body: `{"error":{"message":"Incorrect API key provided: ` + leakedKey + `.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`}}, "run_abc"},
+		{"key in a proxy page", []reply{{status: 502, header: map[string]string{"Content-Type": "text/html"}, body: "<html>upstream said: Authorization: Bearer " + leakedKey + "</html>"}}, "run_abc"},
+		{"key in a body that is not a run", []reply{{status: 200, body: `{"echo":{"api_key":"` + leakedKey + `"}}`}}, "run_abc"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := serve(t, c.replies...)
+			var logs bytes.Buffer
+			rt, _ := fastRetry()
+			rt.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			_, err := newClient(t, srv, rt).Cancel(context.Background(), "thread_abc", c.run)
+			if err != nil {
+				assert.NotContains(t, err.Error(), leakedKey[8:20])
+			}
+			assert.NotContains(t, logs.String(), leakedKey[8:20])
+		})
+	}
+}
+
+// TestNoSecretInConnectionErrorLogs: the transport's own errors quote the URL; the retry
+// log and the error the caller gets are redacted.
+func TestNoSecretInConnectionErrorLogs(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close() // nothing listens: every attempt fails to connect
+	var logs bytes.Buffer
+	rt, _ := fastRetry()
+	rt.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := portkey.New(portkey.WithBaseURL(srv.URL+"/v1"), portkey.WithAuth(testAuth), portkey.WithHTTPClient(&http.Client{Transport: rt}))
+	require.NoError(t, err)
+	_, err = c.Cancel(context.Background(), leakedKey, "run_abc")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), leakedKey[8:20])
+	var ue *url.Error
+	assert.ErrorAs(t, err, &ue, "still a *url.Error")
+	require.Contains(t, logs.String(), "retrying")
+	assert.NotContains(t, logs.String(), leakedKey[8:20])
+}
