@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -378,7 +380,7 @@ func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violati
 				tokens[i] = strconv.Itoa(t.index)
 			}
 		}
-		vs = append(vs, Violation{Check: CheckDrift, Location: pointer(tokens), Rule: "is not declared in the spec", Severity: sev})
+		vs = append(vs, Violation{Check: CheckDrift, Location: v.pointers.render(tokens), Rule: "is not declared in the spec", Severity: sev})
 	}
 	return vs, true
 }
@@ -513,7 +515,12 @@ func (s *fastScan) oneOf(n *node) bool {
 // s.i where it was.
 func (s *fastScan) discriminator(prop string) ([]byte, bool) {
 	start := s.i
-	defer func() { s.i = start }()
+	dv, ok := s.findString(prop)
+	s.i = start
+	return dv, ok
+}
+
+func (s *fastScan) findString(prop string) ([]byte, bool) {
 	s.i++
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
@@ -556,16 +563,23 @@ func (s *fastScan) discriminator(prop string) ([]byte, bool) {
 }
 
 func (s *fastScan) object(n *node) bool {
-	s.depth++
-	defer func() { s.depth-- }()
-	if s.depth > maxFastDepth {
+	if s.depth >= maxFastDepth {
 		return false
 	}
+	s.depth++
+	keys := len(s.keys)
+	ok := s.members(n)
+	s.depth--
+	s.keys = s.keys[:keys]
+	return ok
+}
+
+// members checks the members of the object at s.i (its names from s.keys on).
+func (s *fastScan) members(n *node) bool {
 	s.i++ // {
 	var seen uint64
 	count := 0
 	keys := len(s.keys)
-	defer func() { s.keys = s.keys[:keys] }()
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
 		s.i++
@@ -668,11 +682,16 @@ func fieldOf(n *node, i int) int8 {
 }
 
 func (s *fastScan) array(n *node) bool {
-	s.depth++
-	defer func() { s.depth-- }()
-	if s.depth > maxFastDepth {
+	if s.depth >= maxFastDepth {
 		return false
 	}
+	s.depth++
+	ok := s.items(n)
+	s.depth--
+	return ok
+}
+
+func (s *fastScan) items(n *node) bool {
 	s.i++ // [
 	count := 0
 	s.ws()
@@ -886,3 +905,30 @@ var (
 	freeObject = &node{types: tAll, open: true, maxProps: -1, maxLen: -1, maxItems: -1}
 	freeArray  = &node{types: tAll, maxProps: -1, maxLen: -1, maxItems: -1}
 )
+
+// pointerCache keeps rendered drift locations: the same few undeclared properties come
+// back on every response, and redacting their names is the costliest step left.
+type pointerCache struct {
+	m sync.Map // length-prefixed tokens -> pointer(tokens)
+	n atomic.Int32
+}
+
+const maxCachedPointers = 1024
+
+func (c *pointerCache) render(tokens []string) string {
+	var key strings.Builder
+	for _, t := range tokens {
+		key.WriteString(strconv.Itoa(len(t)))
+		key.WriteByte(':')
+		key.WriteString(t)
+	}
+	if p, ok := c.m.Load(key.String()); ok {
+		return p.(string)
+	}
+	p := pointer(tokens)
+	if c.n.Load() < maxCachedPointers { // a bound, not exact under concurrency
+		c.n.Add(1)
+		c.m.Store(key.String(), p)
+	}
+	return p
+}

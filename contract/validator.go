@@ -47,6 +47,7 @@ type Validator struct {
 	statusEnum []string
 	names      map[*openapi3.Schema]string
 	shapes     map[*openapi3.Schema]shape // read-only after New
+	pointers   *pointerCache              // drift locations of the fast path
 }
 
 // response is what the spec documents for one status.
@@ -89,7 +90,7 @@ func New(opts Options) (*Validator, error) {
 		return nil, errors.New("contract: the embedded spec has no POST " + OperationPath)
 	}
 	v := &Validator{opts: opts, doc: doc, responses: map[int]*response{}, names: map[*openapi3.Schema]string{},
-		shapes: map[*openapi3.Schema]shape{}}
+		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}}
 	for name, ref := range doc.Components.Schemas {
 		v.names[ref.Value] = name
 	}
