@@ -59,7 +59,7 @@ func newResult(name string, status int, checks []Check, vs []Violation, infraErr
 	}
 	for _, v := range vs {
 		// A body that could not be read or judged leaves the verdict open, recorded or not.
-		if r.Verdict == Pass && v.Check == CheckInfrastructure && (infraError || v.Location == "body") {
+		if r.Verdict == Pass && (v.Unjudged() || infraError && v.Check == CheckInfrastructure) {
 			r.Verdict = Error
 		}
 	}

@@ -100,6 +100,10 @@ func (v Violation) Where() string {
 	return v.Location
 }
 
+// Unjudged reports whether v means the exchange could not be judged: its body was not
+// validated (too large, or in an unknown encoding), so nothing is said about the contract.
+func (v Violation) Unjudged() bool { return v.Check == CheckInfrastructure && v.Location == "body" }
+
 // Failed reports whether v fails the contract.
 func (v Violation) Failed() bool { return v.Severity == Failure }
 

@@ -36,7 +36,8 @@ Flags:
   --run ID       run the response must echo
   --strict       count drift (properties the spec does not declare) as a failure
 
-Exit codes: 0 every input conforms, 1 an input violates the contract, 2 usage or I/O error.
+Exit codes: 0 every input conforms, 1 an input violates the contract, 2 usage or I/O error,
+or an input that could not be judged (a body over the validator's limit).
 
 Examples:
   curl -si -X POST "$URL/threads/thread_abc/runs/run_abc/cancel" -H ... > cancel.txt
@@ -76,19 +77,27 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 				code = exitError
 				continue
 			}
-			failed := false
+			failed, unjudged := false, false
 			for _, f := range findings {
 				fmt.Fprintf(e.stdout, "%s: %s\n", f.label, redact.String(f.v.String()))
-				if f.v.Failed() {
+				switch {
+				case f.v.Failed():
 					failed = true
-				} else {
+				case f.v.Unjudged():
+					unjudged = true
+				default:
 					notices++
 				}
 			}
-			if !failed {
+			switch {
+			case failed:
+				if code == exitPass {
+					code = exitFail
+				}
+			case unjudged: // nothing said about the contract, as for a read error
+				code = exitError
+			default:
 				conforming++
-			} else if code == exitPass {
-				code = exitFail
 			}
 		}
 		fmt.Fprintf(e.stderr, "portkey-runs validate: %d of %d inputs conform (%d notices)\n", conforming, len(args), notices)

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
+)
+
+// dump renders a response as 'curl -i' prints it (without --compressed: bytes as sent).
+func dump(status int, h http.Header, body []byte) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+		}
+	}
+	b.WriteString("\r\n")
+	b.Write(body)
+	return b.Bytes()
+}
+
+// served is what a case sends over the wire within timeout, read raw (no decompression)
+// up to limit bytes, as 'curl -i --max-time' would save it.
+func served(t *testing.T, hc hostile.Case, limit int64, timeout time.Duration) (*http.Response, []byte) {
+	t.Helper()
+	srv := httptest.NewServer(hc)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: timeout}
+	resp, err := client.Post(srv.URL+hostile.Path, "", nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, limit)) // a cut body ends in an error: keep what came
+	return resp, body
+}
+
+// TestValidateHostileResponses: every case, as captured with 'curl -i', makes validate
+// exit 0 (conforming), 1 with located lines naming the file (malformed, the proxy's HTML
+// 502, a capture cut short by the connection or the deadline), or 2 naming the input (a
+// body too large to judge). A huge body on standard input is refused at the input limit,
+// never read whole.
+func TestValidateHostileResponses(t *testing.T) {
+	dir := t.TempDir()
+	for _, hc := range hostile.Cases() {
+		t.Run(hc.Name, func(t *testing.T) {
+			status, header, body := hc.Status, hc.Header, hc.Body
+			if body == nil {
+				timeout := 10 * time.Second // a hang guard only
+				if hc.Name == "drip" {
+					timeout = 300 * time.Millisecond // the capture holds what arrived by then
+				}
+				resp, b := served(t, hc, 2<<20, timeout)
+				status, header, body = resp.StatusCode, resp.Header, b
+				if hc.Class == hostile.TooLarge && header.Get("Content-Encoding") == "" {
+					// curl would have saved it all: feed the whole stream on standard input.
+					var stdout, stderr bytes.Buffer
+					code := run(context.Background(), []string{"validate", "-"}, hostile.HugeBody(), &stdout, &stderr, func(string) string { return "" })
+					assert.Equal(t, exitError, code)
+					assert.Contains(t, stderr.String(), "-: is larger than 64 MiB")
+					return
+				}
+			}
+			file := filepath.Join(dir, hc.Name+".txt")
+			require.NoError(t, os.WriteFile(file, dump(status, header, body), 0o600))
+			o := cli(t, "", nil, "validate", file)
+			out := lines(o.stdout)
+			for _, l := range out {
+				assert.True(t, strings.HasPrefix(l, file+": "), "every line names the input: %s", l)
+			}
+			switch {
+			case hc.Class == hostile.Conforming:
+				assert.Equal(t, exitPass, o.code, o.stdout+o.stderr)
+				assert.Empty(t, out)
+			case hc.Class == hostile.TooLarge: // gzip that inflates past the validator's limit
+				assert.Equal(t, exitError, o.code, o.stdout+o.stderr)
+				assert.Contains(t, o.stdout, file+": body: is larger than 4194304 bytes (the validator's limit) and was not validated (infrastructure)")
+			default: // malformed, html_502, and the truncated captures of cut_mid_body and drip
+				assert.Equal(t, exitFail, o.code, o.stdout+o.stderr)
+				require.NotEmpty(t, out)
+				located := false
+				for _, l := range out {
+					rest := strings.TrimPrefix(l, file+": ")
+					located = located || strings.HasPrefix(rest, "body") || strings.HasPrefix(rest, "header ")
+				}
+				assert.True(t, located, "a located failure: %v", out)
+			}
+		})
+	}
+}
