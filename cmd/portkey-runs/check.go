@@ -131,7 +131,7 @@ func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 	cassettes := fs.String("cassettes", "", "replay the cassettes in `DIR` instead of the module's recordings")
 	return func(ctx context.Context, e env, args []string) int {
 		fail := func(err error) int {
-			fmt.Fprintf(e.stderr, "portkey-runs check: %v\n", err)
+			fmt.Fprintf(e.stderr, "portkey-runs check: %s\n", redact.String(err.Error()))
 			return exitError
 		}
 		if len(args) > 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/internal/report"
 )
 
@@ -40,7 +41,7 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 	out := fs.String("out", "", "write the cassettes to `DIR`")
 	return func(ctx context.Context, e env, args []string) int {
 		fail := func(err error) int {
-			fmt.Fprintf(e.stderr, "portkey-runs record: %v\n", err)
+			fmt.Fprintf(e.stderr, "portkey-runs record: %s\n", redact.String(err.Error()))
 			return exitError
 		}
 		switch {

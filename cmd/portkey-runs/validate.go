@@ -73,7 +73,7 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		for _, name := range args {
 			findings, err := in.validate(e, v, name)
 			if err != nil {
-				fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
+				fmt.Fprintf(e.stderr, "%s: %s\n", name, redact.String(err.Error()))
 				code = exitError
 				continue
 			}
