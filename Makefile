@@ -65,6 +65,8 @@ bench-go:
 	@$(BENCHSTAT) -filter '.name:Build' -col /impl out/peers.txt
 	@echo; echo '== One Cancel call through the validating transport (vs without)'
 	@$(BENCHSTAT) -filter '.name:CancelTransport' -col /transport out/peers.txt
+	@echo; echo '== The validating transport alone, on a canned response (vs without)'
+	@$(BENCHSTAT) -filter '.name:TransportOnly' -col /transport out/peers.txt
 	@echo; echo '== In-package benchmarks'
 	@$(BENCHSTAT) out/packages.txt
 

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -156,6 +157,51 @@ func BenchmarkCancelTransport(b *testing.B) {
 			}
 			if failures.Load() != 0 || validate && reports.Load() == 0 {
 				b.Fatalf("%d reports, %d failures", reports.Load(), failures.Load())
+			}
+		})
+	}
+}
+
+// cannedTransport answers every request with the typical Run body, without a network.
+type cannedTransport struct{ body []byte }
+
+func (c cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, ContentLength: int64(len(c.body)),
+		Body: io.NopCloser(bytes.NewReader(c.body)), Request: req}, nil
+}
+
+// BenchmarkTransportOnly isolates what the validating transport adds to one call: the
+// same request and canned response, read to the end, with and without it.
+func BenchmarkTransportOnly(b *testing.B) {
+	v, err := contract.New(contract.Options{})
+	require.NoError(b, err)
+	canned := cannedTransport{TypicalBody()}
+	for _, validate := range []bool{false, true} {
+		name := "transport=none"
+		var rt http.RoundTripper = canned
+		var failures atomic.Int64
+		if validate {
+			name = "transport=contract"
+			rt = &contract.Transport{Base: canned, Validator: v, Report: func(r contract.Result) { failures.Add(int64(len(r.Failures()))) }}
+		}
+		b.Run(name, func(b *testing.B) {
+			req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1"+CancelPath, nil)
+			require.NoError(b, err)
+			creds.Apply(req.Header)
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := rt.RoundTrip(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+					b.Fatal(err)
+				}
+				_ = resp.Body.Close()
+			}
+			if failures.Load() != 0 {
+				b.Fatal("contract failures")
 			}
 		})
 	}
