@@ -327,6 +327,34 @@ type fastScan struct {
 	keys  [][]byte // names of undeclared properties of the objects being scanned
 	top   [10]span
 	meta  []string // metadata's keys
+
+	obj, md map[string]any // the root fields and metadata keys for the semantic checks
+}
+
+// scans keeps fastScans, with their buffers and maps, between bodies.
+var scans = sync.Pool{New: func() any {
+	return &fastScan{obj: make(map[string]any, len(topFieldNames)), md: map[string]any{}}
+}}
+
+func newScan(body []byte) *fastScan {
+	s := scans.Get().(*fastScan)
+	s.b, s.i, s.depth, s.top = body, 0, 0, [10]span{}
+	return s
+}
+
+// release clears s of everything that refers to the body and puts it back.
+func (s *fastScan) release() {
+	clear(s.keys[:cap(s.keys)])
+	clear(s.meta[:cap(s.meta)])
+	clear(s.drift[:cap(s.drift)])
+	s.b, s.path, s.keys, s.meta, s.drift = nil, s.path[:0], s.keys[:0], s.meta[:0], s.drift[:0]
+	odd := cap(s.keys) > 1024 || cap(s.path) > 1024 || len(s.md) > 64
+	clear(s.obj)
+	clear(s.md)
+	if odd {
+		return // grown by an odd body: let it go
+	}
+	scans.Put(s)
 }
 
 // fastRun checks body, a 200 Run body, and returns the drift it found with ok true when
@@ -335,7 +363,8 @@ func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violati
 	if !utf8.Valid(body) {
 		return nil, false
 	}
-	s := &fastScan{b: body}
+	s := newScan(body)
+	defer s.release()
 	if !s.value(resp.fast) {
 		return nil, false
 	}
@@ -345,14 +374,13 @@ func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violati
 	}
 	// The semantic checks, on the root fields they read; anything they find is reported
 	// by the full path.
-	obj := make(map[string]any, len(topFieldNames))
+	obj, md := s.obj, s.md
 	for f, sp := range s.top {
 		if sp.end == 0 {
 			continue
 		}
 		val, ok := s.scalar(sp)
 		if f == metadataField && body[sp.start] == '{' {
-			md := make(map[string]any, len(s.meta))
 			for _, k := range s.meta {
 				md[k] = nil // the checks read only the keys
 			}
