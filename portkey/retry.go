@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
@@ -127,24 +128,32 @@ func (t *RetryTransport) backoff(ctx context.Context, attempt int, resp *http.Re
 }
 
 // retryAfter reads the server's wait: retry-after-ms, then Retry-After in seconds or as
-// an HTTP date.
+// an HTTP date. A wait too long for time.Duration comes back as longer than MaxRetryAfter.
 func (t *RetryTransport) retryAfter(h http.Header) (time.Duration, bool) {
-	if v := h.Get("Retry-After-Ms"); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
-			return time.Duration(ms * float64(time.Millisecond)), true
-		}
+	if d, ok := delta(h.Get("Retry-After-Ms"), time.Millisecond); ok {
+		return d, true
 	}
 	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second)), true
+	if d, ok := delta(v, time.Second); ok {
+		return d, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(t.clock()), 0), true
 	}
 	return 0, false
+}
+
+// delta reads digits-only v (RFC 9110 delay-seconds) as a count of unit, comparing with
+// MaxRetryAfter before multiplying so that a huge value cannot overflow into a short wait.
+func delta(v string, unit time.Duration) (time.Duration, bool) {
+	if v == "" || strings.Trim(v, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64) // digits only: the one error is ErrRange
+	if err != nil || n > int64(MaxRetryAfter/unit) {
+		return MaxRetryAfter + unit, true
+	}
+	return time.Duration(n) * unit, true
 }
 
 // delay is the exponential backoff for an attempt, capped, less up to 25% jitter.

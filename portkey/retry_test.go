@@ -108,6 +108,14 @@ func TestRetryAfterHeaders(t *testing.T) {
 		{"date in the past", map[string]string{"Retry-After": now.Add(-time.Hour).Format(http.TimeFormat)}, 0, true},
 		{"unparsable falls back to backoff", map[string]string{"Retry-After": "soon"}, -1, true},
 		{"longer than MaxRetryAfter ends retrying", map[string]string{"Retry-After": "120"}, 0, false},
+		{"seconds past time.Duration end retrying", map[string]string{"Retry-After": "99999999999"}, 0, false},
+		{"seconds past int64 end retrying", map[string]string{"Retry-After": "999999999999999999999999"}, 0, false},
+		{"milliseconds past time.Duration end retrying", map[string]string{"retry-after-ms": "99999999999999"}, 0, false},
+		{"exponent is not delta-seconds", map[string]string{"Retry-After": "1e300"}, -1, true},
+		{"Inf is not delta-seconds", map[string]string{"Retry-After": "Inf"}, -1, true},
+		{"negative is not delta-seconds", map[string]string{"Retry-After": "-5"}, -1, true},
+		{"fraction is not delta-seconds", map[string]string{"Retry-After": "1.5"}, -1, true},
+		{"Inf milliseconds fall back", map[string]string{"retry-after-ms": "Inf"}, -1, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
