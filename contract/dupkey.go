@@ -8,8 +8,8 @@ import (
 )
 
 // duplicateKey returns the JSON pointer of the first property that appears twice in its
-// object in b, a valid JSON document (anything else gives no answer, and no panic). encoding/json keeps the last one silently, other
-// readers the first: a body like that means different things to different clients. It
+// object in b, a valid JSON document (anything else gives no answer, and no panic).
+// encoding/json keeps the last one silently, other readers the first: a body like that means different things to different clients. It
 // scans the bytes once, without decoding values, so that it costs little next to the
 // schema check.
 func duplicateKey(b []byte) (string, bool) {
@@ -53,6 +53,9 @@ func duplicateKey(b []byte) (string, bool) {
 				if b[end] == '\\' {
 					end++
 				}
+			}
+			if end >= len(b) {
+				return "", false // an unterminated string: not JSON
 			}
 			if expectKey {
 				name := b[i+1 : end]

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDuplicateKey(t *testing.T) {
@@ -29,6 +30,20 @@ func TestDuplicateKey(t *testing.T) {
 		got, dup := duplicateKey([]byte(c.body))
 		assert.Equal(t, c.want, got, c.body)
 		assert.Equal(t, c.want != "", dup, c.body)
+	}
+}
+
+// TestDuplicateKeyUnterminated: a string cut off at the end of the input (the scan may
+// step past it over a backslash) gives no answer, even with no spare capacity.
+func TestDuplicateKeyUnterminated(t *testing.T) {
+	for _, body := range []string{`{"\`, `{"a\`, `{"a":1,"a\`, `{"a`, `{"a":1,"a`, `["\`} {
+		b := []byte(body)
+		b = b[:len(b):len(b)]
+		var got string
+		var dup bool
+		require.NotPanics(t, func() { got, dup = duplicateKey(b) }, body)
+		assert.False(t, dup, body)
+		assert.Empty(t, got, body)
 	}
 }
 
