@@ -105,25 +105,34 @@ func (s *Store) Seed(threadID, runID string, status gen.RunStatus) (gen.Run, err
 	return run, s.Put(run)
 }
 
-// Get returns the run as it is now.
+// Get returns a copy of the run as it is now.
 func (s *Store) Get(threadID, runID string) (gen.Run, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	e, err := s.find(threadID, runID)
+	var run gen.Run
+	if err == nil {
+		run = e.run
+	}
+	s.mu.Unlock()
 	if err != nil {
 		return gen.Run{}, err
 	}
-	return e.run, nil
+	return clone(run)
 }
 
 // Cancel moves a queued, in_progress or requires_action run to cancelling (or straight to
 // cancelled when the delay is 0) and returns it. Any other status gives a
-// *NotCancellableError and changes nothing.
+// *NotCancellableError and changes nothing. The run returned is a copy.
 func (s *Store) Cancel(threadID, runID string) (gen.Run, error) {
-	return s.cancel(threadID, runID, true)
+	run, err := s.cancel(threadID, runID, true)
+	if err != nil {
+		return gen.Run{}, err
+	}
+	return clone(run)
 }
 
-// cancel is Cancel; with commit false it only computes the answer.
+// cancel is Cancel without the copy; with commit false it only computes the answer. The
+// run it returns shares pointers with the stored one: read it, never write through it.
 func (s *Store) cancel(threadID, runID string, commit bool) (gen.Run, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -220,7 +229,7 @@ func terminal(st gen.RunStatus) bool {
 }
 
 // clone deep-copies run, so that callers cannot change a stored run through its pointers.
-// The store itself only ever replaces pointers, so the runs it returns may share them.
+// The store itself only ever replaces pointers, so the server may encode a shared run.
 func clone(run gen.Run) (gen.Run, error) {
 	b, err := json.Marshal(run)
 	if err != nil {

@@ -51,6 +51,35 @@ func TestStorePutCopiesAndReplaces(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// TestStoreHandsOutCopies: writing through the pointers of a run from Get or Cancel
+// changes nothing in the store.
+func TestStoreHandsOutCopies(t *testing.T) {
+	cases := []struct {
+		name string
+		get  func(*refserver.Store) (gen.Run, error)
+	}{
+		{"Get", func(st *refserver.Store) (gen.Run, error) { return st.Get("thread_1", "run_1") }},
+		{"Cancel", func(st *refserver.Store) (gen.Run, error) { return st.Cancel("thread_1", "run_1") }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st := refserver.NewStore(func() time.Time { return start }, time.Minute, 0)
+			_, err := st.Seed("thread_1", "run_1", gen.RunStatusQueued)
+			require.NoError(t, err)
+			r, err := c.get(st)
+			require.NoError(t, err)
+			require.NotNil(t, r.Metadata)
+			require.NotNil(t, r.ExpiresAt)
+			(*r.Metadata)["source"] = "changed"
+			*r.ExpiresAt = 1
+			got, err := st.Get("thread_1", "run_1")
+			require.NoError(t, err)
+			assert.Equal(t, "refserver", (*got.Metadata)["source"])
+			assert.NotEqual(t, 1, *got.ExpiresAt)
+		})
+	}
+}
+
 func TestStoreEvictsOldestTerminalRunFirst(t *testing.T) {
 	st := refserver.NewStore(func() time.Time { return start }, time.Minute, 3)
 	for i, s := range []gen.RunStatus{gen.RunStatusQueued, gen.RunStatusCompleted, gen.RunStatusFailed} {
