@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
 // Header names of Portkey's security schemes (api/openapi.yaml).
@@ -113,7 +114,7 @@ func (a Auth) String() string {
 		if v == "" {
 			return `""`
 		}
-		return "[redacted]"
+		return redact.Marker
 	}
 	return fmt.Sprintf("portkey.Auth{APIKey:%s VirtualKey:%s Provider:%q ProviderKey:%s Config:%s CustomHost:%q}",
 		mask(a.APIKey), mask(a.VirtualKey), a.Provider, mask(a.ProviderKey), mask(a.Config), a.CustomHost)

@@ -190,16 +190,17 @@ func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newAPIError(resp, body, c.cfg.auth.secrets())
 	}
-	return decodeRun(resp, body)
+	return decodeRun(resp, body, c.cfg.auth)
 }
 
 // decodeRun reads a 2xx answer as a run: a JSON body (by its Content-Type, as openai-go
 // requires) holding an object with an id and a status. Unknown statuses and properties are
-// kept, for forward compatibility.
-func decodeRun(resp *http.Response, body []byte) (*gen.Run, error) {
+// kept, for forward compatibility. auth's secrets are masked in a DecodeError.
+func decodeRun(resp *http.Response, body []byte, auth Auth) (*gen.Run, error) {
 	ct := resp.Header.Get("Content-Type")
 	fail := func(err error) (*gen.Run, error) { // the excerpt only when it is needed
-		return nil, &DecodeError{StatusCode: resp.StatusCode, ContentType: ct, Excerpt: excerpt(body), Err: err}
+		secrets := auth.secrets()
+		return nil, &DecodeError{StatusCode: resp.StatusCode, ContentType: redact.Mask(ct, secrets...), Excerpt: excerpt(body, secrets), Err: err}
 	}
 	if ct != "application/json" { // the common case needs no parsing
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {

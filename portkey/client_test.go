@@ -247,7 +247,7 @@ func TestAPIErrorShapes(t *testing.T) {
 			portkey.APIError{StatusCode: 304, Message: "(empty body)"}},
 		{"key echoed by the server is masked", 401, nil,
 			`{"error":{"message":"Invalid API key pk-SECRET-api","type":"authentication_error","param":null,"code":"invalid_api_key"}}`,
-			portkey.APIError{StatusCode: 401, Type: "authentication_error", Code: "invalid_api_key", Message: "Invalid API key [redacted]"}},
+			portkey.APIError{StatusCode: 401, Type: "authentication_error", Code: "invalid_api_key", Message: "Invalid API key [REDACTED]"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -40,7 +40,8 @@ func (e *APIError) Error() string {
 // maxExcerpt bounds the message taken from a body that is not a known error shape.
 const maxExcerpt = 200
 
-// newAPIError reads an error answer; every value in secrets is masked in the message.
+// newAPIError reads an error answer; every field is scrubbed of secrets and of anything
+// that looks like a key (redact.Mask).
 func newAPIError(resp *http.Response, body []byte, secrets []string) *APIError {
 	e := &APIError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
 	if e.RequestID == "" {
@@ -61,15 +62,22 @@ func newAPIError(resp *http.Response, body []byte, secrets []string) *APIError {
 		}
 	}
 	if e.Message == "" {
-		e.Message = excerpt(body)
+		e.Message = excerpt(body, secrets)
 	}
-	e.Message = redact.String(mask(e.Message, secrets))
+	for _, f := range []*string{&e.Type, &e.Code, &e.Param, &e.Message, &e.RequestID} {
+		*f = redact.Mask(*f, secrets...)
+	}
 	return e
 }
 
-// excerpt is the start of body as one line of text, HTML tags dropped, secrets redacted.
-func excerpt(body []byte) string {
-	s := strings.ToValidUTF8(string(body[:min(len(body), 4*maxExcerpt)]), "")
+// excerpt is the start of body as one line of text, HTML tags dropped, secrets masked.
+func excerpt(body []byte, secrets []string) string {
+	n := 4 * maxExcerpt
+	for _, v := range secrets { // so that a secret across the cut is masked whole
+		n = max(n, 4*maxExcerpt+len(v))
+	}
+	s := redact.Mask(strings.ToValidUTF8(string(body[:min(len(body), n)]), ""), secrets...)
+	s = strings.ToValidUTF8(s[:min(len(s), 4*maxExcerpt)], "")
 	if strings.HasPrefix(strings.TrimSpace(s), "<") {
 		s = stripTags(s)
 	}
@@ -105,14 +113,6 @@ func stripTags(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// mask masks each of the client's own secrets in s, whatever they look like.
-func mask(s string, secrets []string) string {
-	for _, v := range secrets {
-		s = strings.ReplaceAll(s, v, "[redacted]")
-	}
-	return s
 }
 
 // BodyTooLargeError is returned when a response body exceeds the client's limit

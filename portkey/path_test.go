@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -117,6 +118,7 @@ func TestAuthHeaders(t *testing.T) {
 			}
 			assert.NotContains(t, c.auth.String(), "pk")
 			assert.NotContains(t, c.auth.GoString(), "sk")
+			assert.Contains(t, c.auth.String(), redact.Marker, "the one marker")
 		})
 	}
 }

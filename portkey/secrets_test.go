@@ -3,6 +3,8 @@ package portkey_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -64,4 +67,41 @@ func TestNoSecretInConnectionErrorLogs(t *testing.T) {
 	assert.ErrorAs(t, err, &ue, "still a *url.Error")
 	require.Contains(t, logs.String(), "retrying")
 	assert.NotContains(t, logs.String(), leakedKey[8:20])
+}
+
+// TestOwnKeysScrubbedFromEveryField: a server that echoes the client's own low-entropy
+// virtual key in any field of an error, or in a 2xx body that is not a run, never gets it
+// into an error string or field.
+func TestOwnKeysScrubbedFromEveryField(t *testing.T) {
+	const vk = "openai-vk-prod" // low entropy: only the client knows it is a key
+	cases := []struct {
+		name string
+		rep  reply
+	}{
+		{"envelope fields", reply{status: 401, header: map[string]string{"X-Request-Id": "req-" + vk},
+			body: `{"error":{"message":"bad key ` + vk + `","type":"t-` + vk + `","param":"x-portkey-virtual-key=` + vk + `","code":"` + vk + `"}}`}},
+		{"trace id", reply{status: 502, header: map[string]string{"X-Portkey-Trace-Id": vk}, body: `{"status":"failure","message":"down"}`}},
+		{"html 200", reply{status: 200, header: map[string]string{"Content-Type": "text/html"}, body: "debug: virtual key " + vk}},
+		{"json 200 not a run", reply{status: 200, body: `{"echo":"` + vk + `"}`}},
+		{"content type", reply{status: 200, header: map[string]string{"Content-Type": "text/" + vk}, body: "x"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := serve(t, c.rep)
+			auth := portkey.Auth{APIKey: "pk-SECRET-api", VirtualKey: vk}
+			cl := newClient(t, srv, nil, portkey.WithAuth(auth))
+			_, err := cl.Cancel(context.Background(), "thread_abc", "run_abc")
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), vk)
+			assert.Contains(t, err.Error(), redact.Marker)
+			var apiErr *portkey.APIError
+			if errors.As(err, &apiErr) {
+				assert.NotContains(t, fmt.Sprintf("%+v", *apiErr), vk)
+			}
+			var decErr *portkey.DecodeError
+			if errors.As(err, &decErr) {
+				assert.NotContains(t, decErr.Excerpt+decErr.ContentType, vk)
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -148,6 +149,21 @@ func String(s string) string {
 		}
 		return m
 	})
+}
+
+// Mask returns s with each of secrets (values known to be keys, whatever they look like),
+// then every key-looking part, replaced by Marker. Empty secrets are ignored.
+func Mask(s string, secrets ...string) string {
+	if len(secrets) > 1 { // the longer first, so that no part of one that holds another is left
+		secrets = slices.Clone(secrets)
+		slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	}
+	for _, v := range secrets {
+		if v != "" {
+			s = strings.ReplaceAll(s, v, Marker)
+		}
+	}
+	return String(s)
 }
 
 // Find returns the key-looking parts of s (Marker itself is not one).

@@ -100,3 +100,23 @@ func TestIsSecretName(t *testing.T) {
 		assert.False(t, redact.IsSecretName(name), name)
 	}
 }
+
+func TestMask(t *testing.T) {
+	cases := []struct {
+		name, in string
+		secrets  []string
+		want     string
+	}{
+		{"a low-entropy secret", "code=openai-vk-prod: bad", []string{"openai-vk-prod"}, "code=[REDACTED]: bad"},
+		{"every occurrence", "a1 b a1", []string{"a1"}, "[REDACTED] b [REDACTED]"},
+		{"the longer of two overlapping secrets first", "key abc-def", []string{"abc", "abc-def"}, "key [REDACTED]"},
+		{"empty secrets are ignored", "plain text", []string{"", ""}, "plain text"},
+		{"key-looking parts too", "Bearer abc.def-ghi_123 vk", []string{"vk"}, "Bearer [REDACTED] [REDACTED]"},
+		{"no secrets is String", "pk-live-abcdef123456", nil, "[REDACTED]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, redact.Mask(c.in, c.secrets...))
+		})
+	}
+}
