@@ -163,11 +163,7 @@ func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error)
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		return nil, fmt.Errorf("contract: base URL %q is not an absolute URL", s.BaseURL)
 	}
-	u := *base
-	prefix := strings.TrimSuffix(base.Path, "/")
-	rawPrefix := strings.TrimSuffix(base.EscapedPath(), "/")
-	u.Path = prefix + "/threads/" + sc.ThreadID + "/runs/" + sc.RunID + "/cancel"
-	u.RawPath = rawPrefix + "/threads/" + portkey.EscapeSegment(sc.ThreadID) + "/runs/" + portkey.EscapeSegment(sc.RunID) + "/cancel"
+	u := portkey.CancelURL(base, sc.ThreadID, sc.RunID)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)
 	if err != nil {
 		return nil, err

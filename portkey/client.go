@@ -37,7 +37,6 @@ type Client struct {
 	gen    *gen.ClientWithResponses
 	doer   limitDoer
 	base   *url.URL
-	path   basePath
 	header http.Header // sent on every request
 }
 
@@ -143,7 +142,6 @@ func New(opts ...Option) (*Client, error) {
 		cfg:    cfg,
 		doer:   limitDoer{hc: hc, limit: cfg.maxBody, timeout: cfg.timeout},
 		base:   base,
-		path:   newBasePath(base),
 		header: cfg.header.Clone(),
 	}
 	cfg.auth.Apply(c.header)
@@ -167,8 +165,7 @@ func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, 
 	if err := checkIDs(threadID, runID); err != nil {
 		return nil, err
 	}
-	u := *c.base
-	c.path.setCancel(&u, threadID, runID)
+	u := CancelURL(c.base, threadID, runID)
 	req := (&http.Request{
 		Method:     http.MethodPost,
 		URL:        &u,

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"time"
 
@@ -209,4 +210,15 @@ func ExampleRetryTransport() {
 	// server: attempt 0 with x-portkey-api-key, x-portkey-config
 	// server: attempt 1 with x-portkey-api-key, x-portkey-config
 	// 200 cancelling
+}
+
+// CancelURL builds the operation's URL for a hand-made request: each ID stays one segment.
+func ExampleCancelURL() {
+	base, err := url.Parse("https://api.portkey.ai/v1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	u := portkey.CancelURL(base, "thread_abc", "..")
+	fmt.Println(u.String())
+	// Output: https://api.portkey.ai/v1/threads/thread_abc/runs/%2E%2E/cancel
 }

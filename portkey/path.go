@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -37,35 +38,61 @@ func CancelRun(ctx context.Context, c *gen.ClientWithResponses, threadID, runID 
 	if err := checkIDs(threadID, runID); err != nil {
 		return nil, err
 	}
-	var base basePath
-	if gc, ok := c.ClientInterface.(*gen.Client); ok {
-		u, err := url.Parse(gc.Server)
-		if err != nil {
-			return nil, err
-		}
-		base = newBasePath(u)
-	}
 	editors = append(editors, func(_ context.Context, req *http.Request) error {
-		base.setCancel(req.URL, threadID, runID)
+		base, err := generatedBase(req.URL, threadID, runID)
+		if err != nil {
+			return err
+		}
+		*req.URL = CancelURL(base, threadID, runID)
 		return nil
 	})
 	return c.CancelRunWithResponse(ctx, threadID, runID, nil, editors...)
 }
 
-// basePath is a base URL's path without its trailing slash, decoded and escaped.
-type basePath struct{ path, raw string }
-
-func newBasePath(u *url.URL) basePath {
-	return basePath{strings.TrimSuffix(u.Path, "/"), strings.TrimSuffix(u.EscapedPath(), "/")}
+// generatedBase is u, the URL the generated client built for the cancel operation, with
+// the operation's path segments taken off. Those are known: "threads", the thread ID,
+// "runs", the run ID and "cancel", less the ones url.Parse resolved away (a "." ID takes
+// itself, a ".." ID itself and the segment before it). IDs holding "/" arrive escaped.
+func generatedBase(u *url.URL, threadID, runID string) (*url.URL, error) {
+	n := 5 - dots(threadID) - dots(runID)
+	raw := u.EscapedPath()
+	cut := len(raw)
+	for range n {
+		cut = strings.LastIndexByte(raw[:cut], '/')
+		if cut < 0 {
+			return nil, errors.New("portkey: the generated request's path " + strconv.Quote(raw) + " is not the cancel operation's")
+		}
+	}
+	path, err := url.PathUnescape(raw[:cut])
+	if err != nil {
+		return nil, err
+	}
+	base := *u
+	base.Path, base.RawPath = path, raw[:cut]
+	return &base, nil
 }
 
-// setCancel sets u's path to the cancel operation's, each ID exactly one segment.
-func (b basePath) setCancel(u *url.URL, threadID, runID string) {
-	u.Path = b.path + "/threads/" + threadID + "/runs/" + runID + "/cancel"
-	u.RawPath = b.raw + "/threads/" + EscapeSegment(threadID) + "/runs/" + EscapeSegment(runID) + "/cancel"
+// dots is how many path segments url.Parse drops for an ID: 1 for ".", 2 for "..".
+func dots(id string) int {
+	switch id {
+	case ".":
+		return 1
+	case "..":
+		return 2
+	}
+	return 0
+}
+
+// CancelURL returns base with the cancel operation's path appended, each ID exactly one
+// path segment ("/", "%", "." and ".." escaped). base is not changed.
+func CancelURL(base *url.URL, threadID, runID string) url.URL {
+	u := *base
+	u.Path = strings.TrimSuffix(base.Path, "/") + "/threads/" + threadID + "/runs/" + runID + "/cancel"
+	u.RawPath = strings.TrimSuffix(base.EscapedPath(), "/") + "/threads/" + EscapeSegment(threadID) + "/runs/" + EscapeSegment(runID) + "/cancel"
 	if u.RawPath == u.Path {
 		u.RawPath = ""
 	}
+	return u
 }
 
 // EscapeSegment escapes s as one URL path segment, dot segments included.

@@ -68,6 +68,48 @@ func TestCancelRunSendsIDsExactly(t *testing.T) {
 
 func withoutHeader(s seen) seen { s.header = nil; return s }
 
+// wrapped is a decorator around the generated client, as callers write for tracing.
+type wrapped struct{ *gen.Client }
+
+// TestCancelRunKeepsBasePathThroughAWrappedClient: the base path comes from the request the
+// generated code built, so a ClientInterface that is not exactly *gen.Client still works.
+func TestCancelRunKeepsBasePathThroughAWrappedClient(t *testing.T) {
+	for _, base := range []string{"/v1", "", "/a/b%2Fc/v1"} {
+		srv, got := recordingServer(t, base)
+		gc, err := gen.NewClient(srv.URL + base)
+		require.NoError(t, err)
+		c := &gen.ClientWithResponses{ClientInterface: wrapped{gc}}
+		for _, ids := range [][2]string{{"t 1", ".."}, {"..", "."}, {".", ".."}, {"..", "threads"}, {"threads", "runs"}, {"a/b", "50%"}} {
+			*got = nil
+			_, err := portkey.CancelRun(context.Background(), c, ids[0], ids[1])
+			require.NoError(t, err, "%s %q", base, ids)
+			require.Len(t, *got, 1, "%s %q", base, ids)
+			assert.Equal(t, seen{http.MethodPost, ids[0], ids[1], nil}, withoutHeader((*got)[0]), "%s %q", base, ids)
+		}
+	}
+}
+
+func TestCancelURL(t *testing.T) {
+	cases := []struct{ base, thread, run, want string }{
+		{"https://api.portkey.ai/v1", "thread_1", "run_1", "https://api.portkey.ai/v1/threads/thread_1/runs/run_1/cancel"},
+		{"https://api.portkey.ai/v1/", "thread_1", "run_1", "https://api.portkey.ai/v1/threads/thread_1/runs/run_1/cancel"},
+		{"http://127.0.0.1:8080", "..", ".", "http://127.0.0.1:8080/threads/%2E%2E/runs/%2E/cancel"},
+		{"http://h/a%2Fb/v1", "a/b", "t 1", "http://h/a%2Fb/v1/threads/a%2Fb/runs/t%201/cancel"},
+		{"http://h/v1", "50%", "q?x=1#f", "http://h/v1/threads/50%25/runs/q%3Fx=1%23f/cancel"},
+	}
+	for _, c := range cases {
+		base, err := url.Parse(c.base)
+		require.NoError(t, err)
+		before := *base
+		u := portkey.CancelURL(base, c.thread, c.run)
+		assert.Equal(t, c.want, u.String(), c.base)
+		assert.Equal(t, before, *base, "the base is not changed")
+		back, err := url.Parse(u.String())
+		require.NoError(t, err)
+		assert.True(t, strings.HasSuffix(back.Path, "/threads/"+c.thread+"/runs/"+c.run+"/cancel"), back.Path)
+	}
+}
+
 func TestCancelRunRejectsEmptyIDsBeforeSending(t *testing.T) {
 	srv, got := recordingServer(t, "")
 	c, err := gen.NewClientWithResponses(srv.URL)
