@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -158,7 +159,9 @@ func (l limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // RedactInteraction removes every secret from a recorded interaction (a go-vcr hook): the
-// credential headers, cookies, and key-looking values in headers, URL, form and bodies.
+// credential headers, cookies, and key-looking values in headers, URL, form and bodies. A
+// gzip response body is inflated (up to DefaultMaxBody) and stored decoded, so that it can
+// be redacted and scanned; one that cannot be inflated is an error, and is not recorded.
 func RedactInteraction(i *cassette.Interaction) error {
 	q := &i.Request
 	q.Headers = redact.Header(q.Headers)
@@ -171,7 +174,18 @@ func RedactInteraction(i *cassette.Interaction) error {
 	p := &i.Response
 	p.Headers = redact.Header(p.Headers)
 	p.Trailer = redact.Header(p.Trailer)
-	if body := string(redact.Body([]byte(p.Body))); body != p.Body {
+	body := p.Body
+	switch strings.ToLower(strings.TrimSpace(p.Headers.Get("Content-Encoding"))) {
+	case "gzip", "x-gzip":
+		b, err := gunzip([]byte(body), DefaultMaxBody)
+		if err != nil {
+			return fmt.Errorf("contract: the response body cannot be redacted: %w", err)
+		}
+		body = string(b)
+		p.Headers.Del("Content-Encoding")
+		p.Uncompressed = true
+	}
+	if body = string(redact.Body([]byte(body))); body != p.Body {
 		p.Body = body
 		if p.ContentLength >= 0 {
 			p.ContentLength = int64(len(body))
@@ -181,6 +195,25 @@ func RedactInteraction(i *cassette.Interaction) error {
 		}
 	}
 	return nil
+}
+
+// errTooLarge is gunzip's answer for a body that inflates past its limit.
+var errTooLarge = errors.New("inflates past the limit")
+
+// gunzip inflates b, refusing more than limit bytes with errTooLarge.
+func gunzip(b []byte, limit int) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
+	switch {
+	case err != nil:
+		return nil, err
+	case len(out) > limit:
+		return nil, errTooLarge
+	}
+	return out, nil
 }
 
 // Replayer returns a RoundTripper that answers from the cassette at path (a .yaml file)

@@ -1,6 +1,8 @@
 package contract_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
@@ -220,4 +222,35 @@ func TestRedactInteraction(t *testing.T) {
 	assert.Equal(t, `{"error":{"code":"invalid_api_key","message":"Incorrect API key provided: [REDACTED].","param":null,"type":"invalid_request_error"}}`, i.Response.Body)
 	assert.Equal(t, int64(len(i.Response.Body)), i.Response.ContentLength)
 	assert.Equal(t, strconv.Itoa(len(i.Response.Body)), i.Response.Headers.Get("Content-Length"))
+}
+
+// TestRedactInteractionGzip: a gzip body is inflated, redacted and stored decoded, since
+// redacting the compressed bytes as text would find nothing.
+func TestRedactInteractionGzip(t *testing.T) {
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	_, err := zw.Write([]byte(`{"echo":{"api_key":"` + fakeProviderKey + `"}}`))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	for _, enc := range []string{"gzip", "x-gzip"} {
+		i := &cassette.Interaction{Response: cassette.Response{
+			Headers:       http.Header{"Content-Encoding": {enc}, "Content-Length": {strconv.Itoa(zb.Len())}},
+			Body:          zb.String(),
+			ContentLength: int64(zb.Len()),
+		}}
+		require.NoError(t, contract.RedactInteraction(i))
+		assert.Equal(t, `{"echo":{"api_key":"[REDACTED]"}}`, i.Response.Body, enc)
+		assert.Empty(t, i.Response.Headers.Get("Content-Encoding"), enc)
+		assert.True(t, i.Response.Uncompressed, enc)
+		assert.Equal(t, int64(len(i.Response.Body)), i.Response.ContentLength, enc)
+		assert.Equal(t, strconv.Itoa(len(i.Response.Body)), i.Response.Headers.Get("Content-Length"), enc)
+	}
+
+	broken := &cassette.Interaction{Response: cassette.Response{
+		Headers: http.Header{"Content-Encoding": {"gzip"}},
+		Body:    zb.String()[:zb.Len()/2],
+	}}
+	err = contract.RedactInteraction(broken)
+	require.Error(t, err, "a body that cannot be inflated cannot be checked for keys")
+	assert.NotContains(t, err.Error(), fakeProviderKey)
 }

@@ -2,7 +2,6 @@ package contract
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -323,15 +322,12 @@ func (v *Validator) decodeContent(encoding string, b []byte) (raw []byte, unjudg
 		}
 		return b, "", nil
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err == nil {
-			raw, err = io.ReadAll(io.LimitReader(zr, int64(v.opts.MaxBody)+1))
-		}
+		raw, err := gunzip(b, v.opts.MaxBody)
 		switch {
+		case errors.Is(err, errTooLarge):
+			return nil, tooLarge(), nil
 		case err != nil:
 			return nil, "", fmt.Errorf("is not valid gzip, as Content-Encoding says (%s)", truncate(err.Error(), 80))
-		case len(raw) > v.opts.MaxBody:
-			return nil, tooLarge(), nil
 		}
 		return raw, "", nil
 	default:
