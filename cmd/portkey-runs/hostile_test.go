@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func TestValidateHostileResponses(t *testing.T) {
 					var stdout, stderr bytes.Buffer
 					code := run(context.Background(), []string{"validate", "-"}, hostile.HugeBody(), &stdout, &stderr, func(string) string { return "" })
 					assert.Equal(t, exitError, code)
-					assert.Contains(t, stderr.String(), "-: is larger than 64 MiB")
+					assert.Contains(t, stderr.String(), "-: is larger than "+strconv.Itoa(maxInput>>20)+" MiB")
 					return
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/contract"
 )
 
 // goldenLines reads a known-bad cassette's reviewed .golden file (contract's testdata):
@@ -206,4 +209,30 @@ func TestValidateStdin(t *testing.T) {
 			assert.Contains(t, o.stderr, tt.err)
 		})
 	}
+}
+
+// TestValidateBodyOverLimitIsNotDecoded: a JSON body past the validator's limit is refused
+// without being decoded (once to sniff it, once to see if it is an error body): what
+// validate allocates stays a small multiple of the input, not the decoded tree's size.
+func TestValidateBodyOverLimitIsNotDecoded(t *testing.T) {
+	body := "[" + strings.Repeat(`{"a":1},`, (contract.DefaultMaxBody+(256<<10))/8) + `{"a":1}]`
+	require.Less(t, len(body), maxInput)
+	file := filepath.Join(t.TempDir(), "big.json")
+	require.NoError(t, os.WriteFile(file, []byte(body), 0o600))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	o := cli(t, "", nil, "validate", file)
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, exitError, o.code, o.stderr)
+	assert.Contains(t, o.stdout, "body: is larger than 4194304 bytes (the validator's limit) and was not validated")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(8*len(body)), "bytes allocated for a %d-byte input", len(body))
+}
+
+// TestValidateInputLimit: an input past maxInput is refused by name, whatever it holds.
+func TestValidateInputLimit(t *testing.T) {
+	assert.LessOrEqual(t, maxInput, contract.DefaultMaxBody+1<<20, "about the validator's limit plus room for headers")
+	o := cli(t, strings.Repeat(" ", maxInput+1), nil, "validate", "-")
+	assert.Equal(t, exitError, o.code)
+	assert.Contains(t, o.stderr, "-: is larger than "+strconv.Itoa(maxInput>>20)+" MiB")
 }
