@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
@@ -24,17 +23,17 @@ var ErrNoCredentials = errors.New("no credentials: set PORTKEY_API_KEY and PORTK
 // Live is the configuration of live mode, read from the environment.
 type Live struct {
 	BaseURL string       // PORTKEY_BASE_URL, else portkey.DefaultBaseURL
-	Auth    portkey.Auth // portkey.AuthFromEnv
+	Auth    portkey.Auth // portkey.AuthFrom
 	Run     RunRef       // PORTKEY_THREAD_ID and PORTKEY_RUN_ID; zero when unset
 	Record  bool         // PORTKEY_RECORD
 }
 
-// LiveFromEnv reads live mode's configuration. It returns ErrNoCredentials when no
-// credential is set, and an error naming the variables to fix when the credentials or
-// the run are incomplete.
-func LiveFromEnv() (Live, error) {
-	l := Live{BaseURL: os.Getenv(portkey.EnvBaseURL), Auth: portkey.AuthFromEnv(),
-		Run: RunRef{ThreadID: os.Getenv(EnvThreadID), RunID: os.Getenv(EnvRunID)}}
+// LiveFromEnv reads live mode's configuration through getenv (os.Getenv, or a map in
+// tests). It returns ErrNoCredentials when no credential is set, and an error naming the
+// variables to fix when the credentials or the run are incomplete.
+func LiveFromEnv(getenv func(string) string) (Live, error) {
+	l := Live{BaseURL: getenv(portkey.EnvBaseURL), Auth: portkey.AuthFrom(getenv),
+		Run: RunRef{ThreadID: getenv(EnvThreadID), RunID: getenv(EnvRunID)}}
 	if l.BaseURL == "" {
 		l.BaseURL = portkey.DefaultBaseURL
 	}
@@ -47,7 +46,7 @@ func LiveFromEnv() (Live, error) {
 	if (l.Run.ThreadID == "") != (l.Run.RunID == "") {
 		return l, fmt.Errorf("contract: set both %s and %s, or neither", EnvThreadID, EnvRunID)
 	}
-	if v := os.Getenv(EnvRecord); v != "" {
+	if v := getenv(EnvRecord); v != "" {
 		rec, err := strconv.ParseBool(v)
 		if err != nil {
 			return l, fmt.Errorf("contract: %s=%q is not a boolean", EnvRecord, v)

@@ -20,7 +20,7 @@ const liveRecordDir = "testdata/cassettes/live"
 // TestLive runs live mode against PORTKEY_BASE_URL (default: the hosted gateway) with the
 // credentials of the environment; it skips without them.
 func TestLive(t *testing.T) {
-	live, err := contract.LiveFromEnv()
+	live, err := contract.LiveFromEnv(os.Getenv)
 	if err == contract.ErrNoCredentials {
 		t.Skip("live: " + err.Error())
 	}
@@ -57,14 +57,11 @@ func runLive(t *testing.T, live contract.Live, dir string) []contract.Result {
 // included, with the fake target standing in for a gateway.
 func TestLiveModeAgainstFakeTarget(t *testing.T) {
 	srv := newFakeTarget(t)
-	for k, v := range map[string]string{
+	env := map[string]string{
 		portkey.EnvBaseURL: srv.URL + "/v1", portkey.EnvAPIKey: fakeAPIKey, portkey.EnvVirtualKey: fakeVirtualKey,
-		portkey.EnvProvider: "", portkey.EnvProviderKey: "", portkey.EnvConfig: "", portkey.EnvCustomHost: "",
 		contract.EnvThreadID: runCompleted.ThreadID, contract.EnvRunID: runCompleted.RunID, contract.EnvRecord: "1",
-	} {
-		t.Setenv(k, v)
 	}
-	live, err := contract.LiveFromEnv()
+	live, err := contract.LiveFromEnv(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	assert.True(t, live.Record)
 	dir := t.TempDir()
@@ -79,34 +76,30 @@ func TestLiveModeAgainstFakeTarget(t *testing.T) {
 }
 
 func TestLiveFromEnv(t *testing.T) {
-	clear := func() {
-		for _, k := range []string{portkey.EnvBaseURL, portkey.EnvAPIKey, portkey.EnvVirtualKey, portkey.EnvProvider,
-			portkey.EnvProviderKey, portkey.EnvConfig, portkey.EnvCustomHost, contract.EnvThreadID, contract.EnvRunID, contract.EnvRecord} {
-			t.Setenv(k, "")
-		}
-	}
-	clear()
-	_, err := contract.LiveFromEnv()
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	_, err := contract.LiveFromEnv(getenv)
 	assert.Equal(t, contract.ErrNoCredentials, err)
 
-	t.Setenv(portkey.EnvAPIKey, "k")
-	_, err = contract.LiveFromEnv()
+	env[portkey.EnvAPIKey] = "k"
+	_, err = contract.LiveFromEnv(getenv)
 	assert.ErrorContains(t, err, "PORTKEY_VIRTUAL_KEY")
 
-	t.Setenv(portkey.EnvConfig, "pc-1")
-	t.Setenv(contract.EnvRunID, "run_1")
-	_, err = contract.LiveFromEnv()
+	env[portkey.EnvConfig] = "pc-1"
+	env[contract.EnvRunID] = "run_1"
+	_, err = contract.LiveFromEnv(getenv)
 	assert.ErrorContains(t, err, "PORTKEY_THREAD_ID")
 
-	t.Setenv(contract.EnvThreadID, "thread_1")
-	t.Setenv(contract.EnvRecord, "maybe")
-	_, err = contract.LiveFromEnv()
+	env[contract.EnvThreadID] = "thread_1"
+	env[contract.EnvRecord] = "maybe"
+	_, err = contract.LiveFromEnv(getenv)
 	assert.ErrorContains(t, err, "PORTKEY_RECORD")
 
-	t.Setenv(contract.EnvRecord, "")
-	live, err := contract.LiveFromEnv()
+	delete(env, contract.EnvRecord)
+	live, err := contract.LiveFromEnv(getenv)
 	require.NoError(t, err)
 	assert.Equal(t, portkey.DefaultBaseURL, live.BaseURL)
+	assert.Equal(t, portkey.Auth{APIKey: "k", Config: "pc-1"}, live.Auth)
 	assert.Equal(t, contract.RunRef{ThreadID: "thread_1", RunID: "run_1"}, live.Run)
 	assert.False(t, live.Record)
 

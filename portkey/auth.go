@@ -20,7 +20,7 @@ const (
 	HeaderCustomHost = "x-portkey-custom-host"
 )
 
-// Environment variables read by AuthFromEnv and New.
+// Environment variables read by AuthFrom and New.
 const (
 	EnvBaseURL     = "PORTKEY_BASE_URL"
 	EnvAPIKey      = "PORTKEY_API_KEY"
@@ -43,16 +43,20 @@ type Auth struct {
 	CustomHost  string
 }
 
-// AuthFromEnv reads the credentials from the PORTKEY_* variables; it is the one place
-// in this module that reads them.
-func AuthFromEnv() Auth {
+// AuthFromEnv reads the credentials from the PORTKEY_* variables of the process
+// environment: AuthFrom(os.Getenv).
+func AuthFromEnv() Auth { return AuthFrom(os.Getenv) }
+
+// AuthFrom reads the credentials from the PORTKEY_* variables through getenv; it is the
+// one place in this module that knows those variables.
+func AuthFrom(getenv func(string) string) Auth {
 	return Auth{
-		APIKey:      os.Getenv(EnvAPIKey),
-		VirtualKey:  os.Getenv(EnvVirtualKey),
-		Provider:    os.Getenv(EnvProvider),
-		ProviderKey: os.Getenv(EnvProviderKey),
-		Config:      os.Getenv(EnvConfig),
-		CustomHost:  os.Getenv(EnvCustomHost),
+		APIKey:      getenv(EnvAPIKey),
+		VirtualKey:  getenv(EnvVirtualKey),
+		Provider:    getenv(EnvProvider),
+		ProviderKey: getenv(EnvProviderKey),
+		Config:      getenv(EnvConfig),
+		CustomHost:  getenv(EnvCustomHost),
 	}
 }
 

@@ -85,30 +85,32 @@ func (l *liveFlags) check() error {
 	return nil
 }
 
-// suite returns the suite and scenarios of live mode: credentials from the environment,
-// requests through a client that prints a progress line per request to progress.
+// suite returns the suite and scenarios of live mode: the configuration of
+// contract.LiveFromEnv, through e.getenv with the flags over the variables, and requests
+// through a client that prints a progress line per request to progress.
 func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer) (*contract.Suite, []contract.Scenario, error) {
 	if u, err := url.Parse(l.target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, nil, fmt.Errorf("--target %q is not an http(s) URL: pass the base URL the API hangs off, e.g. %s",
 			redact.URL(l.target), portkey.DefaultBaseURL)
 	}
-	auth := portkey.AuthFromEnv()
-	if auth == (portkey.Auth{}) {
-		return nil, nil, contract.ErrNoCredentials
-	}
-	if err := auth.Validate(); err != nil {
+	flags := map[string]string{portkey.EnvBaseURL: l.target, contract.EnvThreadID: l.thread, contract.EnvRunID: l.run}
+	live, err := contract.LiveFromEnv(func(k string) string {
+		switch v := flags[k]; {
+		case v != "":
+			return v
+		case k == contract.EnvRecord: // record writes cassettes whatever it says; check never does
+			return ""
+		}
+		return e.getenv(k)
+	})
+	switch {
+	case errors.Is(err, contract.ErrNoCredentials):
+		return nil, nil, err
+	case err != nil && live.Auth.Validate() != nil:
 		return nil, nil, fmt.Errorf("--target needs credentials: %w", err)
+	case err != nil:
+		return nil, nil, fmt.Errorf("%w (--thread and --run set them too)", err)
 	}
-	if l.thread == "" {
-		l.thread = e.getenv(contract.EnvThreadID)
-	}
-	if l.run == "" {
-		l.run = e.getenv(contract.EnvRunID)
-	}
-	if (l.thread == "") != (l.run == "") {
-		return nil, nil, fmt.Errorf("set both --thread and --run (or %s and %s), or neither", contract.EnvThreadID, contract.EnvRunID)
-	}
-	live := contract.Live{BaseURL: l.target, Auth: auth, Run: contract.RunRef{ThreadID: l.thread, RunID: l.run}}
 	s := live.Suite()
 	s.Validator = v
 	s.Client = &http.Client{Timeout: l.timeout, Transport: &progressTransport{base: http.DefaultTransport, w: progress}}

@@ -20,7 +20,6 @@ import (
 
 // TestCheckFormats: each format of the default check, on standard output and in a file.
 func TestCheckFormats(t *testing.T) {
-	setCreds(t, portkey.Auth{})
 	type summary struct{ Results, Passed, Failed, Errors, Checks int }
 	parse := map[string]func(t *testing.T, out string) summary{
 		"human": func(t *testing.T, out string) summary {
@@ -157,9 +156,9 @@ func TestColour(t *testing.T) {
 // TestCheckTarget runs live mode against a reference server on a loopback port.
 func TestCheckTarget(t *testing.T) {
 	base := startRef(t)
-	setCreds(t, anyCreds)
+	cv := creds(anyCreds)
 
-	o := cli(t, "", nil, "check", "--target", base)
+	o := cli(t, "", cv, "check", "--target", base)
 	require.Equal(t, 0, o.code, o.stdout+o.stderr)
 	assert.Contains(t, o.stdout, "scenarios: "+base+"\n")
 	assert.Contains(t, o.stdout, "\nPASS 2 results: 2 passed")
@@ -171,7 +170,7 @@ func TestCheckTarget(t *testing.T) {
 	assert.Contains(t, progress[1], ": 401 Unauthorized (")
 
 	// A real run from the environment, fault scenarios, and recordings as well.
-	vars := map[string]string{"PORTKEY_THREAD_ID": "thread_demo", "PORTKEY_RUN_ID": "run_in_progress"}
+	vars := creds(anyCreds, "PORTKEY_THREAD_ID", "thread_demo", "PORTKEY_RUN_ID", "run_in_progress")
 	o = cli(t, "", vars, "check", "--target", base, "--faults", "--cassettes", cassetteDir, "--strict")
 	require.Equal(t, 0, o.code, o.stdout+o.stderr)
 	assert.Contains(t, o.stdout, "  PASS  cancel_run (200, ")
@@ -184,29 +183,38 @@ func TestCheckTarget(t *testing.T) {
 	require.Equal(t, 0, o.code, o.stdout+o.stderr)
 	assert.Contains(t, o.stdout, "  PASS  cancel_run (400, ")
 
-	o = cli(t, "", map[string]string{"PORTKEY_RUN_ID": "run_x"}, "check", "--target", base)
+	o = cli(t, "", creds(anyCreds, "PORTKEY_RUN_ID", "run_x"), "check", "--target", base)
 	assert.Equal(t, 2, o.code)
-	assert.Contains(t, o.stderr, "set both --thread and --run (or PORTKEY_THREAD_ID and PORTKEY_RUN_ID), or neither")
+	assert.Contains(t, o.stderr, "set both PORTKEY_THREAD_ID and PORTKEY_RUN_ID, or neither (--thread and --run set them too)")
+	o = cli(t, "", cv, "check", "--target", base, "--thread", "thread_demo")
+	assert.Equal(t, 2, o.code)
+	assert.Contains(t, o.stderr, "set both PORTKEY_THREAD_ID and PORTKEY_RUN_ID, or neither (--thread and --run set them too)")
+
+	// Credentials come from the variables the CLI is given, not from the process.
+	setProcessCreds(t, anyCreds)
+	o = cli(t, "", nil, "check", "--target", base)
+	assert.Equal(t, 2, o.code)
+	assert.Contains(t, o.stderr, "no credentials")
 }
 
 // TestCheckTargetVerdicts: a target that breaks the contract exits 1, one that cannot be
 // reached 2, with the violation or the error under its check.
 func TestCheckTargetVerdicts(t *testing.T) {
-	setCreds(t, anyCreds)
+	cv := creds(anyCreds)
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
 		w.Write([]byte(`{"message":"Not Found","ok":false}`))
 	}))
 	defer broken.Close()
-	o := cli(t, "", nil, "check", "--target", broken.URL+"/v1")
+	o := cli(t, "", cv, "check", "--target", broken.URL+"/v1")
 	assert.Equal(t, 1, o.code)
 	assert.Contains(t, o.stdout, "  FAIL  unknown_run (404, ")
 	assert.Contains(t, o.stdout, "      FAIL  schema\n            body: {\"message\":\"Not Found\",\"ok\":false} matches no branch of ErrorResponse")
 
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
-	o = cli(t, "", nil, "check", "--target", down.URL+"/v1", "--format", "junit")
+	o = cli(t, "", cv, "check", "--target", down.URL+"/v1", "--format", "junit")
 	assert.Equal(t, 2, o.code)
 	assert.Contains(t, o.stdout, `<error message="connection: failed: Post &#34;`+down.URL)
 	assert.Contains(t, o.stderr, "connection refused")
@@ -228,8 +236,7 @@ func TestMissingCredential(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			setCreds(t, tt.auth)
-			o := cli(t, "", nil, "check", "--target", "http://127.0.0.1:1/v1")
+			o := cli(t, "", creds(tt.auth), "check", "--target", "http://127.0.0.1:1/v1")
 			assert.Equal(t, 2, o.code)
 			assert.Equal(t, tt.want, o.stderr)
 			assert.Empty(t, o.stdout)
@@ -242,9 +249,9 @@ func TestRecord(t *testing.T) {
 	base := startRef(t)
 	// A real-looking key: it must not reach the cassettes.
 	const key = "pk-live-7c1e9a3f5b2d8e4c6a0f"
-	setCreds(t, portkey.Auth{APIKey: key, VirtualKey: "vk-2b7d9f1a3c5e7b9d1f3a"})
+	cv := creds(portkey.Auth{APIKey: key, VirtualKey: "vk-2b7d9f1a3c5e7b9d1f3a"})
 	dir := filepath.Join(t.TempDir(), "cassettes")
-	o := cli(t, "", nil, "record", "--target", base, "--out", dir, "--thread", "thread_demo", "--run", "run_queued", "--faults")
+	o := cli(t, "", cv, "record", "--target", base, "--out", dir, "--thread", "thread_demo", "--run", "run_queued", "--faults")
 	require.Equal(t, 0, o.code, o.stdout+o.stderr)
 	assert.Contains(t, o.stderr, "portkey-runs record: wrote 8 cassettes to "+dir)
 	assert.Contains(t, o.stdout, "recorded: "+base)
@@ -262,7 +269,7 @@ func TestRecord(t *testing.T) {
 	assert.ElementsMatch(t, []string{"unknown_run.yaml", "no_credentials.yaml", "cancel_run.yaml", "rate_limited.yaml",
 		"server_error.yaml", "bad_gateway.yaml", "service_unavailable.yaml", "gateway_timeout.yaml"}, names)
 
-	o = cli(t, "", nil, "check", "--cassettes", dir)
+	o = cli(t, "", cv, "check", "--cassettes", dir)
 	assert.Equal(t, 0, o.code, o.stdout)
 	assert.Contains(t, o.stdout, "cassettes: "+dir+"\n  PASS  bad_gateway (502, ")
 }
@@ -271,7 +278,7 @@ func TestRecord(t *testing.T) {
 // that fails, appears in no report format, progress line or error.
 func TestReportsRedactSecrets(t *testing.T) {
 	const key = "pk-live-7c1e9a3f5b2d8e4c6a0f"
-	setCreds(t, portkey.Auth{APIKey: key, VirtualKey: "vk-2b7d9f1a3c5e7b9d1f3a"})
+	cv := creds(portkey.Auth{APIKey: key, VirtualKey: "vk-2b7d9f1a3c5e7b9d1f3a"})
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
@@ -280,7 +287,7 @@ func TestReportsRedactSecrets(t *testing.T) {
 	defer echo.Close()
 	target := strings.Replace(echo.URL, "http://", "http://user:"+key+"@", 1) + "/v1?api_key=" + key
 	for _, format := range []string{"human", "json", "junit"} {
-		o := cli(t, "", nil, "check", "--target", target, "--format", format)
+		o := cli(t, "", cv, "check", "--target", target, "--format", format)
 		assert.Equal(t, 1, o.code, o.stdout+o.stderr)
 		assert.Contains(t, o.stdout, "[REDACTED]", "the echoed key is shown redacted")
 		assert.NotContains(t, o.stdout, key, format)

@@ -51,9 +51,8 @@ var commands = map[string]command{
 	"serve":    {serveUsage, serveFlags},
 }
 
-// run is the whole command line: args without the program name. Credentials come from
-// portkey.AuthFromEnv (the process environment); getenv supplies the CLI's other
-// variables (NO_COLOR, PORTKEY_THREAD_ID, PORTKEY_RUN_ID).
+// run is the whole command line: args without the program name. getenv supplies every
+// variable the CLI reads: the credentials, NO_COLOR, PORTKEY_THREAD_ID, PORTKEY_RUN_ID.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	name := "check"

@@ -26,8 +26,8 @@ type outcome struct {
 	stdout, stderr string
 }
 
-// cli runs the command line in-process with stdin and the variables in vars (NO_COLOR,
-// PORTKEY_THREAD_ID, ...); credentials come from the process environment (setCreds).
+// cli runs the command line in-process with stdin and the variables in vars (credentials,
+// NO_COLOR, PORTKEY_THREAD_ID, ...), and no other: the process environment is not read.
 func cli(t *testing.T, stdin string, vars map[string]string, args ...string) outcome {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
@@ -36,12 +36,22 @@ func cli(t *testing.T, stdin string, vars map[string]string, args ...string) out
 	return outcome{code, stdout.String(), stderr.String()}
 }
 
-// setCreds sets the PORTKEY_* credential variables for the test, unset ones to empty.
-func setCreds(t *testing.T, a portkey.Auth) {
-	for k, v := range map[string]string{
+// creds returns the PORTKEY_* credential variables of a, plus the name-value pairs kv.
+func creds(a portkey.Auth, kv ...string) map[string]string {
+	vars := map[string]string{
 		portkey.EnvAPIKey: a.APIKey, portkey.EnvVirtualKey: a.VirtualKey, portkey.EnvProvider: a.Provider,
 		portkey.EnvProviderKey: a.ProviderKey, portkey.EnvConfig: a.Config, portkey.EnvCustomHost: a.CustomHost,
-	} {
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		vars[kv[i]] = kv[i+1]
+	}
+	return vars
+}
+
+// setProcessCreds sets the PORTKEY_* credential variables of the process, for tests that
+// show the CLI does not read them.
+func setProcessCreds(t *testing.T, a portkey.Auth) {
+	for k, v := range creds(a) {
 		t.Setenv(k, v)
 	}
 }
@@ -63,7 +73,6 @@ var anyCreds = portkey.Auth{APIKey: "any", VirtualKey: "any"}
 // TestExitCodes: every command's exit code for success, violations, and usage errors, and
 // what it says.
 func TestExitCodes(t *testing.T) {
-	setCreds(t, portkey.Auth{})
 	tests := []struct {
 		name       string
 		args       []string

@@ -112,21 +112,21 @@ func TestValidateHostileResponses(t *testing.T) {
 // that does not answer, a cassette that does not parse) never carries a key.
 func TestErrorsRedactSecrets(t *testing.T) {
 	const key = "sk-proj-Qw3rTy7uIoP9aS2dF5gH8jK1lZ4xC6vB0nM3qW9eR2tY5uI8"
-	setCreds(t, anyCreds)
+	cv := creds(anyCreds)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close() // nothing listens there any more
 	for _, target := range []string{
 		strings.Replace(srv.URL, "http://", "http://user:"+key+"@", 1) + "/v1?api_key=" + key, // refused
 		"http://user:" + key + "@127.0.0.1:99999999/v1%zz",                                    // not a URL
 	} {
-		o := cli(t, "", nil, "record", "--target", target, "--out", t.TempDir())
+		o := cli(t, "", cv, "record", "--target", target, "--out", t.TempDir())
 		assert.Equal(t, exitError, o.code, o.stdout+o.stderr)
 		assert.NotContains(t, o.stdout+o.stderr, key[8:20])
 	}
 
 	file := filepath.Join(t.TempDir(), "broken.yaml")
 	require.NoError(t, os.WriteFile(file, []byte("version: 2\ninteractions:\n  - response: {code: "+key+"}\n"), 0o600))
-	o := cli(t, "", nil, "validate", file)
+	o := cli(t, "", cv, "validate", file)
 	assert.Equal(t, exitError, o.code, o.stdout+o.stderr)
 	assert.Contains(t, o.stderr, "into int", "the YAML error quotes (the start of) the value")
 	assert.NotContains(t, o.stdout+o.stderr, key[8:20])
