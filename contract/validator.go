@@ -19,6 +19,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
 // OperationPath is the path template of the operation this package checks.
@@ -42,7 +43,7 @@ type Validator struct {
 	opts       Options
 	doc        *openapi3.T
 	responses  map[int]*response
-	security   [][]credential
+	security   [][]string // the header names of each security requirement, sorted
 	statusEnum []string
 	names      map[*openapi3.Schema]string
 	shapes     map[*openapi3.Schema]shape // read-only after New
@@ -62,13 +63,6 @@ type header struct {
 	name     string
 	required bool
 	schema   *openapi3.Schema
-}
-
-// credential is one request header a security scheme needs.
-type credential struct {
-	header string // as the spec names it
-	key    string // canonical, for lookups
-	bearer bool   // the value must be "Bearer <token>"
 }
 
 // New builds a Validator from the embedded spec.
@@ -128,7 +122,7 @@ func New(opts Options) (*Validator, error) {
 		security = &doc.Security
 	}
 	for _, req := range *security {
-		var creds []credential
+		var creds []string
 		for name := range req {
 			s := doc.Components.SecuritySchemes[name]
 			if s == nil || s.Value == nil {
@@ -136,14 +130,14 @@ func New(opts Options) (*Validator, error) {
 			}
 			switch {
 			case s.Value.Type == "apiKey" && s.Value.In == "header":
-				creds = append(creds, credential{header: s.Value.Name, key: http.CanonicalHeaderKey(s.Value.Name)})
+				creds = append(creds, s.Value.Name)
 			case s.Value.Type == "http" && strings.EqualFold(s.Value.Scheme, "bearer"):
-				creds = append(creds, credential{header: "Authorization", key: "Authorization", bearer: true})
+				creds = append(creds, "Authorization")
 			default:
 				return nil, fmt.Errorf("contract: security scheme %q is not supported", name)
 			}
 		}
-		slices.SortFunc(creds, func(a, b credential) int { return strings.Compare(a.header, b.header) })
+		slices.Sort(creds)
 		v.security = append(v.security, creds)
 	}
 	return v, nil
@@ -390,13 +384,9 @@ func (v *Validator) missingCredentials(h http.Header) []string {
 	var best []string
 	for _, req := range v.security {
 		var missing []string
-		for _, c := range req {
-			var val string
-			if vals := h[c.key]; len(vals) > 0 {
-				val = strings.TrimSpace(vals[0])
-			}
-			if val == "" || c.bearer && !(len(val) > 7 && strings.EqualFold(val[:7], "bearer ")) {
-				missing = append(missing, c.header)
+		for _, name := range req {
+			if !portkey.CredentialSent(h, name) {
+				missing = append(missing, name)
 			}
 		}
 		if len(missing) == 0 {

@@ -165,6 +165,33 @@ func TestAuthHeaders(t *testing.T) {
 	}
 }
 
+func TestCredentialSent(t *testing.T) {
+	cases := []struct {
+		name, header, value string
+		want                bool
+	}{
+		{"api key", "x-portkey-api-key", "pk", true},
+		{"any case of the name", "X-Portkey-Api-Key", "pk", true},
+		{"blank", "x-portkey-api-key", "  ", false},
+		{"missing", "x-portkey-api-key", "", false},
+		{"bearer", "Authorization", "Bearer sk", true},
+		{"bearer in any case", "authorization", "bEaReR sk", true},
+		{"bearer without token", "Authorization", "Bearer ", false},
+		{"bearer word alone", "Authorization", "Bearer", false},
+		{"basic", "Authorization", "Basic c2s=", false},
+		{"token without scheme", "Authorization", "sk", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := http.Header{}
+			if c.value != "" {
+				h.Set(c.header, c.value)
+			}
+			assert.Equal(t, c.want, portkey.CredentialSent(h, c.header))
+		})
+	}
+}
+
 func TestAuthValidate(t *testing.T) {
 	cases := []struct {
 		name    string

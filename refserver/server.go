@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,12 +61,12 @@ func WithMaxRuns(n int) Option { return func(c *config) { c.maxRuns = n } }
 // New returns a server with an empty store. Seed it through Server.Store.
 func New(opts ...Option) (*Server, error) {
 	c := newConfig(opts)
-	validate, err := validator()
+	info, err := loadSpec()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns)}
-	f := &faults{documented: documentedErrors(), seen: map[[32]byte]int{}}
+	f := &faults{documented: info.documented, seen: map[[32]byte]int{}}
 	strict := gen.NewStrictHandlerWithOptions(handler{s.Store}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
 		gen.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc:  badRequest,
@@ -73,7 +74,7 @@ func New(opts ...Option) (*Server, error) {
 		})
 	mux := &router{}
 	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
-	s.handler = validate(mux)
+	s.handler = info.validate(mux)
 	s.v1 = http.StripPrefix("/v1", s.handler)
 	return s, nil
 }
@@ -241,21 +242,59 @@ func internalError(w http.ResponseWriter, _ *http.Request, err error) {
 	writeError(w, http.StatusInternalServerError, envelope(err.Error(), "server_error", nil, nil), nil)
 }
 
-// missingCredentials is the 401 message: the spec's four security combinations.
-var missingCredentials = fmt.Sprintf("Missing credentials: send %s with %s, with %s, or with %s and Authorization: Bearer with the provider key (and optionally %s).",
-	portkey.HeaderAPIKey, portkey.HeaderVirtualKey, portkey.HeaderConfig, portkey.HeaderProvider, portkey.HeaderCustomHost)
+// specInfo is what the server takes from the embedded spec, read once: the request
+// validation middleware, the 401 message and the documented error statuses.
+type specInfo struct {
+	validate     func(http.Handler) http.Handler
+	unauthorized string       // names the spec's credential combinations
+	documented   map[int]bool // error statuses documented for the operation
+}
 
-// validator builds the request validation middleware from the embedded spec, once.
-var validator = sync.OnceValues(func() (func(http.Handler) http.Handler, error) {
+var loadSpec = sync.OnceValues(func() (specInfo, error) {
 	doc, err := spec.GetSwagger()
 	if err != nil {
-		return nil, fmt.Errorf("refserver: embedded spec: %w", err)
+		return specInfo{}, fmt.Errorf("refserver: embedded spec: %w", err)
 	}
-	return middleware.OapiRequestValidatorWithOptions(doc, &middleware.Options{
+	op := doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post
+	info := specInfo{documented: map[int]bool{}}
+	for code := range op.Responses.Map() {
+		if n, err := strconv.Atoi(code); err == nil && n >= 400 {
+			info.documented[n] = true
+		}
+	}
+	security := op.Security
+	if security == nil {
+		security = &doc.Security
+	}
+	var combos []string
+	for _, req := range *security {
+		var names []string
+		bearer := false
+		for name := range req {
+			switch s := doc.Components.SecuritySchemes[name]; {
+			case s == nil || s.Value == nil:
+				names = append(names, name)
+			case s.Value.Type == "apiKey":
+				names = append(names, s.Value.Name)
+			default: // http bearer, the one other scheme authenticate accepts
+				bearer = true
+			}
+		}
+		slices.Sort(names)
+		if bearer {
+			names = append(names, "Authorization: Bearer with the provider key")
+		}
+		combos = append(combos, strings.Join(names, " + "))
+	}
+	info.unauthorized = "Missing credentials: send one of " + strings.Join(combos, "; ") + "."
+	info.validate = middleware.OapiRequestValidatorWithOptions(doc, &middleware.Options{
 		DoNotValidateServers: true, // served on any host, at / and /v1
 		Options:              openapi3filter.Options{AuthenticationFunc: authenticate},
-		ErrorHandlerWithOpts: validationError,
-	}), nil
+		ErrorHandlerWithOpts: func(ctx context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
+			validationError(ctx, err, w, r, opts, info.unauthorized)
+		},
+	})
+	return info, nil
 })
 
 // authenticate checks one security scheme of the spec: a non-empty header for apiKey
@@ -265,12 +304,11 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 	sc := in.SecurityScheme
 	switch {
 	case sc.Type == "apiKey" && sc.In == "header":
-		if strings.TrimSpace(h.Get(sc.Name)) == "" {
+		if !portkey.CredentialSent(h, sc.Name) {
 			return fmt.Errorf("missing header %s", sc.Name)
 		}
 	case sc.Type == "http" && strings.EqualFold(sc.Scheme, "bearer"):
-		auth := h.Get("Authorization")
-		if len(auth) < 7 || !strings.EqualFold(auth[:7], "bearer ") || strings.TrimSpace(auth[7:]) == "" {
+		if !portkey.CredentialSent(h, "Authorization") {
 			return errors.New("missing Authorization: Bearer")
 		}
 	default:
@@ -280,7 +318,7 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 }
 
 // validationError renders the validator's errors in the OpenAI envelope.
-func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
+func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts, unauthorized string) {
 	var security *openapi3filter.SecurityRequirementsError
 	var request *openapi3filter.RequestError
 	var tooBig *http.MaxBytesError
@@ -293,7 +331,7 @@ func validationError(_ context.Context, err error, w http.ResponseWriter, r *htt
 	case opts.MatchedRoute == nil:
 		writeError(w, http.StatusNotFound, invalidURL(r), nil)
 	case errors.As(err, &security):
-		writeError(w, http.StatusUnauthorized, envelope(missingCredentials, "invalid_request_error", nil, nil), nil)
+		writeError(w, http.StatusUnauthorized, envelope(unauthorized, "invalid_request_error", nil, nil), nil)
 	case errors.As(err, &request):
 		var param *string
 		if request.Parameter != nil {
@@ -305,18 +343,3 @@ func validationError(_ context.Context, err error, w http.ResponseWriter, r *htt
 		writeError(w, opts.StatusCode, envelope(err.Error(), "invalid_request_error", nil, nil), nil)
 	}
 }
-
-// documentedErrors lists the error statuses the spec documents for the operation.
-var documentedErrors = sync.OnceValue(func() map[int]bool {
-	out := map[int]bool{}
-	doc, err := spec.GetSwagger()
-	if err != nil {
-		return out
-	}
-	for code := range doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post.Responses.Map() {
-		if n, err := strconv.Atoi(code); err == nil && n >= 400 {
-			out[n] = true
-		}
-	}
-	return out
-})

@@ -143,7 +143,7 @@ func TestAuthentication(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, got.status, "%v: %s", a, got.body)
 		e := got.apiError(t)
 		assert.Equal(t, "invalid_request_error", e.Type)
-		for _, name := range []string{portkey.HeaderAPIKey, portkey.HeaderVirtualKey, portkey.HeaderConfig, portkey.HeaderProvider, "Authorization: Bearer"} {
+		for _, name := range []string{portkey.HeaderAPIKey, portkey.HeaderVirtualKey, portkey.HeaderConfig, portkey.HeaderProvider, portkey.HeaderCustomHost, "Authorization: Bearer"} {
 			assert.Contains(t, e.Message, name)
 		}
 	}
