@@ -229,28 +229,26 @@ func Replayer(path string) (http.RoundTripper, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: loading cassette %s: %w", path, err)
 	}
-	rec, err := recorder.New(name,
-		recorder.WithMode(recorder.ModeReplayOnly),
-		recorder.WithMatcher(MatchRedacted),
-		recorder.WithSkipRequestLatency(true),
-		recorder.WithReplayableInteractions(true))
-	if err != nil {
-		return nil, err
-	}
-	return &replayer{rec: rec, recorded: c.Interactions, path: path}, nil
+	c.Matcher = MatchRedacted
+	c.ReplayableInteractions = true
+	return &replayer{c: c, path: path}, nil
 }
 
+// replayer answers from a loaded cassette, as a go-vcr recorder in replay-only mode
+// without latency would, but from the one load that was checked.
 type replayer struct {
-	rec      *recorder.Recorder
-	recorded []*cassette.Interaction
-	path     string
+	c    *cassette.Cassette
+	path string
 }
 
 func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := r.rec.RoundTrip(req)
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	i, err := r.c.GetInteraction(req)
 	if errors.Is(err, cassette.ErrInteractionNotFound) {
 		why := []string{"the cassette is empty"}
-		for n, i := range r.recorded {
+		for n, i := range r.c.Interactions {
 			if n == 0 {
 				why = why[:0]
 			}
@@ -262,7 +260,10 @@ func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("contract: no interaction of %s matches (%s)", filepath.Base(r.path), strings.Join(why, "; "))
 	}
-	return resp, err
+	if err != nil {
+		return nil, err
+	}
+	return i.GetHTTPResponse()
 }
 
 // MatchRedacted is a go-vcr matcher for redacted cassettes: req matches rec when method,
