@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -18,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
 )
 
 // fastAndSlow returns a validator with the fast path and one without it.
@@ -33,10 +36,15 @@ func fastAndSlow(t testing.TB, opts Options) (fast, slow *Validator) {
 	return fast, slow
 }
 
+// specDoc is the embedded spec, decoded once for the tests that ask kin-openapi directly.
+var specDoc = sync.OnceValues(spec.GetSwagger)
+
 // kinValid is bare kin-openapi's verdict: openapi3filter.ValidateResponse.
-func kinValid(t testing.TB, v *Validator, status int, h http.Header, body []byte) bool {
-	item := v.doc.Paths.Value(OperationPath)
-	route := &routers.Route{Spec: v.doc, Path: OperationPath, PathItem: item, Method: http.MethodPost, Operation: item.Post}
+func kinValid(t testing.TB, status int, h http.Header, body []byte) bool {
+	doc, err := specDoc()
+	require.NoError(t, err)
+	item := doc.Paths.Value(OperationPath)
+	route := &routers.Route{Spec: doc, Path: OperationPath, PathItem: item, Method: http.MethodPost, Operation: item.Post}
 	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/threads/t/runs/r/cancel", nil)
 	require.NoError(t, err)
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
@@ -97,14 +105,14 @@ func TestFastPathMatchesKin(t *testing.T) {
 				assert.NotEqual(t, CheckSchema, v.Check, name)
 			}
 			if bare {
-				assert.True(t, kinValid(t, fast, ex.Status, ex.Header, ex.Body), "%s: the fast path accepts what kin rejects: %s", name, ex.Body)
+				assert.True(t, kinValid(t, ex.Status, ex.Header, ex.Body), "%s: the fast path accepts what kin rejects: %s", name, ex.Body)
 			}
 		}
 		for name, ex := range cassetteExchanges(t) {
 			assert.Equal(t, slow.Validate(ex), fast.Validate(ex), name)
 			check(name, ex, true)
 		}
-		bodies := exampleBodies(t, fast)
+		bodies := exampleBodies(t)
 		if !strict { // strict changes only the severity of drift
 			for _, body := range bodies[1:2] { // every field filled
 				for i, variant := range variants(t, body) {
@@ -125,7 +133,7 @@ func TestFastPathMatchesKin(t *testing.T) {
 // the fast path and report the same drift as the full path.
 func TestFastPathAcceptsConforming(t *testing.T) {
 	fast, slow := fastAndSlow(t, Options{})
-	for _, body := range exampleBodies(t, fast) {
+	for _, body := range exampleBodies(t) {
 		ex := Exchange{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
 		drift, ok := fast.fastRun(ex, fast.responses[200], body)
 		require.True(t, ok, "%s", body)
@@ -137,10 +145,12 @@ func TestFastPathAcceptsConforming(t *testing.T) {
 
 // exampleBodies returns the spec's Run examples, each with undeclared properties added at
 // the root and inside a tool, and one with the largest metadata the spec allows.
-func exampleBodies(t testing.TB, v *Validator) [][]byte {
+func exampleBodies(t testing.TB) [][]byte {
+	doc, err := specDoc()
+	require.NoError(t, err)
 	var out [][]byte
 	for _, name := range []string{"CancellingRun", "CancelledRunFilled", "RunAllNull"} {
-		ex := v.doc.Components.Examples[name]
+		ex := doc.Components.Examples[name]
 		require.NotNil(t, ex, name)
 		var run map[string]any
 		require.NoError(t, json.Unmarshal(mustMarshal(t, ex.Value.Value), &run))
@@ -228,7 +238,7 @@ func variants(t testing.TB, body []byte) [][]byte {
 // and then reports what the full path reports.
 func FuzzFastPath(f *testing.F) {
 	fast, slow := fastAndSlow(f, Options{})
-	for _, body := range exampleBodies(f, fast) {
+	for _, body := range exampleBodies(f) {
 		f.Add(body)
 	}
 	h := http.Header{"Content-Type": {"application/json"}}
@@ -237,7 +247,7 @@ func FuzzFastPath(f *testing.F) {
 		if _, ok := fast.fastRun(ex, fast.responses[200], body); !ok {
 			return
 		}
-		require.True(t, kinValid(t, fast, 200, h, body), "the fast path accepts what kin rejects: %q", body)
+		require.True(t, kinValid(t, 200, h, body), "the fast path accepts what kin rejects: %q", body)
 		require.Equal(t, slow.Validate(ex), fast.Validate(ex))
 	})
 }
@@ -245,7 +255,7 @@ func FuzzFastPath(f *testing.F) {
 func BenchmarkFastRun(b *testing.B) {
 	v, err := New(Options{})
 	require.NoError(b, err)
-	body := exampleBodies(b, v)[1]
+	body := exampleBodies(b)[1]
 	ex := Exchange{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()

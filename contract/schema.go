@@ -9,9 +9,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// SchemaViolations validates a decoded body (see DecodeJSON) against schema with
+// schemaViolations validates a decoded body (see DecodeJSON) against schema with
 // kin-openapi, the judge of every schema verdict, and turns its errors into violations.
-func (v *Validator) SchemaViolations(schema *openapi3.Schema, body any) []Violation {
+func (v *Validator) schemaViolations(schema *openapi3.Schema, body any) []Violation {
 	err := schema.VisitJSON(body, openapi3.MultiErrors(), openapi3.VisitAsResponse())
 	var vs []Violation
 	for _, f := range v.findings(err) {

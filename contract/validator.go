@@ -41,7 +41,6 @@ type Options struct {
 // with New and share it: it is safe for concurrent use and does no per-call setup.
 type Validator struct {
 	opts       Options
-	doc        *openapi3.T
 	responses  map[int]*response
 	security   [][]string // the header names of each security requirement, sorted
 	statusEnum []string
@@ -82,7 +81,7 @@ func New(opts Options) (*Validator, error) {
 	if item == nil || item.Post == nil {
 		return nil, errors.New("contract: the embedded spec has no POST " + OperationPath)
 	}
-	v := &Validator{opts: opts, doc: doc, responses: map[int]*response{}, names: map[*openapi3.Schema]string{},
+	v := &Validator{opts: opts, responses: map[int]*response{}, names: map[*openapi3.Schema]string{},
 		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}}
 	for name, ref := range doc.Components.Schemas {
 		v.names[ref.Value] = name
@@ -284,7 +283,7 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 			if ptr, dup := duplicateKey(raw); dup {
 				vs = append(vs, Violation{Check: CheckSchema, Location: ptr, Rule: "appears twice in its object: readers disagree on which value counts"})
 			}
-			vs = append(vs, v.SchemaViolations(resp.schema.Value, body)...)
+			vs = append(vs, v.schemaViolations(resp.schema.Value, body)...)
 		}
 	}
 	if decoded {
