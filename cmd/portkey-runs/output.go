@@ -42,6 +42,7 @@ func (o *reportFlags) write(e env, name string, r *report.Report) int {
 		}
 		w, color = f, false
 	}
+	s := r.Summary()
 	var err error
 	switch o.format {
 	case "json":
@@ -56,14 +57,14 @@ func (o *reportFlags) write(e env, name string, r *report.Report) int {
 			err = cerr
 		}
 		if err == nil {
-			fmt.Fprintf(e.stdout, "%s: %s; report in %s\n", r.Verdict(), r.Summary(), o.output)
+			fmt.Fprintf(e.stdout, "%s: %s; report in %s\n", s.Verdict(), s, o.output)
 		}
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "portkey-runs %s: writing the report: %v\n", name, err)
 		return exitError
 	}
-	return verdictCode(r.Verdict())
+	return verdictCode(s.Verdict())
 }
 
 func verdictCode(v contract.Verdict) int {

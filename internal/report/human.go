@@ -68,7 +68,7 @@ func Human(w io.Writer, r *Report, color bool) error {
 		}
 	}
 	s := r.Summary()
-	verdict := strings.TrimSpace(word(string(r.Verdict()), true))
+	verdict := strings.TrimSpace(word(string(s.Verdict()), true))
 	strict := ""
 	if r.Strict {
 		strict = " (strict)"

@@ -49,9 +49,10 @@ type (
 
 // JSON writes r as one indented JSON document (version JSONVersion).
 func JSON(w io.Writer, r *Report) error {
-	out := jsonReport{Version: JSONVersion, Verdict: string(r.Verdict()), Strict: r.Strict,
+	s := r.Summary()
+	out := jsonReport{Version: JSONVersion, Verdict: string(s.Verdict()), Strict: r.Strict,
 		Start: r.Start.UTC().Format("2006-01-02T15:04:05.000Z07:00"), DurationMS: millis(r.Duration),
-		Summary: r.Summary(), Groups: []jsonGroup{}}
+		Summary: s, Groups: []jsonGroup{}}
 	for _, g := range r.Groups {
 		jg := jsonGroup{Name: clean(g.Name), Target: target(g.Target), Results: []jsonResult{}}
 		for _, res := range g.Results {

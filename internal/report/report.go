@@ -69,8 +69,10 @@ func (r *Report) Summary() Summary {
 
 // Verdict is the report's outcome: Fail when any result failed, else Error when any could
 // not be judged, else Pass.
-func (r *Report) Verdict() contract.Verdict {
-	s := r.Summary()
+func (r *Report) Verdict() contract.Verdict { return r.Summary().Verdict() }
+
+// Verdict is the outcome of the report s counts, as Report.Verdict.
+func (s Summary) Verdict() contract.Verdict {
 	switch {
 	case s.Failed > 0:
 		return contract.Fail
@@ -102,8 +104,9 @@ type row struct {
 	violations []contract.Violation
 }
 
-// rows lists the checks of res in the order they ran, each with its violations; a check
-// that only appears in a violation is added after them.
+// rows lists the checks of res in the order they ran, each with its violations and the
+// status contract computed (CheckResult.Passed); a check that only appears in a violation
+// is added after them, failed when one of its violations is a failure.
 func rows(res contract.Result) []row {
 	out := make([]row, 0, len(res.Checks))
 	index := map[contract.Check]int{}
@@ -118,6 +121,7 @@ func rows(res contract.Result) []row {
 		}
 		out = append(out, row{check: c.Check, status: st})
 	}
+	ran := len(out)
 	for _, v := range res.Violations {
 		i, ok := index[v.Check]
 		if !ok {
@@ -126,7 +130,7 @@ func rows(res contract.Result) []row {
 			out = append(out, row{check: v.Check, status: statusPass})
 		}
 		out[i].violations = append(out[i].violations, v)
-		if v.Failed() {
+		if i >= ran && v.Failed() {
 			out[i].status = statusFail
 		}
 	}
