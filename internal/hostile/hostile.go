@@ -82,6 +82,23 @@ func writeHeader(w http.ResponseWriter, status int, h http.Header) {
 
 // Cases returns the table, a fresh copy each time (callers may change it).
 func Cases() []Case {
+	t := table()
+	out := make([]Case, len(t))
+	for i, c := range t {
+		out[i] = c.clone()
+	}
+	return out
+}
+
+// clone copies c deeply enough that a caller's changes do not reach the table.
+func (c Case) clone() Case {
+	c.Header = c.Header.Clone()
+	c.Body = bytes.Clone(c.Body)
+	return c
+}
+
+// table is built once: gzipping Run and the deep nesting cost more than a copy.
+var table = sync.OnceValue(func() []Case {
 	jsonCT := func() http.Header { return http.Header{"Content-Type": {"application/json"}} }
 	body := func(name string, class Class, status int, h http.Header, b string) Case {
 		if h.Get("Content-Length") == "" {
@@ -116,13 +133,14 @@ func Cases() []Case {
 		body("gzip_without_header", Malformed, 200, jsonCT(), string(gz)),
 		{Name: "gzip_huge", Class: TooLarge, Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}}, serve: gzipHuge},
 	}
-}
+})
 
-// Get returns the case called name; it panics when there is none (a typo in a test).
+// Get returns a copy of the case called name; it panics when there is none (a typo in a
+// test).
 func Get(name string) Case {
-	for _, c := range Cases() {
+	for _, c := range table() {
 		if c.Name == name {
-			return c
+			return c.clone()
 		}
 	}
 	panic("hostile: no case " + name)

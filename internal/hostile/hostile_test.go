@@ -68,3 +68,20 @@ func TestGetPanicsOnUnknownName(t *testing.T) {
 	assert.Equal(t, "drip", hostile.Get("drip").Name)
 	assert.Panics(t, func() { hostile.Get("no_such_case") })
 }
+
+// TestCasesAreCopies: changing what Cases or Get returned changes nothing for the next
+// caller, although the table is built once.
+func TestCasesAreCopies(t *testing.T) {
+	cs := hostile.Cases()
+	cs[0].Body[0] = 'X'
+	cs[0].Header.Set("Content-Type", "changed")
+	cs[1].Name = "changed"
+	g := hostile.Get(cs[0].Name)
+	g.Body[1] = 'Y'
+	fresh := hostile.Cases()
+	assert.NotEqual(t, byte('X'), fresh[0].Body[0])
+	assert.NotEqual(t, byte('Y'), fresh[0].Body[1])
+	assert.NotEqual(t, "changed", fresh[0].Header.Get("Content-Type"))
+	assert.NotEqual(t, "changed", fresh[1].Name)
+	assert.Equal(t, fresh[0], hostile.Get(fresh[0].Name))
+}
