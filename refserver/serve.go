@@ -36,7 +36,7 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	if err := SeedDemo(s.Store); err != nil {
 		return err
 	}
-	logger := newConfig(opts).logger
+	logger := s.logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

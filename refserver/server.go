@@ -36,6 +36,7 @@ type Server struct {
 	Store   *Store
 	handler http.Handler // validation, routing, faults, the strict handler
 	v1      http.Handler // handler under /v1
+	logger  *slog.Logger // WithLogger's, for Serve; nil when not set
 }
 
 // Option configures New and Serve.
@@ -65,7 +66,7 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns)}
+	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns), logger: c.logger}
 	f := &faults{documented: info.documented, seen: map[[32]byte]int{}}
 	strict := gen.NewStrictHandlerWithOptions(handler{s.Store}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
 		gen.StrictHTTPServerOptions{
