@@ -25,7 +25,7 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
-var update = flag.Bool("update", false, "re-record testdata/cassettes/*.yaml from the fake target")
+var update = flag.Bool("update", false, "re-record testdata/cassettes/*.yaml from the fake target (the reference server behind fake_test.go's gateway handler)")
 
 const (
 	cassetteDir = "testdata/cassettes"
@@ -41,7 +41,7 @@ type recording struct {
 var wrongKeyAuth = portkey.Auth{APIKey: "Wr0ngK3yA9bC8dE7fG6hJ5kL4m", VirtualKey: fakeVirtualKey}
 
 // recordings are the scenarios the issue asks for, recorded from the fake target in
-// fake_test.go (hand-made, never from a live service).
+// fake_test.go (the reference server behind a gateway-header handler, never a live service).
 func recordings() []recording {
 	unknown := contract.RunRef{ThreadID: contract.UnknownThreadID, RunID: contract.UnknownRunID}
 	sc := func(name string, ref contract.RunRef, status int) contract.Scenario {

@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
 
 // Validate a response you captured yourself: its status, headers and body, plus the IDs
@@ -92,10 +94,18 @@ func ExampleValidator_ReplayFile() {
 }
 
 // Run the standard scenarios against a target that holds a cancellable run and a
-// terminal one (here the fake target of these tests; the reference server seeds such runs).
+// terminal one: here the reference server, its cancelling runs slow to settle.
 func ExampleSuite_RunAll() {
-	srv := httptest.NewServer(&fakeTarget{runs: map[contract.RunRef]gen.RunStatus{
-		runInProgress: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted}})
+	ref, err := refserver.New(refserver.WithCancelDelay(time.Hour))
+	if err != nil {
+		panic(err)
+	}
+	for rr, st := range map[contract.RunRef]gen.RunStatus{runInProgress: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted} {
+		if _, err := ref.Store.Seed(rr.ThreadID, rr.RunID, st); err != nil {
+			panic(err)
+		}
+	}
+	srv := httptest.NewServer(ref)
 	defer srv.Close()
 	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: hostedAuth}
 	for _, r := range s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: runInProgress, Terminal: runCompleted})) {

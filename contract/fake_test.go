@@ -4,13 +4,15 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
 
 // Real-looking credentials: the fake target requires them, redaction must remove them.
@@ -34,107 +36,65 @@ var (
 	runGateway    = contract.RunRef{ThreadID: "thread_gateway", RunID: "run_gateway"}
 )
 
-// fakeTarget is a small Portkey-like target written for these tests: it checks the
-// credentials exactly, keeps a few runs, and answers Prefer code=NNN faults.
+// fakeStart is the fake target's clock: it stands still, so that recordings do not change
+// and a cancelling run stays cancelling.
+var fakeStart = time.Date(2025, 11, 26, 7, 0, 0, 0, time.UTC)
+
+// fakeTarget is the reference server behind what a Portkey gateway adds: it answers only
+// the exact fake keys, sends the gateway's x-portkey-* headers to a self-hosted gateway's
+// client (one that names a provider), and answers Prefer: code=500 with the gateway's own
+// failure. runImmediate lives on a second reference server that cancels at once.
 type fakeTarget struct {
-	mu   sync.Mutex
-	runs map[contract.RunRef]gen.RunStatus
+	ref, immediate *refserver.Server
 }
 
 func newFakeTarget(t *testing.T) *httptest.Server {
-	f := &fakeTarget{runs: map[contract.RunRef]gen.RunStatus{
-		runInProgress: gen.RunStatusInProgress, runImmediate: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted, runGateway: gen.RunStatusQueued,
-	}}
-	srv := httptest.NewServer(f)
+	clock := refserver.WithClock(func() time.Time { return fakeStart })
+	ref, err := refserver.New(clock)
+	require.NoError(t, err)
+	immediate, err := refserver.New(clock, refserver.WithCancelDelay(0))
+	require.NoError(t, err)
+	for rr, st := range map[contract.RunRef]gen.RunStatus{runInProgress: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted, runGateway: gen.RunStatusQueued} {
+		_, err := ref.Store.Seed(rr.ThreadID, rr.RunID, st)
+		require.NoError(t, err)
+	}
+	_, err = immediate.Store.Seed(runImmediate.ThreadID, runImmediate.RunID, gen.RunStatusInProgress)
+	require.NoError(t, err)
+	srv := httptest.NewServer(fakeTarget{ref, immediate})
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-func (f *fakeTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	thread, run, ok := contract.ParsePath(r.URL.EscapedPath())
-	if !ok || r.Method != http.MethodPost {
-		writeJSON(w, 404, map[string]any{"message": "Not Found", "ok": false})
-		return
-	}
+func (f fakeTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := r.Header
 	gateway := h.Get(portkey.HeaderProvider) != ""
+	if gateway {
+		for k, v := range map[string]string{"x-portkey-trace-id": "3f2b8c1e-6d4a-4f7b-9e2c-1a5d7b9c3e8f", "x-portkey-provider": "openai",
+			"x-portkey-last-used-option-index": "0", "x-portkey-retry-attempt-count": "0", "x-portkey-cache-status": "DISABLED"} {
+			w.Header().Set(k, v)
+		}
+	}
 	authed := h.Get(portkey.HeaderAPIKey) == fakeAPIKey &&
 		(h.Get(portkey.HeaderVirtualKey) == fakeVirtualKey ||
 			gateway && h.Get("Authorization") == "Bearer "+fakeProviderKey ||
 			h.Get(portkey.HeaderConfig) == fakeConfig)
-	if gateway {
-		w.Header().Set("x-portkey-trace-id", "3f2b8c1e-6d4a-4f7b-9e2c-1a5d7b9c3e8f")
-		w.Header().Set("x-portkey-provider", "openai")
-		w.Header().Set("x-portkey-last-used-option-index", "0")
-		w.Header().Set("x-portkey-retry-attempt-count", "0")
-		w.Header().Set("x-portkey-cache-status", "DISABLED")
-	}
 	if !authed {
-		writeError(w, 401, "Invalid API key provided.", "invalid_api_key")
+		code := "invalid_api_key"
+		var body gen.ErrorResponse
+		_ = body.FromErrorEnvelope(gen.ErrorEnvelope{Error: gen.Error{Message: "Invalid API key provided.", Type: "invalid_request_error", Code: &code}})
+		writeJSON(w, http.StatusUnauthorized, body)
 		return
 	}
-	switch strings.TrimPrefix(h.Get("Prefer"), "code=") {
-	case "":
-	case "429,retry-after=2":
-		w.Header().Set("Retry-After", "2")
-		writeError(w, 429, "Rate limit reached. Please try again in 2s.", "rate_limit_exceeded")
-		return
-	case "500":
+	if h.Get("Prefer") == "code=500" { // the gateway's own failure (REFERENCE section 4)
 		w.Header().Set(contract.HeaderGatewayException, "true")
-		writeJSON(w, 500, map[string]any{"status": "failure", "message": "Something went wrong"})
-		return
-	default:
-		writeError(w, 400, "Unsupported fault "+h.Get("Prefer"), "")
+		writeJSON(w, http.StatusInternalServerError, gen.GatewayFailure{Status: gen.GatewayFailureStatusFailure, Message: "Something went wrong"})
 		return
 	}
-	ref := contract.RunRef{ThreadID: thread, RunID: run}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	status, ok := f.runs[ref]
-	switch {
-	case !ok:
-		writeError(w, 404, "No run found with id '"+run+"'.", "")
-	case status != gen.RunStatusQueued && status != gen.RunStatusInProgress && status != gen.RunStatusRequiresAction:
-		writeError(w, 400, "Cannot cancel run with status '"+string(status)+"'.", "")
-	default:
-		next := gen.RunStatusCancelling
-		if ref == runImmediate {
-			next = gen.RunStatusCancelled
-		}
-		f.runs[ref] = next
-		writeJSON(w, 200, fakeRun(ref, next))
+	if thread, run, ok := contract.ParsePath(r.URL.EscapedPath()); ok && (contract.RunRef{ThreadID: thread, RunID: run}) == runImmediate {
+		f.immediate.ServeHTTP(w, r)
+		return
 	}
-}
-
-// fakeRun is a complete Run in status.
-func fakeRun(ref contract.RunRef, status gen.RunStatus) gen.Run {
-	created, started, expires := 1764140000, 1764140001, 1764140600
-	run := gen.Run{
-		ID: ref.RunID, Object: gen.RunObjectThreadRun, ThreadID: ref.ThreadID, AssistantID: "asst_contract",
-		Status: status, CreatedAt: created, StartedAt: &started, ExpiresAt: &expires,
-		Model: "gpt-4o", Instructions: "You summarise support tickets.",
-		Tools: []gen.AssistantTool{}, ParallelToolCalls: true,
-		TruncationStrategy: &gen.TruncationStrategy{Type: gen.TruncationStrategyTypeAuto},
-	}
-	var tc gen.ToolChoice
-	_ = tc.FromToolChoiceMode(gen.ToolChoiceModeAuto)
-	run.ToolChoice = &tc
-	var rf gen.ResponseFormat
-	_ = rf.FromResponseFormatMode(gen.ResponseFormatModeAuto)
-	run.ResponseFormat = &rf
-	if status == gen.RunStatusCancelled {
-		at := created + 5
-		run.CancelledAt = &at
-	}
-	return run
-}
-
-func writeError(w http.ResponseWriter, status int, msg, code string) {
-	var c any
-	if code != "" {
-		c = code
-	}
-	writeJSON(w, status, map[string]any{"error": map[string]any{"message": msg, "type": "invalid_request_error", "param": nil, "code": c}})
+	f.ref.ServeHTTP(w, r)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
