@@ -34,7 +34,12 @@ func TestSpecIsValid(t *testing.T) {
 		assert.NotNil(t, op.Responses.Value(code), "response %s", code)
 	}
 	assert.Nil(t, op.Responses.Default(), "a default response would make every status documented")
-	assert.NotNil(t, op.Responses.Value("429").Value.Headers["Retry-After"])
+	for _, code := range []string{"429", "503"} {
+		retryAfter := op.Responses.Value(code).Value.Headers["Retry-After"].Value.Schema.Value
+		assert.True(t, retryAfter.Type.Is("integer"), "Retry-After on %s is integer seconds", code)
+		assert.Equal(t, 1.0, *retryAfter.Min, "Retry-After on %s is at least 1", code)
+	}
+	assert.Nil(t, op.Responses.Value("246"), "D14: 246 is not documented")
 	assert.Nil(t, op.Security, "security is declared once, at the top level")
 	assert.Len(t, doc.Security, 4)
 	assert.ElementsMatch(t, []string{"PortkeyApiKey", "PortkeyVirtualKey"}, slices.Collect(maps.Keys(doc.Security[0])))
