@@ -9,9 +9,9 @@ import (
 
 // duplicateKey returns the JSON pointer of the first property that appears twice in its
 // object in b, a valid JSON document (anything else gives no answer, and no panic).
-// encoding/json keeps the last one silently, other readers the first: a body like that means different things to different clients. It
-// scans the bytes once, without decoding values, so that it costs little next to the
-// schema check.
+// encoding/json keeps the last one silently, other readers the first: a body like that
+// means different things to different clients. It scans the bytes once, without decoding
+// values, so that it costs little next to the schema check.
 func duplicateKey(b []byte) (string, bool) {
 	type frame struct {
 		object bool

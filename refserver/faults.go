@@ -22,7 +22,7 @@ const (
 	maxCounters = 4096
 )
 
-// fault is one parsed Prefer header (see /work/notes/FAULTS.md and the package doc).
+// fault is one parsed Prefer header (the keys are listed on Server).
 type fault struct {
 	code         int
 	retryAfter   int // seconds; 0 when not asked for

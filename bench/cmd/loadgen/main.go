@@ -1,7 +1,6 @@
-// Command loadgen measures the reference server on loopback: requests per second and
-// p50/p99 latency under the same closed-loop load, with request validation on and off,
-// against a bare net/http handler writing a constant Run body and, with -peer, against
-// another server such as Prism's mock of the same spec.
+// Command loadgen measures the reference server on loopback (requests per second, p50/p99
+// latency, validation on and off) against a bare net/http handler writing a constant Run
+// body and, with -peer, another server of the spec such as Prism's mock.
 //
 //	go run ./cmd/loadgen [-n 100000] [-d 5s] [-c 8] [-peer http://127.0.0.1:4010 -peer-name prism]
 package main
