@@ -18,7 +18,7 @@ type Scenario struct {
 	Name            string
 	ThreadID, RunID string
 	// Prefer asks a target that supports it (the reference server) for a fault, e.g.
-	// "code=429,retry-after=2" (/work/notes/FAULTS.md); empty for none.
+	// "code=429,retry-after=2" (keys: refserver.Server); empty for none.
 	Prefer string
 	// NoAuth sends no credentials at all.
 	NoAuth bool

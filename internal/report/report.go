@@ -67,11 +67,8 @@ func (r *Report) Summary() Summary {
 	return s
 }
 
-// Verdict is the report's outcome: Fail when any result failed, else Error when any could
-// not be judged, else Pass.
-func (r *Report) Verdict() contract.Verdict { return r.Summary().Verdict() }
-
-// Verdict is the outcome of the report s counts, as Report.Verdict.
+// Verdict is the outcome of the report s counts: Fail when any result failed, else Error
+// when any could not be judged, else Pass.
 func (s Summary) Verdict() contract.Verdict {
 	switch {
 	case s.Failed > 0:

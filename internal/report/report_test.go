@@ -48,12 +48,12 @@ func TestSummaryAndVerdict(t *testing.T) {
 	assert.Equal(t, 8, s.Passed)
 	assert.Equal(t, 10, s.Failed)
 	assert.Equal(t, 1, s.Errors)
-	assert.Equal(t, contract.Fail, r.Verdict(), "a failure outweighs an error")
+	assert.Equal(t, contract.Fail, r.Summary().Verdict(), "a failure outweighs an error")
 
 	r.Groups = r.Groups[2:]
-	assert.Equal(t, contract.Error, r.Verdict(), "nothing failed, something could not be judged")
+	assert.Equal(t, contract.Error, r.Summary().Verdict(), "nothing failed, something could not be judged")
 	r.Groups = nil
-	assert.Equal(t, contract.Pass, r.Verdict())
+	assert.Equal(t, contract.Pass, r.Summary().Verdict())
 }
 
 func TestHuman(t *testing.T) {
