@@ -31,15 +31,7 @@ var clientLenient = map[string]gen.RunStatus{
 func TestCancelHostileResponses(t *testing.T) {
 	for _, hc := range hostile.Cases() {
 		t.Run(hc.Name, func(t *testing.T) {
-			srv := httptest.NewServer(hc)
-			defer srv.Close()
-			c := newClient(t, srv, nil)
-			timeout := 10 * time.Second // a hang guard only
-			if hc.Name == "drip" {
-				timeout = 300 * time.Millisecond
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
+			c, ctx := hostileClient(t, hc)
 			run, err := c.Cancel(ctx, hostile.ThreadID, hostile.RunID)
 
 			if st, ok := clientLenient[hc.Name]; ok {
@@ -90,15 +82,7 @@ func TestCancelHostileResponses(t *testing.T) {
 func TestGenHostileResponses(t *testing.T) {
 	for _, hc := range hostile.Cases() {
 		t.Run(hc.Name, func(t *testing.T) {
-			srv := httptest.NewServer(hc)
-			defer srv.Close()
-			c := newClient(t, srv, nil)
-			timeout := 10 * time.Second // a hang guard only
-			if hc.Name == "drip" {
-				timeout = 300 * time.Millisecond
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
+			c, ctx := hostileClient(t, hc)
 			resp, err := portkey.CancelRun(ctx, c.Gen(), hostile.ThreadID, hostile.RunID)
 			var tooLarge *portkey.BodyTooLargeError
 			switch {
@@ -115,4 +99,18 @@ func TestGenHostileResponses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hostileClient serves hc and returns a client for it with a context that ends 300ms in
+// for the drip case and otherwise only guards against a hang.
+func hostileClient(t *testing.T, hc hostile.Case) (*portkey.Client, context.Context) {
+	srv := httptest.NewServer(hc)
+	t.Cleanup(srv.Close)
+	timeout := 10 * time.Second
+	if hc.Name == "drip" {
+		timeout = 300 * time.Millisecond
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return newClient(t, srv, nil), ctx
 }
