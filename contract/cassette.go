@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v4"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
@@ -53,10 +54,7 @@ func (v *Validator) ReplayFS(fsys fs.FS) ([]Result, error) {
 
 func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
 	name := strings.TrimSuffix(file, ".yaml")
-	c, err := cassette.LoadWithFS(name, readOnlyFS{fsys})
-	if err == nil {
-		err = checkInteractions(c)
-	}
+	c, err := loadCassette(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("contract: loading cassette %s: %w", file, err)
 	}
@@ -80,25 +78,65 @@ func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
 	return out, nil
 }
 
-// checkInteractions refuses a cassette with an empty interaction ("- " alone in YAML),
-// which go-vcr loads as nil.
-func checkInteractions(c *cassette.Cassette) error {
+// loadCassette loads the cassette name+".yaml" of fsys with go-vcr, once checkYAML has
+// found it fit, and refuses one with an empty interaction ("- " alone), which go-vcr loads
+// as nil.
+func loadCassette(fsys fs.FS, name string) (*cassette.Cassette, error) {
+	data, err := fs.ReadFile(fsys, name+".yaml")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkYAML(data); err != nil {
+		return nil, err
+	}
+	c, err := cassette.LoadWithFS(name, loaded(data))
+	if err != nil {
+		return nil, err
+	}
 	for n, i := range c.Interactions {
 		if i == nil {
-			return fmt.Errorf("interaction %d is empty", n)
+			return nil, fmt.Errorf("interaction %d is empty", n)
 		}
+	}
+	return c, nil
+}
+
+// maxMappingKeys bounds the keys of one YAML mapping in a cassette: go-vcr's decoder
+// (go.yaml.in/yaml/v4) compares each key of a mapping with every other, and the mappings
+// of a cassette (an interaction, its headers) hold a few dozen.
+const maxMappingKeys = 256
+
+// checkYAML refuses, in one pass over its nodes, a cassette that would cost go-vcr's
+// decoder more than linear time: a mapping of more than maxMappingKeys keys, or an alias
+// (which decodes its mapping again wherever it is used; go-vcr writes none).
+func checkYAML(data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return err
+	}
+	stack := []*yaml.Node{&doc}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch {
+		case n.Kind == yaml.AliasNode:
+			return fmt.Errorf("line %d: a YAML alias, which cassettes do not use", n.Line)
+		case n.Kind == yaml.MappingNode && len(n.Content) > 2*maxMappingKeys:
+			return fmt.Errorf("line %d: a mapping of %d keys, more than a cassette has (at most %d)", n.Line, len(n.Content)/2, maxMappingKeys)
+		}
+		stack = append(stack, n.Content...)
 	}
 	return nil
 }
 
-// readOnlyFS lets go-vcr load cassettes from an fs.FS.
-type readOnlyFS struct{ fs.FS }
+// loaded hands go-vcr the bytes of a cassette already read.
+type loaded []byte
 
-func (f readOnlyFS) ReadFile(name string) ([]byte, error) { return fs.ReadFile(f.FS, name) }
-func (f readOnlyFS) WriteFile(name string, _ []byte) error {
-	return fmt.Errorf("contract: %s: cassettes replayed from an fs.FS are read-only", name)
+func (l loaded) ReadFile(string) ([]byte, error) { return l, nil }
+func (l loaded) WriteFile(name string, _ []byte) error {
+	return fmt.Errorf("contract: %s: a replayed cassette is read-only", name)
 }
-func (f readOnlyFS) IsFileExists(name string) bool { _, err := fs.Stat(f.FS, name); return err == nil }
+func (l loaded) IsFileExists(string) bool { return true }
 
 // Record runs each scenario of scs through s against its live target and writes what was
 // exchanged to dir/<scenario name>.yaml, a go-vcr cassette, with every secret redacted
@@ -222,10 +260,7 @@ func gunzip(b []byte, limit int) ([]byte, error) {
 // matches, the error says how the closest one differs.
 func Replayer(path string) (http.RoundTripper, error) {
 	name := strings.TrimSuffix(path, ".yaml")
-	c, err := cassette.Load(name)
-	if err == nil {
-		err = checkInteractions(c)
-	}
+	c, err := loadCassette(os.DirFS(filepath.Dir(name)), filepath.Base(name))
 	if err != nil {
 		return nil, fmt.Errorf("contract: loading cassette %s: %w", path, err)
 	}

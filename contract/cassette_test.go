@@ -254,3 +254,75 @@ func TestRedactInteractionGzip(t *testing.T) {
 	require.Error(t, err, "a body that cannot be inflated cannot be checked for keys")
 	assert.NotContains(t, err.Error(), fakeProviderKey)
 }
+
+// headersCassette is a cassette of interactions 404s whose response headers have keys
+// names each, K0 to K<keys-1>.
+func headersCassette(interactions, keys int) string {
+	var b strings.Builder
+	b.WriteString("version: 2\ninteractions:\n")
+	for j := range interactions {
+		fmt.Fprintf(&b, "    - id: %d\n      request:\n        method: POST\n        url: http://x/threads/t/runs/r/cancel\n"+
+			"      response:\n        code: 404\n        headers:\n", j)
+		for i := range keys {
+			fmt.Fprintf(&b, "            K%d: [v]\n", i)
+		}
+	}
+	return b.String()
+}
+
+// aliasCassette has its second interaction as an alias of the first.
+const aliasCassette = "version: 2\ninteractions:\n" +
+	"    - &i {id: 0, request: {method: POST, url: 'http://x/threads/t/runs/r/cancel'}, response: {code: 404}}\n" +
+	"    - *i\n"
+
+// TestReplayRefusesMappingsTooLargeToDecode: go-vcr's YAML decoder compares each key of a
+// mapping with every other (40,000 keys, 549 KB: 9.6 s), so a cassette whose mapping has
+// more keys than a cassette needs (256), or an alias (which decodes a mapping again
+// wherever it is used), is refused, by name, for replay and the replaying transport alike.
+func TestReplayRefusesMappingsTooLargeToDecode(t *testing.T) {
+	v := validator(t, contract.Options{})
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		path := filepath.Join(dir, name+".yaml")
+		require.NoError(t, os.WriteFile(path, []byte(data), 0o600))
+		return path
+	}
+	for name, c := range map[string]struct{ data, err string }{
+		"keys_257":  {headersCassette(1, 257), "line 10: a mapping of 257 keys, more than a cassette has (at most 256)"},
+		"keys_5000": {headersCassette(1, 5000), "line 10: a mapping of 5000 keys, more than a cassette has (at most 256)"},
+		"alias":     {aliasCassette, "line 4: a YAML alias, which cassettes do not use"},
+	} {
+		path := write(name, c.data)
+		rs, err := v.ReplayFile(path)
+		require.EqualError(t, err, "contract: loading cassette "+name+".yaml: "+c.err, name)
+		assert.Empty(t, rs)
+		_, err = contract.Replayer(path)
+		require.EqualError(t, err, "contract: loading cassette "+path+": "+c.err, name)
+	}
+	// Many mappings of up to 256 keys each: a cost linear in the size, and replayed.
+	rs, err := v.ReplayFile(write("keys_256", headersCassette(100, 256)))
+	require.NoError(t, err)
+	assert.Len(t, rs, 100)
+}
+
+// BenchmarkReplayManyKeys replays a cassette whose headers have n keys: in one mapping,
+// which is refused, and in mappings of 200, which are replayed.
+func BenchmarkReplayManyKeys(b *testing.B) {
+	v := validator(b, contract.Options{})
+	for _, n := range []int{1000, 10000, 40000} {
+		for _, shape := range []struct {
+			name               string
+			interactions, keys int
+		}{{"one_mapping", 1, n}, {"mappings_of_200", n / 200, 200}} {
+			b.Run(fmt.Sprintf("%s/keys=%d", shape.name, n), func(b *testing.B) {
+				path := filepath.Join(b.TempDir(), "c.yaml")
+				data := headersCassette(shape.interactions, shape.keys)
+				require.NoError(b, os.WriteFile(path, []byte(data), 0o600))
+				b.SetBytes(int64(len(data)))
+				for b.Loop() {
+					_, _ = v.ReplayFile(path)
+				}
+			})
+		}
+	}
+}

@@ -16,6 +16,7 @@ func duplicateKey(b []byte) (string, bool) {
 	type frame struct {
 		object bool
 		keys   int    // where this object's keys start in keys
+		set    names  // this object's keys past smallObject
 		key    []byte // the current property name (objects)
 		index  int    // the current element (arrays)
 	}
@@ -65,28 +66,67 @@ func duplicateKey(b []byte) (string, bool) {
 					name = []byte(s)
 				}
 				top := &stack[len(stack)-1]
-				for _, k := range keys[top.keys:] {
-					if bytes.Equal(k, name) {
-						top.key = name
-						tokens := make([]string, len(stack))
-						for d, f := range stack {
-							if f.object {
-								tokens[d] = string(f.key)
-							} else {
-								tokens[d] = strconv.Itoa(f.index)
-							}
-						}
-						return pointer(tokens), true
-					}
-				}
-				keys = append(keys, name)
 				top.key = name
+				if addName(&keys, top.keys, &top.set, name) {
+					tokens := make([]string, len(stack))
+					for d, f := range stack {
+						if f.object {
+							tokens[d] = string(f.key)
+						} else {
+							tokens[d] = strconv.Itoa(f.index)
+						}
+					}
+					return pointer(tokens), true
+				}
 				expectKey = false
 			}
 			i = end
 		}
 	}
 	return "", false
+}
+
+// smallObject is how many property names an object has before addName indexes them:
+// fewer are cheaper to compare one by one, and allocate nothing.
+const smallObject = 16
+
+// names indexes the property names of one object that has more than smallObject.
+type names map[string]struct{}
+
+// nameCompared, when a test sets it, is called on each comparison or look-up of a name.
+var nameCompared func()
+
+// addName adds name to those of one object, (*keys)[start:] and then *set, and reports
+// whether the object has it already. Past smallObject names, it looks names up in *set
+// (made then), so that an object of k names costs O(k), not O(k^2).
+func addName(keys *[][]byte, start int, set *names, name []byte) bool {
+	if *set == nil {
+		own := (*keys)[start:]
+		for _, k := range own {
+			if nameCompared != nil {
+				nameCompared()
+			}
+			if string(k) == string(name) {
+				return true
+			}
+		}
+		if len(own) < smallObject {
+			*keys = append(*keys, name)
+			return false
+		}
+		*set = make(names, 2*len(own))
+		for _, k := range own {
+			(*set)[string(k)] = struct{}{}
+		}
+	}
+	if nameCompared != nil {
+		nameCompared()
+	}
+	if _, ok := (*set)[string(name)]; ok {
+		return true
+	}
+	(*set)[string(name)] = struct{}{}
+	return false
 }
 
 // invalidUTF8At is the offset of the first byte of b that is not valid UTF-8.

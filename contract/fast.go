@@ -608,6 +608,7 @@ func (s *fastScan) members(n *node) bool {
 	var seen uint64
 	count := 0
 	keys := len(s.keys)
+	var set names // the undeclared names past smallObject
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
 		s.i++
@@ -626,6 +627,9 @@ func (s *fastScan) members(n *node) bool {
 		s.i++
 		s.ws()
 		count++
+		if n.maxProps >= 0 && count > n.maxProps {
+			return false // past maxProperties: the full path reports it
+		}
 		var name []byte
 		if escaped(s.b[ks:ke]) {
 			str, ok := s.decodeString(ks, ke)
@@ -651,12 +655,9 @@ func (s *fastScan) members(n *node) bool {
 			}
 			s.path = s.path[:len(s.path)-1]
 		} else {
-			for _, k := range s.keys[keys:] {
-				if string(k) == string(name) {
-					return false
-				}
+			if addName(&s.keys, keys, &set, name) {
+				return false // a duplicate key: the full path reports it
 			}
-			s.keys = append(s.keys, name)
 			var key string
 			if n.additional != nil || !n.open {
 				key = string(name)

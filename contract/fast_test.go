@@ -21,6 +21,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
+	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
 )
 
 // fastAndSlow returns a validator with the fast path and one without it.
@@ -169,7 +170,48 @@ func exampleBodies(t testing.TB) [][]byte {
 			out = append(out, mustMarshal(t, run))
 		}
 	}
-	return out
+	return append(out, manyKeysBody(40, 20, ""))
+}
+
+// manyKeysBody is hostile.Run with a free-form object of free members (a JSON schema)
+// and drift undeclared properties at its root, then tail in the free-form object.
+func manyKeysBody(free, drift int, tail string) []byte {
+	b := strings.Replace(hostile.Run, `"response_format":"auto"`,
+		`"response_format":{"type":"json_schema","json_schema":{"name":"n","schema":{`+objectMembers("k", free)+tail+`}}}`, 1)
+	if drift > 0 {
+		b = strings.Replace(b, `{"id"`, `{`+objectMembers("x", drift)+`,"id"`, 1)
+	}
+	return []byte(b)
+}
+
+// TestFastPathIsLinearInKeys: the names of an object of k members cost the fast path O(k)
+// comparisons, not one per pair, whether the object is free-form, the root with undeclared
+// properties, or metadata past its maxProperties (which the fast path gives up on at once).
+func TestFastPathIsLinearInKeys(t *testing.T) {
+	v, err := New(Options{})
+	require.NoError(t, err)
+	h := http.Header{"Content-Type": {"application/json"}}
+	for _, k := range []int{1000, 8000} {
+		for _, c := range []struct {
+			name  string
+			body  []byte
+			ok    bool
+			drift int
+		}{
+			{"free-form", manyKeysBody(k, 0, ""), true, 0},
+			{"free-form with a duplicate", manyKeysBody(k, 0, `,"k0":1`), false, 0},
+			{"undeclared", manyKeysBody(0, k, ""), true, k},
+			{"metadata", []byte(strings.Replace(hostile.Run, `"metadata":{}`, `"metadata":{`+strings.ReplaceAll(objectMembers("m", k), ":0", `:"v"`)+`}`, 1)), false, 0},
+		} {
+			n := compares(func() {
+				ex := Exchange{Status: 200, Header: h, Body: c.body}
+				drift, ok := v.fastRun(ex, v.responses[200], c.body)
+				assert.Equal(t, c.ok, ok, "%s, %d keys", c.name, k)
+				assert.Len(t, drift, c.drift, "%s, %d keys", c.name, k)
+			})
+			assert.LessOrEqual(t, n, linearBound(k+1), "%s, %d keys", c.name, k)
+		}
+	}
 }
 
 func mustMarshal(t testing.TB, v any) []byte {
@@ -241,6 +283,7 @@ func FuzzFastPath(f *testing.F) {
 	for _, body := range exampleBodies(f) {
 		f.Add(body)
 	}
+	f.Add(manyKeysBody(40, 20, `,"k0":1`))
 	h := http.Header{"Content-Type": {"application/json"}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ex := Exchange{Status: 200, Header: h, Body: body}
@@ -263,6 +306,24 @@ func BenchmarkFastRun(b *testing.B) {
 		if _, ok := v.fastRun(ex, v.responses[200], body); !ok {
 			b.Fatal("not accepted")
 		}
+	}
+}
+
+// BenchmarkFastRunManyKeys checks a Run whose free-form object has n keys.
+func BenchmarkFastRunManyKeys(b *testing.B) {
+	v, err := New(Options{})
+	require.NoError(b, err)
+	for _, n := range []int{1000, 10000, 40000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			body := manyKeysBody(n, 0, "")
+			ex := Exchange{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, ok := v.fastRun(ex, v.responses[200], body); !ok {
+					b.Fatal("not accepted")
+				}
+			}
+		})
 	}
 }
 

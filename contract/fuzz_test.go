@@ -71,7 +71,7 @@ func FuzzValidate(f *testing.F) {
 }
 
 // FuzzReplayFile: a cassette file, however broken, gives results or an error, never a
-// panic. Seeded with the committed cassettes.
+// panic. Seeded with the committed cassettes and the refused shapes of YAML.
 func FuzzReplayFile(f *testing.F) {
 	v, err := contract.New(contract.Options{})
 	require.NoError(f, err)
@@ -80,6 +80,9 @@ func FuzzReplayFile(f *testing.F) {
 		require.NoError(f, err)
 		f.Add(b)
 	}
+	f.Add([]byte(headersCassette(2, 256)))
+	f.Add([]byte(headersCassette(1, 257)))
+	f.Add([]byte(aliasCassette))
 	dir := f.TempDir()
 	n := 0
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -31,6 +31,7 @@ var hostileFailures = map[string]string{
 	"unknown_status":      `body /status: "paused" is not one of queued, in_progress, requires_action, cancelling, cancelled, failed, completed, incomplete, expired (schema)`,
 	"gzip_without_header": "body: is gzip data, but Content-Encoding does not say gzip (schema)",
 	"html_502":            `header Content-Type: "text/html" is not application/json (content_type)`,
+	"many_keys_duplicate": "body /response_format/json_schema/schema/k0: appears twice in its object: readers disagree on which value counts (schema)",
 }
 
 // TestValidateHostileBodies: each case with bytes of its own, validated as recorded, gives

@@ -40,7 +40,7 @@ func lines(vs []contract.Violation) []string {
 	return out
 }
 
-func validator(t *testing.T, opts contract.Options) *contract.Validator {
+func validator(t testing.TB, opts contract.Options) *contract.Validator {
 	t.Helper()
 	v, err := contract.New(opts)
 	require.NoError(t, err)

@@ -21,9 +21,10 @@ import (
 // becomes U+FFFD) and keeps unknown statuses, for forward compatibility. The contract
 // validator is where they fail.
 var clientLenient = map[string]gen.RunStatus{
-	"duplicate_keys": gen.RunStatusQueued,
-	"invalid_utf8":   gen.RunStatusCancelling,
-	"unknown_status": "paused",
+	"duplicate_keys":      gen.RunStatusQueued,
+	"invalid_utf8":        gen.RunStatusCancelling,
+	"unknown_status":      "paused",
+	"many_keys_duplicate": gen.RunStatusCancelling,
 }
 
 // TestCancelHostileResponses: every hostile response gives a run or a typed, clean error,

@@ -132,8 +132,33 @@ var table = sync.OnceValue(func() []Case {
 		body("gzip_with_header", Conforming, 200, http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}}, string(gz)),
 		body("gzip_without_header", Malformed, 200, jsonCT(), string(gz)),
 		{Name: "gzip_huge", Class: TooLarge, Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}}, serve: gzipHuge},
+		// A free-form object of manyKeys keys, within every size limit: judged in linear time.
+		body("many_keys", Conforming, 200, jsonCT(), replace(`"response_format":"auto"`, freeForm(keyMembers("")))),
+		body("many_keys_duplicate", Malformed, 200, jsonCT(), replace(`"response_format":"auto"`, freeForm(keyMembers(`,"k0":0`)))),
 	}
 })
+
+// manyKeys is the number of keys of the many_keys cases' object (some 350 KB of JSON):
+// a check that compares each key with every other takes seconds on it.
+const manyKeys = 32000
+
+// freeForm is a response_format whose JSON schema, a free-form object, has the members
+// of members.
+func freeForm(members string) string {
+	return `"response_format":{"type":"json_schema","json_schema":{"name":"many_keys","schema":{` + members + `}}}`
+}
+
+// keyMembers returns the members "k0":0 to "k<manyKeys-1>":0, then tail.
+func keyMembers(tail string) string {
+	var b strings.Builder
+	for i := range manyKeys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"k` + strconv.Itoa(i) + `":0`)
+	}
+	return b.String() + tail
+}
 
 // Get returns a copy of the case called name; it panics when there is none (a typo in a
 // test).
