@@ -132,8 +132,28 @@ var table = sync.OnceValue(func() []Case {
 		body("gzip_with_header", Conforming, 200, http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}}, string(gz)),
 		body("gzip_without_header", Malformed, 200, jsonCT(), string(gz)),
 		{Name: "gzip_huge", Class: TooLarge, Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}}, serve: gzipHuge},
+		// Redirects off the origin, to a loopback port where nothing listens: whoever follows
+		// one gets a connection error instead of the 3xx.
+		redirect("redirect_302", http.StatusFound),
+		redirect("redirect_307", http.StatusTemporaryRedirect),
+		redirect("redirect_308", http.StatusPermanentRedirect),
 	}
 })
+
+// Nowhere is an origin on loopback where nothing listens, the redirect cases' target.
+const Nowhere = "http://127.0.0.1:1"
+
+func redirect(name string, status int) Case {
+	return Case{Name: name, Class: Infrastructure, Status: status, Header: http.Header{"Location": {Nowhere + "/v1" + Path}}}
+}
+
+// Redirect answers every request with status and a Location on origin (scheme://host),
+// keeping the request's path and query.
+func Redirect(status int, origin string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, origin+r.URL.RequestURI(), status)
+	})
+}
 
 // Get returns a copy of the case called name; it panics when there is none (a typo in a
 // test).
