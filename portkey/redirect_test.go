@@ -86,3 +86,13 @@ func TestCheckRedirect(t *testing.T) {
 	assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
 	assert.Empty(t, other.seen())
 }
+
+// TestRedirectErrorShowsNoPassword: a Location with user info is named without it.
+func TestRedirectErrorShowsNoPassword(t *testing.T) {
+	srv, _ := serve(t, reply{status: http.StatusTemporaryRedirect, header: map[string]string{"Location": "http://admin:hunter2-Pa55@127.0.0.1:1/v1/x"}})
+	_, err := newClient(t, srv, nil).Cancel(context.Background(), "thread_a", "run_b")
+	var apiErr *portkey.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Contains(t, apiErr.Message, "@127.0.0.1:1/v1/x")
+	assert.NotContains(t, err.Error(), "hunter2")
+}
