@@ -60,8 +60,8 @@ func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
 	}
 	out := make([]Result, 0, len(c.Interactions))
 	for _, i := range c.Interactions {
-		ex := Exchange{Method: i.Request.Method, RequestHeader: i.Request.Headers,
-			Status: i.Response.Code, Header: i.Response.Headers, Body: []byte(i.Response.Body)}
+		ex := Exchange{Method: i.Request.Method, RequestHeader: i.Request.Headers, Status: i.Response.Code,
+			Header: i.Response.Headers, Body: []byte(i.Response.Body), Cut: i.Response.Headers.Get(HeaderCut) != ""}
 		if u, err := url.Parse(i.Request.URL); err == nil {
 			ex.Path = u.EscapedPath()
 		}
@@ -79,8 +79,8 @@ func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
 }
 
 // loadCassette loads the cassette name+".yaml" of fsys with go-vcr, once checkYAML has
-// found it fit, and refuses one with an empty interaction ("- " alone), which go-vcr loads
-// as nil.
+// found it fit, and refuses one without interactions, which would say nothing, or with an
+// empty one ("- " alone), which go-vcr loads as nil.
 func loadCassette(fsys fs.FS, name string) (*cassette.Cassette, error) {
 	data, err := fs.ReadFile(fsys, name+".yaml")
 	if err != nil {
@@ -92,6 +92,9 @@ func loadCassette(fsys fs.FS, name string) (*cassette.Cassette, error) {
 	c, err := cassette.LoadWithFS(name, loaded(data))
 	if err != nil {
 		return nil, err
+	}
+	if len(c.Interactions) == 0 {
+		return nil, errors.New("it holds no interaction")
 	}
 	for n, i := range c.Interactions {
 		if i == nil {
@@ -138,9 +141,14 @@ func (l loaded) WriteFile(name string, _ []byte) error {
 }
 func (l loaded) IsFileExists(string) bool { return true }
 
+// HeaderCut marks a recorded response whose body was cut at the validator's limit; its
+// value says where, and how long the body was. Replay never judges such a body.
+const HeaderCut = "Portkey-Runs-Body-Cut"
+
 // Record runs each scenario of scs through s against its live target and writes what was
 // exchanged to dir/<scenario name>.yaml, a go-vcr cassette, with every secret redacted
-// before anything is written. It returns the validated results.
+// before anything is written. It returns the validated results, and an error naming the
+// scenarios that got no answer: their exchange is not written.
 func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -160,6 +168,7 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 	// go-vcr reads whole bodies: keep them bounded.
 	real = limitTransport{real, limit}
 	var out []Result
+	var failed []error
 	for _, sc := range scs {
 		if sc.Name == "" || strings.ContainsAny(sc.Name, `/\`) || strings.HasPrefix(sc.Name, ".") {
 			return out, fmt.Errorf("contract: scenario name %q cannot name a cassette file", sc.Name)
@@ -167,18 +176,51 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 		rec, err := recorder.New(filepath.Join(dir, sc.Name),
 			recorder.WithMode(recorder.ModeRecordOnly),
 			recorder.WithRealTransport(real),
+			recorder.WithHook(func(i *cassette.Interaction) error { markCut(i, limit); return nil }, recorder.BeforeSaveHook),
 			recorder.WithHook(RedactInteraction, recorder.BeforeSaveHook))
 		if err != nil {
 			return out, err
 		}
 		rs := *s
 		rs.Client = &http.Client{Transport: rec, Timeout: timeout}
-		out = append(out, rs.Run(ctx, sc))
+		r := rs.Run(ctx, sc)
+		out = append(out, r)
+		if r.Status == 0 { // no answer: a cassette would say nothing, or lie
+			failed = append(failed, fmt.Errorf("contract: %s not recorded: %s", sc.Name, strings.Join(violationLines(r.Violations), "; ")))
+			continue
+		}
 		if err := rec.Stop(); err != nil {
 			return out, fmt.Errorf("contract: saving cassette %s: %w", sc.Name, err)
 		}
 	}
-	return out, nil
+	return out, errors.Join(failed...)
+}
+
+func violationLines(vs []Violation) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return out
+}
+
+// markCut keeps limit bytes of a body that limitTransport cut (it passes one byte more),
+// marks it with HeaderCut and makes both lengths say what is stored.
+func markCut(i *cassette.Interaction, limit int) {
+	p := &i.Response
+	if len(p.Body) <= limit {
+		return
+	}
+	sent := "more"
+	if p.ContentLength > 0 {
+		sent = strconv.FormatInt(p.ContentLength, 10)
+	}
+	p.Body = p.Body[:limit]
+	p.Headers.Set(HeaderCut, fmt.Sprintf("cut at %d bytes of %s", limit, sent))
+	p.ContentLength = int64(limit)
+	if p.Headers.Get("Content-Length") != "" {
+		p.Headers.Set("Content-Length", strconv.Itoa(limit))
+	}
 }
 
 // limitTransport cuts response bodies after limit+1 bytes, enough for the validator to
@@ -298,8 +340,15 @@ func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return i.GetHTTPResponse()
+	resp, err := i.GetHTTPResponse()
+	if err == nil && resp.Header.Get(HeaderCut) != "" { // as the original, too long to be read whole
+		resp.Body = &replayBody{r: io.MultiReader(strings.NewReader(i.Response.Body), errReader{errCut}), c: resp.Body}
+	}
+	return resp, err
 }
+
+// errCut ends the body of a response that was cut when recorded.
+var errCut = errors.New("contract: the recorded body was cut here (" + HeaderCut + ")")
 
 // MatchRedacted is a go-vcr matcher for redacted cassettes: req matches rec when method,
 // path, query, headers and body agree after redaction; scheme and host are ignored, so a

@@ -83,6 +83,14 @@ func FuzzReplayFile(f *testing.F) {
 	f.Add([]byte(headersCassette(2, 256)))
 	f.Add([]byte(headersCassette(1, 257)))
 	f.Add([]byte(aliasCassette))
+	// A redirect, a body record cut, and no interaction at all.
+	response := func(code int, headers, body string) []byte {
+		return []byte("version: 2\ninteractions:\n  - request: {method: POST, url: 'http://127.0.0.1:1/v1/threads/t/runs/r/cancel'}\n" +
+			"    response: {code: " + strconv.Itoa(code) + ", headers: {" + headers + "}, body: '" + body + "'}\n")
+	}
+	f.Add(response(307, "Location: ['http://admin:pw@127.0.0.1:2/v1/threads/t/runs/r/cancel']", ""))
+	f.Add(response(200, "Content-Type: [application/json], "+contract.HeaderCut+": ['cut at 4 bytes of 9']", `{"id`))
+	f.Add([]byte("version: 2\ninteractions: []\n"))
 	dir := f.TempDir()
 	n := 0
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func TestTransportHostileResponses(t *testing.T) {
 				mu.Lock()
 				defer mu.Unlock()
 				results = append(results, r)
-			}}}
+			}}, CheckRedirect: portkey.CheckRedirect}
 			timeout := 10 * time.Second // a hang guard only
 			if hc.Name == "drip" {
 				timeout = 300 * time.Millisecond
@@ -117,6 +118,11 @@ func TestTransportHostileResponses(t *testing.T) {
 			case "drip", "cut_mid_body":
 				want = contract.Error
 				require.Error(t, err, "the caller gets the error too")
+			case "redirect_302", "redirect_307", "redirect_308": // the answer is elsewhere: not judged
+				want = contract.Error
+				require.NoError(t, err)
+				assert.Equal(t, []string{`header Location: "http://127.0.0.1:1/v1/threads/thread_hostile/runs/run_hos..." redirects the cancel (` +
+					strconv.Itoa(hc.Status) + `), not followed: its answer is not judged (infrastructure)`}, lines(r.Violations))
 			default:
 				require.NoError(t, err)
 			}

@@ -14,8 +14,8 @@ import (
 const HeaderGatewayException = "x-portkey-gateway-exception"
 
 // infrastructure classifies what is not about the contract: a call that failed, a timeout,
-// rate limiting, a server or gateway failure. It returns a notice, or a zero Violation
-// (empty Rule) when the exchange is none of those.
+// a redirect (never followed), rate limiting, a server or gateway failure. It returns a
+// notice, or a zero Violation (empty Rule) when the exchange is none of those.
 func infrastructure(ex Exchange, body any) Violation {
 	iv := Violation{Check: CheckInfrastructure, Location: "status", Value: strconv.Itoa(ex.Status), Severity: Notice}
 	if ex.Err != nil {
@@ -30,6 +30,9 @@ func infrastructure(ex Exchange, body any) Violation {
 		return iv
 	}
 	switch {
+	case ex.Status/100 == 3 && ex.Header.Get("Location") != "":
+		iv.Location, iv.Value = "header Location", quote(truncate(redact.URL(ex.Header.Get("Location")), maxValue))
+		iv.Rule = "redirects the cancel (" + strconv.Itoa(ex.Status) + "), not followed: its answer is not judged"
 	case ex.Status == 429:
 		iv.Rule = "rate limited"
 		if ra := ex.Header.Get("Retry-After"); ra != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,7 +81,8 @@ type Suite struct {
 	// BaseURL is the server URL the spec's paths hang off, e.g. https://api.portkey.ai/v1.
 	BaseURL string
 	Auth    portkey.Auth
-	// Client sends the requests; nil uses a client with a 30 s timeout.
+	// Client sends the requests (nil: http.DefaultClient), through a copy that never
+	// follows a redirect (portkey.CheckRedirect) and gives up after 30 s if its Timeout is 0.
 	Client *http.Client
 	// Validator judges the exchanges; nil uses Default().
 	Validator *Validator
@@ -113,11 +113,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 	if err != nil {
 		return s.setupError(sc, err, start)
 	}
-	client := s.Client
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
-	resp, err := client.Do(req)
+	resp, err := s.client().Do(req)
 	var body []byte
 	if err == nil {
 		body, err = peekBody(resp, v.opts.MaxBody)
@@ -146,7 +142,24 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 			}
 		}
 	}
-	return newResult(sc.Name, status, checks, vs, !expected, time.Since(start))
+	// An answer that could not be read whole is never judged, even with the expected status.
+	return newResult(sc.Name, status, checks, vs, !expected || err != nil, time.Since(start))
+}
+
+// DefaultTimeout bounds a Suite's request when its Client sets no Timeout.
+const DefaultTimeout = 30 * time.Second
+
+// client is s.Client under the module's rules: no redirect followed, a bounded wait.
+func (s *Suite) client() *http.Client {
+	c := &http.Client{}
+	if s.Client != nil {
+		*c = *s.Client
+	}
+	c.CheckRedirect = portkey.CheckRedirect
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	return c
 }
 
 func (s *Suite) setupError(sc Scenario, err error, start time.Time) Result {
@@ -159,9 +172,9 @@ func (s *Suite) setupError(sc Scenario, err error, start time.Time) Result {
 // Request builds the HTTP request of sc: each ID sent as exactly one path segment, the
 // suite's credentials (unless NoAuth), its extra headers and sc's Prefer header.
 func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error) {
-	base, err := url.Parse(s.BaseURL)
-	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("contract: base URL %q is not an absolute URL", s.BaseURL)
+	base, err := portkey.ParseBaseURL(s.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("contract: %w", err)
 	}
 	u := portkey.CancelURL(base, sc.ThreadID, sc.RunID)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)

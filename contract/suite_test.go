@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
 )
 
 func TestSuiteAgainstFakeTarget(t *testing.T) {
@@ -101,8 +102,23 @@ func TestSuiteSendsIDsAsOneSegment(t *testing.T) {
 }
 
 func TestSuiteBadBaseURL(t *testing.T) {
-	s := &contract.Suite{BaseURL: "not a url"}
-	r := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: "t", RunID: "r"})
+	// None is repeated: each may hold a password.
+	for _, base := range []string{"not a url", "admin:hunter2@127.0.0.1:8080/v1", "http://admin:hunter2@127.0.0.1:8080/v1",
+		"http://127.0.0.1:8080/v1?key=hunter2", "ftp://127.0.0.1/v1"} {
+		s := &contract.Suite{BaseURL: base}
+		r := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: "t", RunID: "r"})
+		assert.Equal(t, contract.Error, r.Verdict)
+		assert.Equal(t, []string{"request: cannot be built: contract: the base URL must be an http or https URL without user info, query or fragment, such as https://api.portkey.ai/v1 (scenario)"}, lines(r.Violations), base)
+	}
+}
+
+// TestSuiteCutBodyIsAnError: an answer with the expected status whose body breaks off is
+// not judged, so not a pass.
+func TestSuiteCutBodyIsAnError(t *testing.T) {
+	srv := httptest.NewServer(hostile.Get("cut_mid_body"))
+	defer srv.Close()
+	s := &contract.Suite{BaseURL: srv.URL, Auth: hostedAuth}
+	r := s.Run(context.Background(), contract.Scenario{Name: "cut", ThreadID: hostile.ThreadID, RunID: hostile.RunID, Expect: []int{200}})
 	assert.Equal(t, contract.Error, r.Verdict)
-	assert.Equal(t, []string{`request: cannot be built: contract: base URL "not a url" is not an absolute URL (scenario)`}, lines(r.Violations))
+	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, lines(r.Violations))
 }

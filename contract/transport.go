@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
 // Transport is an http.RoundTripper that validates every Cancel Run exchange passing
@@ -118,8 +120,8 @@ func Require(t testing.TB, base http.RoundTripper) http.RoundTripper {
 }
 
 // Client returns an http.Client whose every Cancel Run exchange must conform: a failure
-// fails t. It has a 30 s timeout.
+// fails t. It has a 30 s timeout and follows no redirect.
 func Client(t testing.TB) *http.Client {
 	t.Helper()
-	return &http.Client{Transport: Require(t, nil), Timeout: 30 * time.Second}
+	return &http.Client{Transport: Require(t, nil), Timeout: DefaultTimeout, CheckRedirect: portkey.CheckRedirect}
 }

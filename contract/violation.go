@@ -101,8 +101,11 @@ func (v Violation) Where() string {
 }
 
 // Unjudged reports whether v means the exchange could not be judged: its body was not
-// validated (too large, or in an unknown encoding), so nothing is said about the contract.
-func (v Violation) Unjudged() bool { return v.Check == CheckInfrastructure && v.Location == "body" }
+// validated (too large, cut, or in an unknown encoding) or it redirects elsewhere, so
+// nothing is said about the contract.
+func (v Violation) Unjudged() bool {
+	return v.Check == CheckInfrastructure && (v.Location == "body" || v.Location == "header Location")
+}
 
 // Failed reports whether v fails the contract.
 func (v Violation) Failed() bool { return v.Severity == Failure }

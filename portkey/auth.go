@@ -106,7 +106,8 @@ func (a Auth) Apply(h http.Header) {
 	}
 }
 
-// Editor returns a request editor for the generated client that applies a.
+// Editor returns a request editor for the generated client that applies a; send through
+// an http.Client whose CheckRedirect is CheckRedirect, so that no redirect carries a away.
 func (a Auth) Editor() gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		a.Apply(req.Header)

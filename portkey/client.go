@@ -62,7 +62,8 @@ func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 func WithAuth(a Auth) Option { return func(c *config) { c.auth = a } }
 
 // WithHTTPClient sends through a copy of hc whose transport is wrapped in a
-// RetryTransport (unless it is one already). Its Timeout is kept.
+// RetryTransport (unless it is one already). Its Timeout is kept; its CheckRedirect is
+// replaced by CheckRedirect.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithMaxRetries sets how often a request is retried (default DefaultMaxRetries; 0: never).
@@ -115,9 +116,9 @@ func New(opts ...Option) (*Client, error) {
 	if err := cfg.auth.Validate(); err != nil {
 		return nil, err
 	}
-	base, err := url.Parse(cfg.baseURL)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.User != nil || base.RawQuery != "" || base.Fragment != "" {
-		return nil, errors.New("portkey: the base URL must be an http or https URL without user info, query or fragment, such as " + DefaultBaseURL)
+	base, err := ParseBaseURL(cfg.baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("portkey: %w", err)
 	}
 	switch {
 	case cfg.maxRetries < 0:
@@ -132,6 +133,7 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.httpClient != nil {
 		*hc = *cfg.httpClient
 	}
+	hc.CheckRedirect = CheckRedirect
 	if _, ok := hc.Transport.(*RetryTransport); !ok && cfg.maxRetries > 0 {
 		rt := NewRetryTransport(hc.Transport)
 		rt.MaxRetries, rt.Logger = cfg.maxRetries, cfg.logger
@@ -158,9 +160,9 @@ func New(opts ...Option) (*Client, error) {
 func (c *Client) Gen() *gen.ClientWithResponses { return c.gen }
 
 // Cancel cancels a run and returns it (status cancelling or cancelled). A non-2xx answer
-// is an *APIError, a 2xx that is not a run a *DecodeError, a body over the limit a
-// *BodyTooLargeError; an empty ID is ErrEmptyID and an ID that is not UTF-8 ErrInvalidID,
-// before anything is sent.
+// (a redirect too: none is followed) is an *APIError, a 2xx that is not a run a
+// *DecodeError, a body over the limit a *BodyTooLargeError; an empty ID is ErrEmptyID and
+// an ID that is not UTF-8 ErrInvalidID, before anything is sent.
 func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, error) {
 	if err := checkIDs(threadID, runID); err != nil {
 		return nil, err
@@ -189,6 +191,21 @@ func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, 
 	}
 	return decodeRun(resp, body, c.cfg.auth)
 }
+
+// ParseBaseURL parses a base URL as New accepts it: http or https, with a host, and without
+// user info, query or fragment. Its error never repeats raw, which may hold a password.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("the base URL must be an http or https URL without user info, query or fragment, such as " + DefaultBaseURL)
+	}
+	return u, nil
+}
+
+// CheckRedirect is the redirect policy of every client of this module, for an
+// http.Client's CheckRedirect: a redirect is never followed, so that credentials never
+// leave their origin and a cancel is never sent anywhere else; the 3xx answer is returned.
+func CheckRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // decodeRun reads a 2xx answer as a run: a JSON body (by its Content-Type, as openai-go
 // requires) holding an object with an id and a status. Unknown statuses and properties are

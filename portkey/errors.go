@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -61,6 +62,9 @@ func newAPIError(resp *http.Response, body []byte, secrets []string) *APIError {
 			e.Message = gf.Message
 		}
 	}
+	if loc := resp.Header.Get("Location"); resp.StatusCode/100 == 3 && loc != "" {
+		e.Message = "redirect to " + strconv.Quote(cut(redact.URL(loc), maxExcerpt)) + " not followed (credentials never leave their origin)"
+	}
 	if e.Message == "" {
 		e.Message = excerpt(body, secrets)
 	}
@@ -82,17 +86,22 @@ func excerpt(body []byte, secrets []string) string {
 		s = stripTags(s)
 	}
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-	if len(s) > maxExcerpt {
-		cut := maxExcerpt
-		for cut > 0 && !utf8RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
+	s = cut(s, maxExcerpt)
 	if s == "" {
 		return "(empty body)"
 	}
 	return "body: " + redact.String(s)
+}
+
+// cut shortens s to at most n bytes, at a rune start, marking the cut with "...".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -67,6 +67,10 @@ func TestCancelHostileResponses(t *testing.T) {
 					require.ErrorIs(t, err, context.DeadlineExceeded)
 				case "cut_mid_body":
 					require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+				case "redirect_302", "redirect_307", "redirect_308": // never followed
+					require.ErrorAs(t, err, &apiErr)
+					assert.Equal(t, hc.Status, apiErr.StatusCode)
+					assert.Contains(t, apiErr.Message, hostile.Nowhere+"/v1"+hostile.Path+`" not followed`)
 				default:
 					t.Fatalf("no expectation for %s", hc.Name)
 				}

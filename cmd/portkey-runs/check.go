@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -41,7 +40,7 @@ Flags:
   --strict          count drift (properties the spec does not declare) as a failure
   --format F        human (default), json or junit
   --output FILE     write the report to FILE; standard output gets the summary line
-  --timeout D       per request (default 30s)
+  --timeout D       per request, above 0 (default 30s)
 
 Exit codes: 0 everything conforms, 1 a contract violation, 2 usage or I/O error, or a
 target that could not be judged (connection error, timeout, unexpected 429 or 5xx).
@@ -77,8 +76,8 @@ func (l *liveFlags) register(fs *flag.FlagSet) {
 // check reports flags that make no sense together.
 func (l *liveFlags) check() error {
 	switch {
-	case l.timeout < 0:
-		return fmt.Errorf("--timeout %s is negative", l.timeout)
+	case l.timeout <= 0:
+		return fmt.Errorf("--timeout %s does not bound a request: give a positive duration, e.g. 30s", l.timeout)
 	case l.target == "" && (l.thread != "" || l.run != "" || l.faults):
 		return errors.New("--thread, --run and --faults apply to a live target: add --target URL")
 	}
@@ -89,9 +88,8 @@ func (l *liveFlags) check() error {
 // contract.LiveFromEnv, through e.getenv with the flags over the variables, and requests
 // through a client that prints a progress line per request to progress.
 func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer) (*contract.Suite, []contract.Scenario, error) {
-	if u, err := url.Parse(l.target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, nil, fmt.Errorf("--target %q is not an http(s) URL: pass the base URL the API hangs off, e.g. %s",
-			redact.URL(l.target), portkey.DefaultBaseURL)
+	if _, err := portkey.ParseBaseURL(l.target); err != nil { // never repeated: it may hold a password
+		return nil, nil, fmt.Errorf("--target: %w; credentials go in the environment", err)
 	}
 	flags := map[string]string{portkey.EnvBaseURL: l.target, contract.EnvThreadID: l.thread, contract.EnvRunID: l.run}
 	live, err := contract.LiveFromEnv(func(k string) string {

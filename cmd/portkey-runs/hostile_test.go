@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
 // dump renders a response as 'curl -i' prints it (without --compressed: bytes as sent).
@@ -46,7 +47,7 @@ func served(t *testing.T, hc hostile.Case, limit int64, timeout time.Duration) (
 	t.Helper()
 	srv := httptest.NewServer(hc)
 	defer srv.Close()
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: timeout}
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: timeout, CheckRedirect: portkey.CheckRedirect}
 	resp, err := client.Post(srv.URL+hostile.Path, "", nil)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -91,6 +92,10 @@ func TestValidateHostileResponses(t *testing.T) {
 			case hc.Class == hostile.Conforming:
 				assert.Equal(t, exitPass, o.code, o.stdout+o.stderr)
 				assert.Empty(t, out)
+			case strings.HasPrefix(hc.Name, "redirect_"): // the answer is elsewhere: not judged
+				assert.Equal(t, exitError, o.code, o.stdout+o.stderr)
+				assert.Equal(t, []string{file + `: header Location: "` + hostile.Nowhere + `/v1/threads/thread_hostile/runs/run_hos..." redirects the cancel (` +
+					strconv.Itoa(hc.Status) + `), not followed: its answer is not judged (infrastructure)`}, out)
 			case hc.Class == hostile.TooLarge: // gzip that inflates past the validator's limit
 				assert.Equal(t, exitError, o.code, o.stdout+o.stderr)
 				assert.Contains(t, o.stdout, file+": body: is larger than 4194304 bytes (the validator's limit) and was not validated (infrastructure)")

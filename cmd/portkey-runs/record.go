@@ -63,11 +63,13 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		}
 		r := &report.Report{Strict: o.strict, Start: time.Now()}
 		rs, err := contract.Record(ctx, s, *out, scs)
-		if err != nil {
-			return fail(err)
-		}
 		r.Duration = time.Since(r.Start)
 		r.Groups = []report.Group{{Name: "recorded", Target: l.target, Results: rs}}
+		if err != nil { // exchanges that got no answer: not written
+			code := fail(err)
+			o.write(e, "record", r)
+			return code
+		}
 		fmt.Fprintf(e.stderr, "portkey-runs record: wrote %d cassettes to %s\n", len(rs), *out)
 		return o.write(e, "record", r)
 	}

@@ -135,6 +135,11 @@ var table = sync.OnceValue(func() []Case {
 		// A free-form object of manyKeys keys, within every size limit: judged in linear time.
 		body("many_keys", Conforming, 200, jsonCT(), replace(`"response_format":"auto"`, freeForm(keyMembers("")))),
 		body("many_keys_duplicate", Malformed, 200, jsonCT(), replace(`"response_format":"auto"`, freeForm(keyMembers(`,"k0":0`)))),
+		// Redirects off the origin, to a loopback port where nothing listens: whoever follows
+		// one gets a connection error instead of the 3xx.
+		redirect("redirect_302", http.StatusFound),
+		redirect("redirect_307", http.StatusTemporaryRedirect),
+		redirect("redirect_308", http.StatusPermanentRedirect),
 	}
 })
 
@@ -158,6 +163,21 @@ func keyMembers(tail string) string {
 		b.WriteString(`"k` + strconv.Itoa(i) + `":0`)
 	}
 	return b.String() + tail
+}
+
+// Nowhere is an origin on loopback where nothing listens, the redirect cases' target.
+const Nowhere = "http://127.0.0.1:1"
+
+func redirect(name string, status int) Case {
+	return Case{Name: name, Class: Infrastructure, Status: status, Header: http.Header{"Location": {Nowhere + "/v1" + Path}}}
+}
+
+// Redirect answers every request with status and a Location on origin (scheme://host),
+// keeping the request's path and query.
+func Redirect(status int, origin string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, origin+r.URL.RequestURI(), status)
+	})
 }
 
 // Get returns a copy of the case called name; it panics when there is none (a typo in a
