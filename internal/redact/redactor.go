@@ -145,10 +145,10 @@ func (r *Redactor) String(s string) string {
 // Line is String made safe to print on one line of a terminal, a log or a report: every
 // control, format or line-separator character and every invalid UTF-8 byte is escaped
 // (\n, \x1b, \u202e), so that no text can move the cursor, colour or forge a line.
-func (r *Redactor) Line(s string) string { return printable(r.String(s)) }
+func (r *Redactor) Line(s string) string { return Escape(r.String(s)) }
 
-// printable escapes what printable text must not hold raw (see Line).
-func printable(s string) string {
+// Escape is Line without the redaction, for text the user gave (a file name).
+func Escape(s string) string {
 	i := 0
 	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
 		i++
