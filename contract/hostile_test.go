@@ -31,12 +31,17 @@ var hostileFailures = map[string]string{
 	"unknown_status":      `body /status: "paused" is not one of queued, in_progress, requires_action, cancelling, cancelled, failed, completed, incomplete, expired (schema)`,
 	"gzip_without_header": "body: is gzip data, but Content-Encoding does not say gzip (schema)",
 	"html_502":            `header Content-Type: "text/html" is not application/json (content_type)`,
+	"echoed_key":          `body /created_at: "[REDACTED]" is not an integer (schema)`,
+	"control_characters":  `body /created_at: "\u001b[2J\u0007" is not an integer (schema)`,
 }
+
+// hostileSecrets are the credentials the validators of these tests hold.
+var hostileSecrets = contract.Options{Secrets: []string{hostile.EchoedKey}}
 
 // TestValidateHostileBodies: each case with bytes of its own, validated as recorded, gives
 // its located failure, an infrastructure notice, or nothing when it conforms.
 func TestValidateHostileBodies(t *testing.T) {
-	v, err := contract.Default()
+	v, err := contract.New(hostileSecrets)
 	require.NoError(t, err)
 	for _, hc := range hostile.Cases() {
 		if hc.Body == nil {
@@ -73,7 +78,7 @@ func TestValidateHostileBodies(t *testing.T) {
 // result with the verdict of its class, returns within the deadline and hands the caller
 // the answer (or the error) it got.
 func TestTransportHostileResponses(t *testing.T) {
-	v, err := contract.Default()
+	v, err := contract.New(hostileSecrets)
 	require.NoError(t, err)
 	for _, hc := range hostile.Cases() {
 		t.Run(hc.Name, func(t *testing.T) {

@@ -146,12 +146,13 @@ func truncate(s string, n int) string {
 	return string(r[:n-3]) + "..."
 }
 
-// pointer renders a JSON pointer from its unescaped tokens, property names redacted.
+// pointer renders a JSON pointer from its unescaped tokens, property names redacted and
+// their control characters escaped (redact.Line), so that a name cannot break the line.
 func pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(pointerEscaper.Replace(redact.String(t)))
+		b.WriteString(pointerEscaper.Replace(redact.Line(t)))
 	}
 	return b.String()
 }
