@@ -182,6 +182,7 @@ func redactInteraction(red *redact.Redactor, i *cassette.Interaction) error {
 	q.Body = string(red.Body([]byte(q.Body)))
 	q.Host = red.String(q.Host)
 	p := &i.Response
+	p.Status = red.String(p.Status) // the reason phrase is the target's text
 	p.Headers = red.Header(p.Headers)
 	p.Trailer = red.Header(p.Trailer)
 	body := p.Body

@@ -138,6 +138,7 @@ func TestRedactorWholeValues(t *testing.T) {
 	r := redact.New("x", "openai-prod-vk-77")
 	assert.Equal(t, http.Header{"X-Echo": {"[REDACTED]"}, "X-Note": {"expired"}, "[REDACTED]": {"[REDACTED]"}},
 		r.Header(http.Header{"X-Echo": {"x"}, "X-Note": {"expired"}, "openai-prod-vk-77": {"openai-prod-vk-77"}}))
+	assert.Equal(t, http.Header{"[REDACTED]": {"1"}}, r.Header(http.Header{"Openai-Prod-Vk-77": {"1"}}), "a canonicalized name")
 	assert.Equal(t, url.Values{"q": {"[REDACTED]"}, "n": {"expired"}}, r.Query(url.Values{"q": {"x"}, "n": {"expired"}}))
 	assert.Equal(t, "https://h/p?q=%5BREDACTED%5D&n=expired", r.URL("https://h/p?q=x&n=expired"))
 	assert.Equal(t, `{"[REDACTED]":"[REDACTED]","[REDACTED]#2":"[REDACTED]","a":"expired","b":"[REDACTED]"}`,

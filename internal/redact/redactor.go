@@ -22,6 +22,7 @@ const MinSecret = 8
 // one per process with New; a nil Redactor masks key-looking parts only.
 type Redactor struct {
 	exact    map[string]bool   // every secret, for whole values
+	folded   map[string]bool   // every secret in lower case, for header names
 	replacer *strings.Replacer // the forms of the secrets of MinSecret bytes or more
 	longest  int               // the length of the longest form
 }
@@ -31,7 +32,7 @@ var none *Redactor
 
 // New returns a Redactor for secrets; empty ones are ignored.
 func New(secrets ...string) *Redactor {
-	r := &Redactor{exact: map[string]bool{}}
+	r := &Redactor{exact: map[string]bool{}, folded: map[string]bool{}}
 	seen := map[string]bool{}
 	var all []string
 	for _, s := range secrets {
@@ -39,7 +40,7 @@ func New(secrets ...string) *Redactor {
 			if s == "" || s == Marker {
 				continue
 			}
-			r.exact[s] = true
+			r.exact[s], r.folded[strings.ToLower(s)] = true, true
 			if len(s) < MinSecret {
 				continue
 			}
@@ -184,9 +185,10 @@ func Escape(s string) string {
 // isSecret reports whether v is one of r's secrets.
 func (r *Redactor) isSecret(v string) bool { return r != nil && r.exact[v] }
 
-// name redacts a header, query parameter or JSON property name.
+// name redacts a header, query parameter or JSON property name; a secret as the whole
+// name is found in any case, as net/http canonicalizes header names.
 func (r *Redactor) name(n string) string {
-	if r.isSecret(n) {
+	if r != nil && r.folded[strings.ToLower(n)] {
 		return Marker
 	}
 	return r.String(n)
