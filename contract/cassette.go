@@ -147,7 +147,8 @@ const HeaderCut = "Portkey-Runs-Body-Cut"
 
 // Record runs each scenario of scs through s against its live target and writes what was
 // exchanged to dir/<scenario name>.yaml, a go-vcr cassette, with every secret redacted
-// before anything is written. It returns the validated results, and an error naming the
+// before anything is written (s.Auth's and the validator's secrets, in any form, and
+// key-looking text). It returns the validated results, and an error naming the
 // scenarios that got no answer: their exchange is not written.
 func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -167,6 +168,12 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 	}
 	// go-vcr reads whole bodies: keep them bounded.
 	real = limitTransport{real, limit}
+	secrets := s.Auth.Secrets()
+	if s.Validator != nil {
+		secrets = append(secrets, s.Validator.opts.Secrets...)
+	}
+	red := redact.New(secrets...)
+	hook := func(i *cassette.Interaction) error { return redactInteraction(red, i) }
 	var out []Result
 	var failed []error
 	for _, sc := range scs {
@@ -177,7 +184,7 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 			recorder.WithMode(recorder.ModeRecordOnly),
 			recorder.WithRealTransport(real),
 			recorder.WithHook(func(i *cassette.Interaction) error { markCut(i, limit); return nil }, recorder.BeforeSaveHook),
-			recorder.WithHook(RedactInteraction, recorder.BeforeSaveHook))
+			recorder.WithHook(hook, recorder.BeforeSaveHook))
 		if err != nil {
 			return out, err
 		}
@@ -242,18 +249,22 @@ func (l limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // credential headers, cookies, and key-looking values in headers, URL, form and bodies. A
 // gzip response body is inflated (up to DefaultMaxBody) and stored decoded, so that it can
 // be redacted and scanned; one that cannot be inflated is an error, and is not recorded.
-func RedactInteraction(i *cassette.Interaction) error {
+func RedactInteraction(i *cassette.Interaction) error { return redactInteraction(nil, i) }
+
+// redactInteraction is RedactInteraction masking red's secrets too, names and values.
+func redactInteraction(red *redact.Redactor, i *cassette.Interaction) error {
 	q := &i.Request
-	q.Headers = redact.Header(q.Headers)
-	q.Trailer = redact.Header(q.Trailer)
-	q.URL = redact.URL(q.URL)
-	q.RequestURI = redact.URL(q.RequestURI)
-	q.Form = redact.Query(q.Form)
-	q.Body = string(redact.Body([]byte(q.Body)))
-	q.Host = redact.String(q.Host)
+	q.Headers = red.Header(q.Headers)
+	q.Trailer = red.Header(q.Trailer)
+	q.URL = red.URL(q.URL)
+	q.RequestURI = red.URL(q.RequestURI)
+	q.Form = red.Query(q.Form)
+	q.Body = string(red.Body([]byte(q.Body)))
+	q.Host = red.String(q.Host)
 	p := &i.Response
-	p.Headers = redact.Header(p.Headers)
-	p.Trailer = redact.Header(p.Trailer)
+	p.Status = red.String(p.Status) // the reason phrase is the target's text
+	p.Headers = red.Header(p.Headers)
+	p.Trailer = red.Header(p.Trailer)
 	body := p.Body
 	switch strings.ToLower(strings.TrimSpace(p.Headers.Get("Content-Encoding"))) {
 	case "gzip", "x-gzip":
@@ -265,7 +276,7 @@ func RedactInteraction(i *cassette.Interaction) error {
 		p.Headers.Del("Content-Encoding")
 		p.Uncompressed = true
 	}
-	if body = string(redact.Body([]byte(body))); body != p.Body {
+	if body = string(red.Body([]byte(body))); body != p.Body {
 		p.Body = body
 		if p.ContentLength >= 0 {
 			p.ContentLength = int64(len(body))

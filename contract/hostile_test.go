@@ -33,12 +33,17 @@ var hostileFailures = map[string]string{
 	"gzip_without_header": "body: is gzip data, but Content-Encoding does not say gzip (schema)",
 	"html_502":            `header Content-Type: "text/html" is not application/json (content_type)`,
 	"many_keys_duplicate": "body /response_format/json_schema/schema/k0: appears twice in its object: readers disagree on which value counts (schema)",
+	"echoed_key":          `body /created_at: "[REDACTED]" is not an integer (schema)`,
+	"control_characters":  `body /created_at: "\u001b[2J\u0007" is not an integer (schema)`,
 }
+
+// hostileSecrets are the credentials the validators of these tests hold.
+var hostileSecrets = contract.Options{Secrets: []string{hostile.EchoedKey}}
 
 // TestValidateHostileBodies: each case with bytes of its own, validated as recorded, gives
 // its located failure, an infrastructure notice, or nothing when it conforms.
 func TestValidateHostileBodies(t *testing.T) {
-	v, err := contract.Default()
+	v, err := contract.New(hostileSecrets)
 	require.NoError(t, err)
 	for _, hc := range hostile.Cases() {
 		if hc.Body == nil {
@@ -75,7 +80,7 @@ func TestValidateHostileBodies(t *testing.T) {
 // result with the verdict of its class, returns within the deadline and hands the caller
 // the answer (or the error) it got.
 func TestTransportHostileResponses(t *testing.T) {
-	v, err := contract.Default()
+	v, err := contract.New(hostileSecrets)
 	require.NoError(t, err)
 	for _, hc := range hostile.Cases() {
 		t.Run(hc.Name, func(t *testing.T) {

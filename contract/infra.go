@@ -6,8 +6,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-
-	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
 // HeaderGatewayException is set by the Portkey gateway on its own internal failures.
@@ -16,11 +14,11 @@ const HeaderGatewayException = "x-portkey-gateway-exception"
 // infrastructure classifies what is not about the contract: a call that failed, a timeout,
 // a redirect (never followed), rate limiting, a server or gateway failure. It returns a
 // notice, or a zero Violation (empty Rule) when the exchange is none of those.
-func infrastructure(ex Exchange, body any) Violation {
+func (v *Validator) infrastructure(ex Exchange, body any) Violation {
 	iv := Violation{Check: CheckInfrastructure, Location: "status", Value: strconv.Itoa(ex.Status), Severity: Notice}
 	if ex.Err != nil {
 		iv.Location, iv.Value = "connection", ""
-		msg := truncate(strings.Join(strings.Fields(redact.String(ex.Err.Error())), " "), 300)
+		msg := truncate(strings.Join(strings.Fields(v.red.String(ex.Err.Error())), " "), 300)
 		var ne net.Error
 		if errors.Is(ex.Err, context.DeadlineExceeded) || errors.As(ex.Err, &ne) && ne.Timeout() {
 			iv.Rule = "timed out: " + msg
@@ -31,12 +29,12 @@ func infrastructure(ex Exchange, body any) Violation {
 	}
 	switch {
 	case ex.Status/100 == 3 && ex.Header.Get("Location") != "":
-		iv.Location, iv.Value = "header Location", quote(truncate(redact.URL(ex.Header.Get("Location")), maxValue))
+		iv.Location, iv.Value = "header Location", quote(truncate(v.red.URL(ex.Header.Get("Location")), maxValue))
 		iv.Rule = "redirects the cancel (" + strconv.Itoa(ex.Status) + "), not followed: its answer is not judged"
 	case ex.Status == 429:
 		iv.Rule = "rate limited"
 		if ra := ex.Header.Get("Retry-After"); ra != "" {
-			iv.Rule += ", Retry-After " + quote(truncate(ra, 40))
+			iv.Rule += ", Retry-After " + quote(truncate(v.red.String(ra), 40))
 		}
 	case ex.Status == 408:
 		iv.Rule = "request timed out"

@@ -42,7 +42,7 @@ func (v *Validator) findings(err error) []finding {
 	case *openapi3.SchemaError:
 		return v.schemaError(e)
 	}
-	return []finding{{rule: truncate(err.Error(), 200)}}
+	return []finding{{rule: truncate(v.red.String(err.Error()), 200)}}
 }
 
 // members returns the errors of the branches of a oneOf or allOf error.
@@ -67,7 +67,7 @@ func (v *Validator) schemaError(e *openapi3.SchemaError) []finding {
 	case "oneOf":
 		names := v.branchNames(s.OneOf)
 		if errors.Is(e.Origin, openapi3.ErrOneOfConflict) {
-			return []finding{{ptr, render(e.Value), "matches more than one of " + strings.Join(names, ", ")}}
+			return []finding{{ptr, v.render(e.Value), "matches more than one of " + strings.Join(names, ", ")}}
 		}
 		branches := members(e)
 		if chosen := discriminated(s, e.Value); chosen != "" {
@@ -90,21 +90,21 @@ func (v *Validator) schemaError(e *openapi3.SchemaError) []finding {
 			}
 			parts = append(parts, name+": "+strings.Join(why, ", "))
 		}
-		return []finding{{ptr, render(e.Value), "matches no branch of " + v.schemaName(s, "the oneOf") + " [" + strings.Join(parts, "; ") + "]"}}
+		return []finding{{ptr, v.render(e.Value), "matches no branch of " + v.schemaName(s, "the oneOf") + " [" + strings.Join(parts, "; ") + "]"}}
 	case "discriminator":
 		pn := s.Discriminator.PropertyName
 		keys := strings.Join(mappingKeys(s.Discriminator), ", ")
 		switch dv := e.Value.(type) {
 		case string:
-			return []finding{{append(ptr, pn), render(dv), "is not one of " + keys}}
+			return []finding{{append(ptr, pn), v.render(dv), "is not one of " + keys}}
 		case nil:
 			if strings.Contains(e.Reason, "does not contain") {
 				return []finding{{ptr, "", fmt.Sprintf("has no %q property to choose one of %s", pn, keys)}}
 			}
 		}
-		return []finding{{append(ptr, pn), render(e.Value), "is not a string"}}
+		return []finding{{append(ptr, pn), v.render(e.Value), "is not a string"}}
 	}
-	return []finding{{ptr, valueOf(e), ruleOf(e)}}
+	return []finding{{ptr, v.valueOf(e), ruleOf(e)}}
 }
 
 // relative renders f inside a oneOf branch located at base: a pointer relative to base,
@@ -165,12 +165,12 @@ func (v *Validator) schemaName(s *openapi3.Schema, fallback string) string {
 }
 
 // valueOf renders the value of e, or nothing when the rule describes it.
-func valueOf(e *openapi3.SchemaError) string {
+func (v *Validator) valueOf(e *openapi3.SchemaError) string {
 	switch e.SchemaField {
 	case "required", "minItems", "maxItems", "minProperties", "maxProperties", "uniqueItems":
 		return ""
 	}
-	return render(e.Value)
+	return v.render(e.Value)
 }
 
 // ruleOf states the rule e breaks, from the schema, without dumping it.

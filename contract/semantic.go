@@ -28,14 +28,14 @@ func (v *Validator) checkSemantic(ex Exchange, resp *response, body any) []Viola
 		add("status", strconv.Itoa(ex.Status), "answers a request that carries no credential combination of the spec")
 	}
 	if ex.Status >= 400 {
-		checkErrorMessage(obj, add)
+		v.checkErrorMessage(obj, add)
 	}
 	if !resp.isRun {
 		return vs
 	}
 	echo := func(prop, want, param string) {
 		if got, ok := obj[prop].(string); ok && want != "" && got != want {
-			add("/"+prop, render(got), fmt.Sprintf("does not echo the request's %s %s", param, render(want)))
+			add("/"+prop, v.render(got), fmt.Sprintf("does not echo the request's %s %s", param, v.render(want)))
 		}
 	}
 	echo("id", ex.RunID, "run_id")
@@ -46,14 +46,14 @@ func (v *Validator) checkSemantic(ex Exchange, resp *response, body any) []Viola
 		status = "" // the schema reports it
 	}
 	if status != "" && ex.Status == 200 && status != "cancelling" && status != "cancelled" {
-		add("/status", render(status), "is not cancelling or cancelled after a successful cancel")
+		add("/status", v.render(status), "is not cancelling or cancelled after a successful cancel")
 	}
 	cancelledAt, hasCancelledAt := obj["cancelled_at"]
 	if status == "cancelled" && hasCancelledAt && cancelledAt == nil {
 		add("/cancelled_at", "null", "must be set when status is cancelled")
 	}
 	if _, isNum := cancelledAt.(json.Number); isNum && status != "" && status != "cancelled" {
-		add("/cancelled_at", render(cancelledAt), "must be null while status is "+status)
+		add("/cancelled_at", v.render(cancelledAt), "must be null while status is "+status)
 	}
 	checkTimestamps(obj, add)
 	if md, ok := obj["metadata"].(map[string]any); ok {
@@ -64,7 +64,7 @@ func (v *Validator) checkSemantic(ex Exchange, resp *response, body any) []Viola
 		slices.Sort(keys)
 		for _, k := range keys {
 			if utf8.RuneCountInString(k) > maxMetadataKey {
-				add("/metadata", render(k), fmt.Sprintf("is a key longer than %d characters", maxMetadataKey))
+				add("/metadata", v.render(k), fmt.Sprintf("is a key longer than %d characters", maxMetadataKey))
 			}
 		}
 	}
@@ -99,12 +99,12 @@ func checkTimestamps(obj map[string]any, add func(loc, value, rule string)) {
 }
 
 // checkErrorMessage requires an error body to say what went wrong.
-func checkErrorMessage(obj map[string]any, add func(loc, value, rule string)) {
+func (v *Validator) checkErrorMessage(obj map[string]any, add func(loc, value, rule string)) {
 	loc, msg := "/message", obj["message"]
 	if e, ok := obj["error"].(map[string]any); ok {
 		loc, msg = "/error/message", e["message"]
 	}
 	if s, ok := msg.(string); ok && strings.TrimSpace(s) == "" {
-		add(loc, render(s), "is empty; an error must say what went wrong")
+		add(loc, v.render(s), "is empty; an error must say what went wrong")
 	}
 }

@@ -84,7 +84,8 @@ type Suite struct {
 	// Client sends the requests (nil: http.DefaultClient), through a copy that never
 	// follows a redirect (portkey.CheckRedirect) and gives up after 30 s if its Timeout is 0.
 	Client *http.Client
-	// Validator judges the exchanges; nil uses Default().
+	// Validator judges the exchanges; nil uses Default(). Auth's secrets are masked in the
+	// results whatever its Options.Secrets hold.
 	Validator *Validator
 	// Header is added to every request (e.g. OpenAI-Beta).
 	Header http.Header
@@ -109,6 +110,7 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 			return s.setupError(sc, err, start)
 		}
 	}
+	v = v.masking(s.Auth.Secrets())
 	req, err := s.Request(ctx, sc)
 	if err != nil {
 		return s.setupError(sc, err, start)

@@ -35,6 +35,9 @@ type Options struct {
 	// MaxBody bounds the body bytes validated (DefaultMaxBody when 0); a larger body is
 	// not validated, and its verdict is Error.
 	MaxBody int
+	// Secrets are credential values (portkey.Auth.Secrets) masked wherever a finding would
+	// quote them, in any form; key-looking text is masked whatever this holds.
+	Secrets []string
 }
 
 // Validator checks Cancel Run exchanges against the embedded api/openapi.yaml. Build one
@@ -47,6 +50,7 @@ type Validator struct {
 	names      map[*openapi3.Schema]string
 	shapes     map[*openapi3.Schema]shape // read-only after New
 	pointers   *pointerCache              // drift locations of the fast path
+	red        *redact.Redactor           // masks Options.Secrets in every finding
 }
 
 // response is what the spec documents for one status.
@@ -82,7 +86,7 @@ func New(opts Options) (*Validator, error) {
 		return nil, errors.New("contract: the embedded spec has no POST " + OperationPath)
 	}
 	v := &Validator{opts: opts, responses: map[int]*response{}, names: map[*openapi3.Schema]string{},
-		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}}
+		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}, red: redact.New(opts.Secrets...)}
 	for name, ref := range doc.Components.Schemas {
 		v.names[ref.Value] = name
 	}
@@ -140,6 +144,17 @@ func New(opts Options) (*Validator, error) {
 		v.security = append(v.security, creds)
 	}
 	return v, nil
+}
+
+// masking returns v, or a copy of v that masks secrets too.
+func (v *Validator) masking(secrets []string) *Validator {
+	if !slices.ContainsFunc(secrets, func(s string) bool { return !slices.Contains(v.opts.Secrets, s) }) {
+		return v
+	}
+	c := *v // the rest is read-only, or safe to share (pointers holds no secret masking)
+	c.opts.Secrets = append(slices.Clip(v.opts.Secrets), secrets...)
+	c.red = redact.New(c.opts.Secrets...)
+	return &c
 }
 
 // Documented reports whether status is documented for the operation.
@@ -216,8 +231,21 @@ func (v *Validator) ValidateResponse(req *http.Request, resp *http.Response) []V
 	return v.Validate(NewExchange(req, resp, body, err))
 }
 
-// validate returns the checks that ran and the violations found.
+// validate returns the checks that ran and the violations found, the secrets masked in
+// each (locations included, which name properties).
 func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
+	checks, vs := v.judge(ex)
+	if len(v.opts.Secrets) > 0 {
+		for i := range vs {
+			x := &vs[i]
+			x.Location, x.Value, x.Rule = v.red.String(x.Location), v.red.String(x.Value), v.red.String(x.Rule)
+		}
+	}
+	return checks, vs
+}
+
+// judge runs the checks of validate.
+func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 	checks := make([]Check, 0, 8) // every check, in one allocation
 	var vs []Violation
 	if ex.ThreadID == "" && ex.RunID == "" && ex.Path != "" {
@@ -228,10 +256,10 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 		vs = append(vs, v.checkRequest(ex)...)
 	}
 	if ex.Err != nil {
-		return append(checks, CheckInfrastructure), append(vs, infrastructure(ex, nil))
+		return append(checks, CheckInfrastructure), append(vs, v.infrastructure(ex, nil))
 	}
 
-	if iv := infrastructure(ex, nil); iv.Unjudged() { // a redirect: the answer is elsewhere
+	if iv := v.infrastructure(ex, nil); iv.Unjudged() { // a redirect: the answer is elsewhere
 		return append(checks, CheckInfrastructure), append(vs, iv)
 	}
 	checks = append(checks, CheckStatusCode)
@@ -239,7 +267,7 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 	if resp == nil {
 		vs = append(vs, Violation{Check: CheckStatusCode, Location: "status", Value: strconv.Itoa(ex.Status),
 			Rule: "is not documented for cancelRun"})
-		if iv := infrastructure(ex, nil); iv.Rule != "" {
+		if iv := v.infrastructure(ex, nil); iv.Rule != "" {
 			checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 		}
 		return checks, vs
@@ -249,7 +277,7 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 	if len(resp.media) > 0 {
 		checks = append(checks, CheckContentType)
 		var cv []Violation
-		cv, jsonBody = checkContentType(ex.Header.Get("Content-Type"), resp.media)
+		cv, jsonBody = v.checkContentType(ex.Header.Get("Content-Type"), resp.media)
 		vs = append(vs, cv...)
 	}
 	if len(resp.headers) > 0 {
@@ -276,7 +304,7 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 				if drift, ok := v.fastRun(ex, resp, raw); ok {
 					checks = append(checks, CheckSemantic, CheckDrift)
 					vs = append(vs, drift...)
-					if iv := infrastructure(ex, nil); iv.Rule != "" {
+					if iv := v.infrastructure(ex, nil); iv.Rule != "" {
 						checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 					}
 					return checks, vs
@@ -300,7 +328,7 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 		checks = append(checks, CheckDrift)
 		vs = append(vs, v.checkDrift(resp.schema.Value, body)...)
 	}
-	if iv := infrastructure(ex, body); iv.Rule != "" {
+	if iv := v.infrastructure(ex, body); iv.Rule != "" {
 		checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 	}
 	return checks, vs
@@ -365,7 +393,7 @@ func (v *Validator) checkRequest(ex Exchange) []Violation {
 	}
 	if ex.Path != "" {
 		if _, _, ok := ParsePath(ex.Path); !ok {
-			vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: quote(truncate(redact.String(ex.Path), maxValue)),
+			vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: v.render(ex.Path),
 				Rule: "does not end in " + OperationPath})
 		} else {
 			if ex.ThreadID == "" {
@@ -408,7 +436,7 @@ func (v *Validator) missingCredentials(h http.Header) []string {
 
 // checkContentType checks ct against the declared media types and reports whether the
 // body should be read as JSON.
-func checkContentType(ct string, media []string) ([]Violation, bool) {
+func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bool) {
 	if ct == "application/json" && slices.Contains(media, ct) {
 		return nil, true // the common case, without parsing
 	}
@@ -418,13 +446,13 @@ func checkContentType(ct string, media []string) ([]Violation, bool) {
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
-		return []Violation{{Check: CheckContentType, Location: "header Content-Type", Value: quote(truncate(ct, maxValue)), Rule: "is not a media type"}}, false
+		return []Violation{{Check: CheckContentType, Location: "header Content-Type", Value: v.render(ct), Rule: "is not a media type"}}, false
 	}
 	isJSON := mt == "application/json" || strings.HasSuffix(mt, "+json")
 	if slices.Contains(media, mt) {
 		return nil, isJSON
 	}
-	return []Violation{{Check: CheckContentType, Location: "header Content-Type", Value: quote(truncate(ct, maxValue)), Rule: "is not " + want}}, isJSON
+	return []Violation{{Check: CheckContentType, Location: "header Content-Type", Value: v.render(ct), Rule: "is not " + want}}, isJSON
 }
 
 func (v *Validator) checkHeaders(h http.Header, declared []header) []Violation {

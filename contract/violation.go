@@ -113,21 +113,22 @@ func (v Violation) Failed() bool { return v.Severity == Failure }
 // maxValue bounds a rendered value, in runes.
 const maxValue = 60
 
-// render returns a decoded JSON value as compact, truncated, redacted JSON text.
-func render(v any) string {
-	switch v := v.(type) {
+// render returns a decoded JSON value as compact, truncated JSON text, redacted before it
+// is cut so that no part of a secret is left.
+func (v *Validator) render(x any) string {
+	switch x := x.(type) {
 	case json.Number:
-		return truncate(v.String(), maxValue)
+		return truncate(v.red.String(x.String()), maxValue)
 	case string:
-		return quote(truncate(redact.String(v), maxValue-2))
+		return quote(truncate(v.red.String(x), maxValue-2))
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return truncate(fmt.Sprint(v), maxValue)
+	if err := enc.Encode(x); err != nil {
+		return truncate(v.red.String(fmt.Sprint(x)), maxValue)
 	}
-	return truncate(redact.String(strings.TrimSuffix(b.String(), "\n")), maxValue)
+	return truncate(v.red.String(strings.TrimSuffix(b.String(), "\n")), maxValue)
 }
 
 // quote renders s as a JSON string, without escaping HTML characters.
@@ -148,12 +149,13 @@ func truncate(s string, n int) string {
 	return string(r[:n-3]) + "..."
 }
 
-// pointer renders a JSON pointer from its unescaped tokens, property names redacted.
+// pointer renders a JSON pointer from its unescaped tokens, property names redacted and
+// their control characters escaped (redact.Line), so that a name cannot break the line.
 func pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(pointerEscaper.Replace(redact.String(t)))
+		b.WriteString(pointerEscaper.Replace(redact.Line(t)))
 	}
 	return b.String()
 }

@@ -2,6 +2,7 @@ package portkey
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -115,12 +116,36 @@ func (a Auth) Editor() gen.RequestEditorFn {
 	}
 }
 
-// secrets lists the set values that must never appear in output.
-func (a Auth) secrets() []string {
+// Secrets lists the credential values set in a, which must never appear in output: the
+// keys, the config, and the values of the secret-named properties of a JSON config.
+func (a Auth) Secrets() []string {
 	var s []string
 	for _, v := range []string{a.APIKey, a.VirtualKey, a.ProviderKey, a.Config} {
 		if v != "" {
 			s = append(s, v)
+		}
+	}
+	var config any
+	if json.Unmarshal([]byte(a.Config), &config) == nil {
+		s = appendSecretValues(s, "", config)
+	}
+	return s
+}
+
+// appendSecretValues appends the strings of v held under a secret-looking name.
+func appendSecretValues(s []string, name string, v any) []string {
+	switch v := v.(type) {
+	case string:
+		if v != "" && redact.IsSecretName(name) {
+			s = append(s, v)
+		}
+	case map[string]any:
+		for k, e := range v {
+			s = appendSecretValues(s, k, e)
+		}
+	case []any:
+		for _, e := range v {
+			s = appendSecretValues(s, name, e)
 		}
 	}
 	return s

@@ -37,7 +37,8 @@ type Client struct {
 	gen    *gen.ClientWithResponses
 	doer   limitDoer
 	base   *url.URL
-	header http.Header // sent on every request
+	header http.Header      // sent on every request
+	red    *redact.Redactor // masks the credentials in every error
 }
 
 type config struct {
@@ -145,6 +146,7 @@ func New(opts ...Option) (*Client, error) {
 		doer:   limitDoer{hc: hc, limit: cfg.maxBody, timeout: cfg.timeout},
 		base:   base,
 		header: cfg.header.Clone(),
+		red:    redact.New(cfg.auth.Secrets()...),
 	}
 	cfg.auth.Apply(c.header)
 	c.gen, err = gen.NewClientWithResponses(base.String(), gen.WithHTTPClient(c.doer), gen.WithRequestEditorFn(c.setHeaders))
@@ -187,9 +189,9 @@ func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, 
 		return nil, fmt.Errorf("portkey: reading the response (status %d): %w", resp.StatusCode, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(resp, body, c.cfg.auth.secrets())
+		return nil, newAPIError(resp, body, c.red)
 	}
-	return decodeRun(resp, body, c.cfg.auth)
+	return decodeRun(resp, body, c.red)
 }
 
 // ParseBaseURL parses a base URL as New accepts it: http or https, with a host, and without
@@ -209,12 +211,11 @@ func CheckRedirect(*http.Request, []*http.Request) error { return http.ErrUseLas
 
 // decodeRun reads a 2xx answer as a run: a JSON body (by its Content-Type, as openai-go
 // requires) holding an object with an id and a status. Unknown statuses and properties are
-// kept, for forward compatibility. auth's secrets are masked in a DecodeError.
-func decodeRun(resp *http.Response, body []byte, auth Auth) (*gen.Run, error) {
+// kept, for forward compatibility. red masks the credentials in a DecodeError.
+func decodeRun(resp *http.Response, body []byte, red *redact.Redactor) (*gen.Run, error) {
 	ct := resp.Header.Get("Content-Type")
 	fail := func(err error) (*gen.Run, error) { // the excerpt only when it is needed
-		secrets := auth.secrets()
-		return nil, &DecodeError{StatusCode: resp.StatusCode, ContentType: redact.Mask(ct, secrets...), Excerpt: excerpt(body, secrets), Err: err}
+		return nil, &DecodeError{StatusCode: resp.StatusCode, ContentType: red.String(ct), Excerpt: excerpt(body, red), Err: err}
 	}
 	if ct != "application/json" { // the common case needs no parsing
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {

@@ -41,9 +41,9 @@ func (e *APIError) Error() string {
 // maxExcerpt bounds the message taken from a body that is not a known error shape.
 const maxExcerpt = 200
 
-// newAPIError reads an error answer; every field is scrubbed of secrets and of anything
-// that looks like a key (redact.Mask).
-func newAPIError(resp *http.Response, body []byte, secrets []string) *APIError {
+// newAPIError reads an error answer; every field is scrubbed by red of the credentials and
+// of anything that looks like a key.
+func newAPIError(resp *http.Response, body []byte, red *redact.Redactor) *APIError {
 	e := &APIError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
 	if e.RequestID == "" {
 		e.RequestID = resp.Header.Get("X-Portkey-Trace-Id")
@@ -66,21 +66,18 @@ func newAPIError(resp *http.Response, body []byte, secrets []string) *APIError {
 		e.Message = "redirect to " + strconv.Quote(cut(redact.URL(loc), maxExcerpt)) + " not followed (credentials never leave their origin)"
 	}
 	if e.Message == "" {
-		e.Message = excerpt(body, secrets)
+		e.Message = excerpt(body, red)
 	}
 	for _, f := range []*string{&e.Type, &e.Code, &e.Param, &e.Message, &e.RequestID} {
-		*f = redact.Mask(*f, secrets...)
+		*f = red.String(*f)
 	}
 	return e
 }
 
 // excerpt is the start of body as one line of text, HTML tags dropped, secrets masked.
-func excerpt(body []byte, secrets []string) string {
-	n := 4 * maxExcerpt
-	for _, v := range secrets { // so that a secret across the cut is masked whole
-		n = max(n, 4*maxExcerpt+len(v))
-	}
-	s := redact.Mask(strings.ToValidUTF8(string(body[:min(len(body), n)]), ""), secrets...)
+func excerpt(body []byte, red *redact.Redactor) string {
+	n := 4*maxExcerpt + red.Longest() // so that a secret across the cut is masked whole
+	s := red.String(strings.ToValidUTF8(string(body[:min(len(body), n)]), ""))
 	s = strings.ToValidUTF8(s[:min(len(s), 4*maxExcerpt)], "")
 	if strings.HasPrefix(strings.TrimSpace(s), "<") {
 		s = stripTags(s)

@@ -34,6 +34,9 @@ func TestCancelHostileResponses(t *testing.T) {
 		t.Run(hc.Name, func(t *testing.T) {
 			c, ctx := hostileClient(t, hc)
 			run, err := c.Cancel(ctx, hostile.ThreadID, hostile.RunID)
+			if err != nil {
+				assert.NotContains(t, err.Error(), hostile.EchoedKey)
+			}
 
 			if st, ok := clientLenient[hc.Name]; ok {
 				require.NoError(t, err)
@@ -117,5 +120,6 @@ func hostileClient(t *testing.T, hc hostile.Case) (*portkey.Client, context.Cont
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
-	return newClient(t, srv, nil), ctx
+	// The client holds the key the echoed_key case sends back.
+	return newClient(t, srv, nil, portkey.WithAuth(portkey.Auth{APIKey: hostile.EchoedKey, VirtualKey: "vk"})), ctx
 }

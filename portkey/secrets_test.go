@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -104,4 +106,39 @@ func TestOwnKeysScrubbedFromEveryField(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEchoedCredentialsInErrors: whatever shape a credential has, an error answer or a
+// body that is not a run echoing it (raw, URL-encoded, JSON-escaped, as a property name)
+// never shows it in the error; a key too short to mask inside text leaves words whole.
+func TestEchoedCredentialsInErrors(t *testing.T) {
+	auth := portkey.Auth{APIKey: "0123456789abcdef0123456789abcdef", VirtualKey: "openai-prod-vk-77",
+		Config: `{"provider":"openai","api_key":"plain words key"}`}
+	secrets := []string{auth.APIKey, auth.VirtualKey, auth.Config, "plain words key"}
+	echo := func(v string) string {
+		return url.QueryEscape(v) + " " + strings.Trim(strconv.Quote(v), `"`) + ` {"` + v + `":1}`
+	}
+	for _, status := range []int{401, 200} {
+		for _, v := range append(secrets, `plain\/words`) {
+			body := `{"error":{"message":"echo ` + strings.ReplaceAll(echo(v), `"`, `\"`) + `","type":"t","param":null,"code":null},"` + v + `":"` + v + `"}`
+			if strings.Contains(v, `"`) {
+				body = `{"error":{"message":"echo ` + url.QueryEscape(v) + `","type":"t","param":null,"code":null}}`
+			}
+			srv, _ := serve(t, reply{status: status, body: body})
+			_, err := newClient(t, srv, nil, portkey.WithAuth(auth)).Cancel(context.Background(), "thread_abc", "run_abc")
+			require.Error(t, err)
+			for _, s := range secrets {
+				assert.NotContains(t, err.Error(), s, "status %d", status)
+				assert.NotContains(t, err.Error(), url.QueryEscape(s), "status %d", status)
+			}
+		}
+	}
+
+	short := portkey.Auth{APIKey: "x", VirtualKey: "vk"}
+	srv, _ := serve(t, reply{status: 401, body: `{"error":{"message":"the key has expired","type":"x","param":null,"code":null}}`})
+	_, err := newClient(t, srv, nil, portkey.WithAuth(short)).Cancel(context.Background(), "thread_abc", "run_abc")
+	var apiErr *portkey.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "the key has expired", apiErr.Message, "a short key leaves words whole")
+	assert.Equal(t, redact.Marker, apiErr.Type, "and is masked as a whole value")
 }

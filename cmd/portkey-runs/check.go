@@ -111,7 +111,7 @@ func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer) (*co
 	}
 	s := live.Suite()
 	s.Validator = v
-	s.Client = &http.Client{Timeout: l.timeout, Transport: &progressTransport{base: http.DefaultTransport, w: progress}}
+	s.Client = &http.Client{Timeout: l.timeout, Transport: &progressTransport{base: http.DefaultTransport, w: progress, red: e.red}}
 	scs := live.Scenarios()
 	if l.faults {
 		for _, sc := range contract.Scenarios(contract.Seeds{Faults: true}) {
@@ -131,7 +131,7 @@ func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 	cassettes := fs.String("cassettes", "", "replay the cassettes in `DIR` instead of the module's recordings")
 	return func(ctx context.Context, e env, args []string) int {
 		fail := func(err error) int {
-			fmt.Fprintf(e.stderr, "portkey-runs check: %s\n", redact.String(err.Error()))
+			fmt.Fprintf(e.stderr, "portkey-runs check: %s\n", e.red.Line(err.Error()))
 			return exitError
 		}
 		if len(args) > 0 {
@@ -140,11 +140,11 @@ func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		if err := errors.Join(o.check(), l.check()); err != nil {
 			return fail(err)
 		}
-		v, err := contract.New(contract.Options{Strict: o.strict})
+		v, err := contract.New(contract.Options{Strict: o.strict, Secrets: e.secrets})
 		if err != nil {
 			return fail(err)
 		}
-		r := &report.Report{Strict: o.strict, Start: time.Now()}
+		r := &report.Report{Strict: o.strict, Start: time.Now(), Redactor: e.red}
 		if l.target == "" {
 			g, err := checkReference(ctx, v, l.timeout)
 			if err != nil {
@@ -220,6 +220,7 @@ func replay(v *contract.Validator, dir string) (report.Group, error) {
 type progressTransport struct {
 	base http.RoundTripper
 	w    io.Writer
+	red  *redact.Redactor
 	mu   sync.Mutex
 }
 
@@ -228,7 +229,7 @@ func (p *progressTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	resp, err := p.base.RoundTrip(req)
 	outcome := ""
 	if err != nil {
-		outcome = redact.String(err.Error())
+		outcome = err.Error()
 		if errors.Is(err, context.DeadlineExceeded) {
 			outcome = "timed out"
 		}
@@ -237,7 +238,7 @@ func (p *progressTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "%s %s: %s (%.1fms)\n", req.Method, redact.URL(req.URL.String()), outcome,
+	fmt.Fprintf(p.w, "%s %s: %s (%.1fms)\n", p.red.Line(req.Method), p.red.Line(p.red.URL(req.URL.String())), p.red.Line(outcome),
 		float64(time.Since(start).Microseconds())/1000)
 	return resp, err
 }

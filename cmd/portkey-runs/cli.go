@@ -8,6 +8,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
 // Exit codes, the same for every command.
@@ -36,6 +39,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// secrets are the credentials of the environment (portkey.AuthFrom), and red the one
+	// Redactor that masks them, and key-looking text, in everything a command prints.
+	secrets []string
+	red     *redact.Redactor
 }
 
 // command is one subcommand: its flags are parsed by run, its body does the work.
@@ -54,7 +61,8 @@ var commands = map[string]command{
 // run is the whole command line: args without the program name. getenv supplies every
 // variable the CLI reads: the credentials, NO_COLOR, PORTKEY_THREAD_ID, PORTKEY_RUN_ID.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, secrets: portkey.AuthFrom(getenv).Secrets()}
+	e.red = redact.New(e.secrets...)
 	name := "check"
 	if len(args) > 0 {
 		switch a := args[0]; {

@@ -83,11 +83,21 @@ func TestValidateHostileResponses(t *testing.T) {
 			}
 			file := filepath.Join(dir, hc.Name+".txt")
 			require.NoError(t, os.WriteFile(file, dump(status, header, body), 0o600))
-			o := cli(t, "", nil, "validate", file)
+			o := cli(t, "", creds(portkey.Auth{APIKey: hostile.EchoedKey, VirtualKey: "vk"}), "validate", file)
 			out := lines(o.stdout)
 			for _, l := range out {
-				assert.True(t, strings.HasPrefix(l, file+": "), "every line names the input: %s", l)
+				assert.True(t, strings.HasPrefix(l, file+": "), "every line names the input: %q", l)
 			}
+			// Nothing echoed or injected shows: no credential, control character or forged line.
+			assert.NotContains(t, o.stdout+o.stderr, hostile.EchoedKey)
+			assert.NotRegexp(t, `[\x00-\x09\x0b-\x1f\x7f\x{80}-\x{9f}\x{202e}]`, o.stdout+o.stderr)
+			summaries := 0
+			for _, l := range lines(o.stdout + o.stderr) {
+				if strings.HasPrefix(l, "portkey-runs validate: ") {
+					summaries++
+				}
+			}
+			assert.Equal(t, 1, summaries, "one summary line: %s", o.stdout+o.stderr)
 			switch {
 			case hc.Class == hostile.Conforming:
 				assert.Equal(t, exitPass, o.code, o.stdout+o.stderr)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
-	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/internal/report"
 )
 
@@ -41,7 +40,7 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 	out := fs.String("out", "", "write the cassettes to `DIR`")
 	return func(ctx context.Context, e env, args []string) int {
 		fail := func(err error) int {
-			fmt.Fprintf(e.stderr, "portkey-runs record: %s\n", redact.String(err.Error()))
+			fmt.Fprintf(e.stderr, "portkey-runs record: %s\n", e.red.Line(err.Error()))
 			return exitError
 		}
 		switch {
@@ -53,7 +52,7 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		if err := errors.Join(o.check(), l.check()); err != nil {
 			return fail(err)
 		}
-		v, err := contract.New(contract.Options{Strict: o.strict})
+		v, err := contract.New(contract.Options{Strict: o.strict, Secrets: e.secrets})
 		if err != nil {
 			return fail(err)
 		}
@@ -61,7 +60,7 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		r := &report.Report{Strict: o.strict, Start: time.Now()}
+		r := &report.Report{Strict: o.strict, Start: time.Now(), Redactor: e.red}
 		rs, err := contract.Record(ctx, s, *out, scs)
 		r.Duration = time.Since(r.Start)
 		r.Groups = []report.Group{{Name: "recorded", Target: l.target, Results: rs}}

@@ -65,7 +65,7 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			fmt.Fprintf(e.stderr, "portkey-runs validate: --status %d is not an HTTP status (100 to 599)\n", *status)
 			return exitError
 		}
-		v, err := contract.New(contract.Options{Strict: *strict})
+		v, err := contract.New(contract.Options{Strict: *strict, Secrets: e.secrets})
 		if err != nil {
 			fmt.Fprintf(e.stderr, "portkey-runs validate: %v\n", err)
 			return exitError
@@ -75,13 +75,13 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		for _, name := range args {
 			findings, err := in.validate(e, v, name)
 			if err != nil {
-				fmt.Fprintf(e.stderr, "%s: %s\n", name, redact.String(err.Error()))
+				fmt.Fprintf(e.stderr, "%s: %s\n", redact.Escape(name), e.red.Line(err.Error()))
 				code = exitError
 				continue
 			}
 			failed, unjudged := false, false
 			for _, f := range findings {
-				fmt.Fprintf(e.stdout, "%s: %s\n", f.label, redact.String(f.v.String()))
+				fmt.Fprintf(e.stdout, "%s: %s\n", redact.Escape(f.label), e.red.Line(f.v.String()))
 				switch {
 				case f.v.Failed():
 					failed = true
@@ -145,7 +145,7 @@ func (in input) validate(e env, v *contract.Validator, name string) ([]finding, 
 		}
 		ex = contract.Exchange{Status: in.status, Header: http.Header{"Content-Type": {"application/json"}}, Body: t}
 		if in.status == http.StatusOK && len(t) <= contract.DefaultMaxBody && isErrorBody(t) {
-			fmt.Fprintf(e.stderr, "%s: an error body is judged as a 200 answer: pass its status with --status N\n", name)
+			fmt.Fprintf(e.stderr, "%s: an error body is judged as a 200 answer: pass its status with --status N\n", redact.Escape(name))
 		}
 	}
 	ex.ThreadID, ex.RunID = in.thread, in.run

@@ -140,6 +140,12 @@ var table = sync.OnceValue(func() []Case {
 		redirect("redirect_302", http.StatusFound),
 		redirect("redirect_307", http.StatusTemporaryRedirect),
 		redirect("redirect_308", http.StatusPermanentRedirect),
+		// Echoes and injections: a consumer holding EchoedKey as a credential never prints
+		// it, and prints every name and value with its control characters escaped.
+		body("echoed_key", Malformed, 200, http.Header{"Content-Type": {"application/json"}, "X-Echo": {EchoedKey}},
+			replace(`"created_at":1700000000`, `"created_at":"`+EchoedKey+`","`+EchoedKey+`":"`+EchoedKey+`"`)),
+		body("control_characters", Malformed, 200, jsonCT(),
+			replace(`"created_at":1700000000`, `"created_at":"\u001b[2J\u0007","\u001b]0;`+Forged+`\u0007\u009b31m\u202e\n`+Forged+`\n":1`)),
 	}
 })
 
@@ -179,6 +185,13 @@ func Redirect(status int, origin string) http.Handler {
 		http.Redirect(w, r, origin+r.URL.RequestURI(), status)
 	})
 }
+
+// EchoedKey is the credential the echoed_key case sends back, in a value and as a name.
+// Nothing in it looks like a key: only knowing it finds it.
+const EchoedKey = "3f9a0c7d1e5b2a8c4d6e0f1a2b3c4d5e"
+
+// Forged is the line the control_characters case tries to print on a line of its own.
+const Forged = "portkey-runs validate: 1 of 1 inputs conform (0 notices)"
 
 // Get returns a copy of the case called name; it panics when there is none (a typo in a
 // test).

@@ -28,7 +28,7 @@ func TestCasesAreDistinctAndClassified(t *testing.T) {
 		assert.Contains(t, []hostile.Class{hostile.Conforming, hostile.Malformed, hostile.Infrastructure, hostile.TooLarge}, c.Class, c.Name)
 		assert.NotZero(t, c.Status, c.Name)
 	}
-	assert.Len(t, seen, 22)
+	assert.Len(t, seen, 24)
 }
 
 // TestStaticCasesServeTheirBytes: what a case serves is its Body, byte for byte, under

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -18,7 +19,8 @@ import (
 )
 
 // FuzzRedact: redaction never panics, is idempotent, leaves nothing key-looking behind,
-// and removes a planted OpenAI-style key wherever it sits in text or in a JSON body.
+// removes a planted OpenAI-style key wherever it sits in text or in a JSON body, masks a
+// known secret in every form and place, and Line leaves no control character.
 // Seeded with the committed cassettes and the keys of the secrets tests.
 func FuzzRedact(f *testing.F) {
 	files, err := filepath.Glob("../../contract/testdata/cassettes/*.yaml")
@@ -36,6 +38,7 @@ func FuzzRedact(f *testing.F) {
 		f.Add(`{"api_key":"`+key+`","n":1}`, "api_key="+key+"&x=1", []byte(key))
 	}
 	f.Add("x-portkey-api-key: v\r\nCookie: a=b", `"password": "x`, []byte{0})
+	f.Add("\x1b]0;t\x07\u009b31m\u202e\n1 of 1 inputs conform", "caf\xff\u2028", []byte("control"))
 
 	f.Fuzz(func(t *testing.T, prefix, suffix string, seed []byte) {
 		for _, s := range []string{prefix, suffix} {
@@ -66,8 +69,39 @@ func FuzzRedact(f *testing.F) {
 		body, err := json.Marshal(map[string]string{"message": text, "note": prefix})
 		require.NoError(t, err)
 		assertGone(t, string(redact.Body(body)), random)
+
+		// A known secret that looks like nothing, with characters every encoding escapes,
+		// is masked in each of its forms, as text, in a JSON body (as a value and a name),
+		// in a header and in a URL; Line leaves no control character.
+		secret := "k/" + random[:12] + ` "q"&<é>`
+		r := redact.New(secret)
+		j, _ := json.Marshal(secret)
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), string(j[1 : len(j)-1])} {
+			text := prefix + form + suffix
+			out := r.String(text)
+			assert.Equal(t, out, r.String(out), "Redactor.String is idempotent on %q", text)
+			assertGone(t, out, random)
+			line := r.Line(text)
+			assertGone(t, line, random)
+			assert.NotRegexp(t, control, line)
+			h := r.Header(http.Header{"X-Echo": {text}, form: {"1"}})
+			for k, vs := range h {
+				assertGone(t, k+" "+strings.Join(vs, " "), random)
+			}
+			assertGone(t, r.URL("https://h/v1/"+url.PathEscape(text)+"?q="+url.QueryEscape(text)), random)
+		}
+		b, err := json.Marshal(map[string]any{secret: secret, "m": prefix + secret + suffix, prefix: map[string]string{secret: suffix}})
+		require.NoError(t, err)
+		assertGone(t, string(r.Body(b)), random)
+		for _, s := range []string{prefix, suffix} {
+			assert.NotRegexp(t, control, redact.Line(s))
+			assert.Equal(t, redact.Escape(s), redact.Escape(redact.Escape(s)), "Escape is idempotent on %q", s)
+		}
 	})
 }
+
+// control matches what printed text must not hold raw (redact.Line).
+var control = regexp.MustCompile(`[\x00-\x1f\x7f\x{80}-\x{9f}\x{2028}\x{2029}\x{202a}-\x{202e}\x{2066}-\x{2069}]`)
 
 // assertGone fails unless no 16 characters in a row of the key's random part survive.
 func assertGone(t *testing.T, out, random string) {

@@ -1,13 +1,10 @@
 package redact
 
 import (
-	"bytes"
-	"encoding/json"
 	"math"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -129,7 +126,10 @@ var (
 )
 
 // String returns s with every key-looking part replaced by Marker.
-func String(s string) string {
+func String(s string) string { return none.String(s) }
+
+// patterns replaces every key-looking part of s by Marker.
+func patterns(s string) string {
 	if s == "" {
 		return s
 	}
@@ -149,21 +149,6 @@ func String(s string) string {
 		}
 		return m
 	})
-}
-
-// Mask returns s with each of secrets (values known to be keys, whatever they look like),
-// then every key-looking part, replaced by Marker. Empty secrets are ignored.
-func Mask(s string, secrets ...string) string {
-	if len(secrets) > 1 { // the longer first, so that no part of one that holds another is left
-		secrets = slices.Clone(secrets)
-		slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
-	}
-	for _, v := range secrets {
-		if v != "" {
-			s = strings.ReplaceAll(s, v, Marker)
-		}
-	}
-	return String(s)
 }
 
 // Find returns the key-looking parts of s (Marker itself is not one).
@@ -207,71 +192,28 @@ func highEntropy(tok string) bool {
 }
 
 // Value redacts the value of a header, query parameter or JSON property called name.
-func Value(name, v string) string {
-	if v == "" {
-		return v
-	}
-	if IsSecretName(name) {
-		if strings.TrimSpace(v) == Marker {
-			return v // redacted already
-		}
-		if f := strings.Fields(v); len(f) == 2 && strings.EqualFold(f[0], "bearer") {
-			return f[0] + " " + Marker
-		}
-		return Marker
-	}
-	return String(v)
-}
+func Value(name, v string) string { return none.Value(name, v) }
 
 // Header returns a copy of h with every secret value replaced by Marker.
-func Header(h http.Header) http.Header {
-	if h == nil {
-		return nil
-	}
-	out := make(http.Header, len(h))
-	for k, vs := range h {
-		rv := make([]string, len(vs))
-		for i, v := range vs {
-			rv[i] = Value(k, v)
-		}
-		out[k] = rv
-	}
-	return out
-}
+func Header(h http.Header) http.Header { return none.Header(h) }
 
 // Query returns q with every secret value replaced by Marker.
-func Query(q url.Values) url.Values {
-	if q == nil {
-		return nil
-	}
-	out := make(url.Values, len(q))
-	for k, vs := range q {
-		rv := make([]string, len(vs))
-		for i, v := range vs {
-			rv[i] = Value(k, v)
-		}
-		out[k] = rv
-	}
-	return out
-}
+func Query(q url.Values) url.Values { return none.Query(q) }
 
 // URL returns the URL string raw with its credentials and secret query values redacted.
 // A string that does not parse is redacted as text.
-func URL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Opaque != "" { // not a URL, or not one with a path ("name:value")
-		return String(raw)
-	}
-	if u.User != nil && u.User.String() != url.User(Marker).String() {
-		u.User = url.User(Marker)
-	}
-	u.RawQuery = rawQuery(u.RawQuery)
-	return String(u.String())
-}
+func URL(raw string) string { return none.URL(raw) }
+
+// Body returns b with secrets redacted: a JSON body value by value (so that it stays
+// valid JSON), any other body as text.
+func Body(b []byte) []byte { return none.Body(b) }
+
+// Line is String made safe to print as one line (see Redactor.Line).
+func Line(s string) string { return none.Line(s) }
 
 // rawQuery redacts the values of secret parameters in a raw query, keeping the rest of its
 // text as it is (even where it does not decode).
-func rawQuery(q string) string {
+func (r *Redactor) rawQuery(q string) string {
 	if q == "" {
 		return q
 	}
@@ -281,65 +223,13 @@ func rawQuery(q string) string {
 		if n, err := url.QueryUnescape(name); err == nil {
 			name = n
 		}
-		if ok && v != "" && v != markerEscaped && IsSecretName(name) {
+		secret := IsSecretName(name)
+		if u, err := url.QueryUnescape(v); err == nil && r.isSecret(u) {
+			secret = true
+		}
+		if ok && v != "" && v != markerEscaped && secret {
 			pairs[i] = p[:len(p)-len(v)] + markerEscaped
 		}
 	}
 	return strings.Join(pairs, "&")
-}
-
-// Body returns b with secrets redacted: a JSON body value by value (so that it stays
-// valid JSON), any other body as text.
-func Body(b []byte) []byte {
-	trimmed := bytes.TrimSpace(b)
-	if len(trimmed) == 0 {
-		return b
-	}
-	if trimmed[0] == '{' || trimmed[0] == '[' {
-		var v any
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		if dec.Decode(&v) == nil && !dec.More() {
-			rv, changed := jsonValue("", v)
-			if !changed {
-				return b
-			}
-			out, err := json.Marshal(rv)
-			if err == nil {
-				return out
-			}
-		}
-	}
-	s := String(string(b))
-	if s == string(b) {
-		return b
-	}
-	return []byte(s)
-}
-
-// jsonValue redacts v, a decoded JSON value held under the property name, and reports
-// whether anything changed.
-func jsonValue(name string, v any) (any, bool) {
-	switch v := v.(type) {
-	case string:
-		r := Value(name, v)
-		return r, r != v
-	case map[string]any:
-		changed := false
-		for k, e := range v {
-			if r, c := jsonValue(k, e); c {
-				v[k], changed = r, true
-			}
-		}
-		return v, changed
-	case []any:
-		changed := false
-		for i, e := range v {
-			if r, c := jsonValue(name, e); c {
-				v[i], changed = r, true
-			}
-		}
-		return v, changed
-	}
-	return v, false
 }

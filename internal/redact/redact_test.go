@@ -101,22 +101,61 @@ func TestIsSecretName(t *testing.T) {
 	}
 }
 
-func TestMask(t *testing.T) {
+func TestRedactorString(t *testing.T) {
 	cases := []struct {
 		name, in string
 		secrets  []string
 		want     string
 	}{
 		{"a low-entropy secret", "code=openai-vk-prod: bad", []string{"openai-vk-prod"}, "code=[REDACTED]: bad"},
-		{"every occurrence", "a1 b a1", []string{"a1"}, "[REDACTED] b [REDACTED]"},
-		{"the longer of two overlapping secrets first", "key abc-def", []string{"abc", "abc-def"}, "key [REDACTED]"},
+		{"every occurrence", "a1b2c3d4 b a1b2c3d4", []string{"a1b2c3d4"}, "[REDACTED] b [REDACTED]"},
+		{"the longer of two overlapping secrets first", "key abcdefgh-ijkl", []string{"abcdefgh", "abcdefgh-ijkl"}, "key [REDACTED]"},
 		{"empty secrets are ignored", "plain text", []string{"", ""}, "plain text"},
-		{"key-looking parts too", "Bearer abc.def-ghi_123 vk", []string{"vk"}, "Bearer [REDACTED] [REDACTED]"},
+		{"key-looking parts too", "Bearer abc.def-ghi_123 vk-prod-77", []string{"vk-prod-77"}, "Bearer [REDACTED] [REDACTED]"},
 		{"no secrets is String", "pk-live-abcdef123456", nil, "[REDACTED]"},
+		{"URL-encoded", "GET /v1/x?k=ab%2Fcd%2Bef+gh&p=ab%2fcd%2bef+gh /v1/ab%2Fcd+ef%20gh", []string{"ab/cd+ef gh"}, "GET /v1/x?k=[REDACTED]&p=[REDACTED] /v1/[REDACTED]"},
+		{"JSON-escaped", `{"a":"q\"u<o>te\\x","b":"q\"u\u003co\u003ete\\x"}`, []string{`q"u<o>te\x`}, `{"a":"[REDACTED]","b":"[REDACTED]"}`},
+		{"JSON-escaped, ASCII only", `"caf\u00e9-key-1"`, []string{"café-key-1"}, `"[REDACTED]"`},
+		{"JSON-escaped slashes", `"ab\/cd\/efgh"`, []string{"ab/cd/efgh"}, `"[REDACTED]"`},
+		{"a JSON pointer token", "body /ab~1cd~0efgh: is not declared", []string{"ab/cd~efgh"}, "body /[REDACTED]: is not declared"},
+		// A short key only as a whole value: "expired" stays whole.
+		{"a short secret is not masked inside text", "status expired, code x", []string{"x"}, "status expired, code x"},
+		{"a secret inside the marker is not masked again", "[REDACTED]", []string{"REDACTED"}, "[REDACTED]"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			assert.Equal(t, c.want, redact.Mask(c.in, c.secrets...))
+			r := redact.New(c.secrets...)
+			got := r.String(c.in)
+			assert.Equal(t, c.want, got)
+			assert.Equal(t, got, r.String(got), "idempotent")
 		})
+	}
+}
+
+// TestRedactorWholeValues: a secret, however short, is masked where it is a whole value:
+// a header, query parameter or JSON string, as a name as well as a value.
+func TestRedactorWholeValues(t *testing.T) {
+	r := redact.New("x", "openai-prod-vk-77")
+	assert.Equal(t, http.Header{"X-Echo": {"[REDACTED]"}, "X-Note": {"expired"}, "[REDACTED]": {"[REDACTED]"}},
+		r.Header(http.Header{"X-Echo": {"x"}, "X-Note": {"expired"}, "openai-prod-vk-77": {"openai-prod-vk-77"}}))
+	assert.Equal(t, http.Header{"[REDACTED]": {"1"}}, r.Header(http.Header{"Openai-Prod-Vk-77": {"1"}}), "a canonicalized name")
+	assert.Equal(t, url.Values{"q": {"[REDACTED]"}, "n": {"expired"}}, r.Query(url.Values{"q": {"x"}, "n": {"expired"}}))
+	assert.Equal(t, "https://h/p?q=%5BREDACTED%5D&n=expired", r.URL("https://h/p?q=x&n=expired"))
+	assert.Equal(t, `{"[REDACTED]":"[REDACTED]","[REDACTED]#2":"[REDACTED]","a":"expired","b":"[REDACTED]"}`,
+		string(r.Body([]byte(`{"x":"openai-prod-vk-77","pk-live-abcdef123456":"x","a":"expired","b":"x"}`))))
+}
+
+func TestLine(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain text: 1 of 1", "plain text: 1 of 1"},
+		{"a\nb", `a\nb`},
+		{"body /x\n\nportkey-runs validate: 1 of 1 inputs conform", "body /x\\n\\nportkey-runs validate: 1 of 1 inputs conform"},
+		{"\x1b]0;title\x07\x1b[2J\r\t\x7f", "\\x1b]0;title\\x07\\x1b[2J\\r\\t\\x7f"},
+		{"C1 \u009b31m, bidi \u202egnp.exe, separator \u2028", "C1 \\u009b31m, bidi \\u202egnp.exe, separator \\u2028"},
+		{"bad \xff byte, caf\u00e9 stays", "bad \\xff byte, café stays"},
+		{"sk-proj-T3BlbkFJ4sX9qW2eR7tY1uI8\n", "[REDACTED]\\n"},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, redact.Line(c.in), "%q", c.in)
 	}
 }

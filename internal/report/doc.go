@@ -1,3 +1,4 @@
 // Package report renders contract results for people (Human), programs (JSON) and CI
-// systems (JUnit XML), grouped by scenario, with every secret-looking value redacted.
+// systems (JUnit XML), grouped by scenario, with the known credentials and every
+// secret-looking value redacted and every control character escaped.
 package report

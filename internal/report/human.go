@@ -45,7 +45,7 @@ func Human(w io.Writer, r *Report, color bool) error {
 		if i > 0 {
 			fmt.Fprintln(bw)
 		}
-		fmt.Fprintf(bw, "%s: %s\n", paint(bold, clean(g.Name)), target(g.Target))
+		fmt.Fprintf(bw, "%s: %s\n", paint(bold, r.clean(g.Name)), r.target(g.Target))
 		if len(g.Results) == 0 {
 			fmt.Fprintln(bw, "  (nothing to check)")
 		}
@@ -54,15 +54,15 @@ func Human(w io.Writer, r *Report, color bool) error {
 			if res.Status == 0 {
 				status = "no response"
 			}
-			fmt.Fprintf(bw, "  %s %s (%s, %.1fms)\n", word(string(res.Verdict), true), clean(res.Name), status, millis(res.Duration))
+			fmt.Fprintf(bw, "  %s %s (%s, %.1fms)\n", word(string(res.Verdict), true), r.clean(res.Name), status, millis(res.Duration))
 			for _, row := range rows(res) {
-				fmt.Fprintf(bw, "      %s %s\n", word(row.status, false), row.check)
+				fmt.Fprintf(bw, "      %s %s\n", word(row.status, false), r.clean(string(row.check)))
 				for _, v := range row.violations {
 					prefix := ""
 					if !v.Failed() && row.status != statusError {
 						prefix = paint(yellow, "notice: ")
 					}
-					fmt.Fprintf(bw, "            %s%s\n", prefix, line(v))
+					fmt.Fprintf(bw, "            %s%s\n", prefix, r.line(v))
 				}
 			}
 		}

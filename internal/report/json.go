@@ -54,16 +54,16 @@ func JSON(w io.Writer, r *Report) error {
 		Start: r.Start.UTC().Format("2006-01-02T15:04:05.000Z07:00"), DurationMS: millis(r.Duration),
 		Summary: s, Groups: []jsonGroup{}}
 	for _, g := range r.Groups {
-		jg := jsonGroup{Name: clean(g.Name), Target: target(g.Target), Results: []jsonResult{}}
+		jg := jsonGroup{Name: r.clean(g.Name), Target: r.target(g.Target), Results: []jsonResult{}}
 		for _, res := range g.Results {
-			jr := jsonResult{Name: clean(res.Name), Status: res.Status, Verdict: string(res.Verdict),
+			jr := jsonResult{Name: r.clean(res.Name), Status: res.Status, Verdict: string(res.Verdict),
 				DurationMS: millis(res.Duration), Checks: []jsonCheck{}}
 			for _, row := range rows(res) {
-				jc := jsonCheck{Check: string(row.check), Result: row.status, Violations: []jsonViolation{}}
+				jc := jsonCheck{Check: r.clean(string(row.check)), Result: row.status, Violations: []jsonViolation{}}
 				for _, v := range row.violations {
 					jc.Violations = append(jc.Violations, jsonViolation{Severity: v.Severity.String(),
-						Where: clean(v.Where()), Location: clean(v.Location), Value: clean(v.Value),
-						Rule: clean(v.Rule), Message: line(v)})
+						Where: r.clean(v.Where()), Location: r.clean(v.Location), Value: r.clean(v.Value),
+						Rule: r.clean(v.Rule), Message: r.line(v)})
 				}
 				jr.Checks = append(jr.Checks, jc)
 			}

@@ -57,31 +57,31 @@ func JUnit(w io.Writer, r *Report) error {
 	stamp := r.Start.UTC().Format("2006-01-02T15:04:05")
 	for _, g := range r.Groups {
 		for _, res := range g.Results {
-			s := junitSuite{Name: clean(g.Name + "." + res.Name), Time: seconds(res.Duration), Timestamp: stamp,
-				Package: clean(g.Name), Properties: []junitProperty{
-					{Name: "target", Value: target(g.Target)},
+			s := junitSuite{Name: r.clean(g.Name + "." + res.Name), Time: seconds(res.Duration), Timestamp: stamp,
+				Package: r.clean(g.Name), Properties: []junitProperty{
+					{Name: "target", Value: r.target(g.Target)},
 					{Name: "status", Value: fmt.Sprint(res.Status)},
 					{Name: "verdict", Value: string(res.Verdict)},
 					{Name: "strict", Value: fmt.Sprint(r.Strict)},
 				}}
 			for _, row := range rows(res) {
-				c := junitCase{Name: string(row.check), Classname: s.Name}
+				c := junitCase{Name: r.clean(string(row.check)), Classname: s.Name}
 				var all, failures, notices []string
 				for _, v := range row.violations {
-					all = append(all, line(v))
+					all = append(all, r.line(v))
 					if v.Failed() {
-						failures = append(failures, line(v))
+						failures = append(failures, r.line(v))
 					} else {
-						notices = append(notices, "notice: "+line(v))
+						notices = append(notices, "notice: "+r.line(v))
 					}
 				}
 				switch row.status {
 				case statusFail:
-					c.Failure = problem(row, failures)
+					c.Failure = problem(c.Name, failures)
 					s.Failures++
 				case statusError:
 					// What could not be judged is the error, notice or not.
-					c.Error, notices = problem(row, all), nil
+					c.Error, notices = problem(c.Name, all), nil
 					s.Errors++
 				}
 				c.SystemOut = strings.Join(notices, "\n")
@@ -108,8 +108,8 @@ func JUnit(w io.Writer, r *Report) error {
 
 // problem is the failure or error element of a check: its first violation as the message,
 // all of them as the text.
-func problem(r row, lines []string) *junitProblem {
-	p := &junitProblem{Type: string(r.check), Text: strings.Join(lines, "\n")}
+func problem(check string, lines []string) *junitProblem {
+	p := &junitProblem{Type: check, Text: strings.Join(lines, "\n")}
 	if len(lines) > 0 {
 		p.Message = lines[0]
 	}

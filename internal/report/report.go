@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
@@ -24,6 +23,9 @@ type Report struct {
 	Start    time.Time // when the run began
 	Duration time.Duration
 	Groups   []Group
+	// Redactor masks the process's credentials in everything written; nil masks only
+	// key-looking text. Control characters are escaped either way.
+	Redactor *redact.Redactor
 }
 
 // Summary counts a report's results, checks and notices.
@@ -142,19 +144,17 @@ func rows(res contract.Result) []row {
 }
 
 // line renders a violation on one line, redacted.
-func line(v contract.Violation) string { return clean(v.String()) }
+func (r *Report) line(v contract.Violation) string { return r.clean(v.String()) }
 
-// clean redacts s and keeps it on one line.
-func clean(s string) string {
-	return strings.NewReplacer("\r", " ", "\n", " ").Replace(redact.String(s))
-}
+// clean redacts s and makes it safe to print on one line (redact.Redactor.Line).
+func (r *Report) clean(s string) string { return r.Redactor.Line(s) }
 
 // target renders a target for output: a URL without its credentials, or a redacted text.
-func target(s string) string {
+func (r *Report) target(s string) string {
 	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
-		s = redact.URL(s)
+		s = r.Redactor.URL(s)
 	}
-	return clean(s)
+	return r.clean(s)
 }
 
 // millis renders d in milliseconds with one decimal.

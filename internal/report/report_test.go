@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,4 +151,38 @@ func stripANSI(s string) string {
 		s = strings.ReplaceAll(s, c, "")
 	}
 	return s
+}
+
+// TestControlCharactersEscaped: names and values holding terminal escapes, bells, C1 and
+// bidi controls or line breaks are printed escaped in every format: the human report
+// keeps one line per item (no forged summary), JSON and JUnit carry no raw control.
+func TestControlCharactersEscaped(t *testing.T) {
+	const forged = "PASS 1 results: 1 passed, 0 failed, 0 errors; 1 checks, 0 failed; 0 notices (0.0ms)"
+	evil := "\x1b]0;title\x07\x1b[2J\u009b31m\u202e\r\n" + forged + "\n"
+	res := contract.Result{Name: "scenario" + evil, Verdict: contract.Fail, Status: 200,
+		Checks:     []contract.CheckResult{{Check: contract.CheckSchema}},
+		Violations: []contract.Violation{{Check: contract.CheckSchema, Location: "/" + evil, Value: `"` + evil + `"`, Rule: "is bad" + evil}}}
+	r := &report.Report{Groups: []report.Group{{Name: "group" + evil, Target: "http://127.0.0.1:1/" + evil, Results: []contract.Result{res}}}}
+	raw := regexp.MustCompile(`[\x00-\x09\x0b-\x1f\x7f\x{80}-\x{9f}\x{202e}]`)
+
+	var human bytes.Buffer
+	require.NoError(t, report.Human(&human, r, false))
+	assert.NotRegexp(t, raw, human.String())
+	assert.NotContains(t, human.String(), "\n"+forged)
+	assert.Equal(t, 6, strings.Count(human.String(), "\n"), "heading, result, check, violation, blank, summary:\n%s", human.String())
+	assert.Contains(t, human.String(), `            body /\x1b]0;title\x07\x1b[2J\u009b31m\u202e\r\n`+forged+`\n: "`)
+
+	var js bytes.Buffer
+	require.NoError(t, report.JSON(&js, r))
+	assert.NotRegexp(t, raw, js.String())
+	assert.NotContains(t, js.String(), `\u001b`, "escaped before encoding, not by it")
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
+
+	var junit bytes.Buffer
+	require.NoError(t, report.JUnit(&junit, r))
+	assert.NotRegexp(t, raw, junit.String())
+	assert.NotContains(t, junit.String(), "&#xA;"+forged)
+	root := parseXML(t, bytes.NewReader(junit.Bytes()))
+	assert.Empty(t, checkSchema(root, ""))
 }
