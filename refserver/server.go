@@ -1,10 +1,12 @@
 package refserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -110,11 +112,12 @@ func newConfig(opts []Option) config {
 	return c
 }
 
-// ServeHTTP strips an optional /v1 prefix, refuses paths that are not canonical (the
-// ServeMux would redirect them), validates the request against the spec, then serves it.
+// ServeHTTP reads the body, strips an optional /v1 prefix, refuses paths that are not
+// canonical (the ServeMux would redirect them), validates the request against the spec,
+// then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if !readBody(w, r) {
+		return
 	}
 	path := r.URL.EscapedPath()
 	if rest, ok := strings.CutPrefix(path, "/v1/"); ok {
@@ -129,6 +132,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.handler.ServeHTTP(w, r)
+}
+
+// readBody reads the request body whole, up to maxBody, before the validator does (it
+// reads it before authenticating). A body too large or cut short answers 400 with
+// Connection: close, so that whatever follows it on the connection is never taken for
+// another request, whatever wraps w.
+func readBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	var msg string
+	switch {
+	case err != nil:
+		msg = fmt.Sprintf("The request body could not be read to its end (%v).", err)
+	case len(b) > maxBody:
+		msg = fmt.Sprintf("The request body exceeds %d bytes; this operation takes no body.", maxBody)
+	case len(b) == 0:
+		r.Body = http.NoBody
+		return true
+	default:
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		return true
+	}
+	writeError(w, http.StatusBadRequest, envelope(msg, "invalid_request_error", nil, nil), http.Header{"Connection": {"close"}})
+	return false
 }
 
 // canonical reports whether path has no empty, "." or ".." segment (escaped ones are fine).
@@ -344,11 +373,7 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts, unauthorized string) {
 	var security *openapi3filter.SecurityRequirementsError
 	var request *openapi3filter.RequestError
-	var tooBig *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig):
-		msg := fmt.Sprintf("The request body exceeds %d bytes; this operation takes no body.", tooBig.Limit)
-		writeError(w, http.StatusBadRequest, envelope(msg, "invalid_request_error", nil, nil), nil)
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {http.MethodPost}})
 	case opts.MatchedRoute == nil:

@@ -1,0 +1,111 @@
+package refserver_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/refserver"
+)
+
+// exchange writes raw on a new connection to addr and reads answers until the server
+// closes it or 3s pass; closed is false when the connection was still open then.
+func exchange(t *testing.T, addr, raw string) (answers []answer, closed bool) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer c.Close()
+	go func() { _, _ = io.WriteString(c, raw) }() // the server may stop reading
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(3*time.Second)))
+	br := bufio.NewReader(c)
+	for {
+		res, err := http.ReadResponse(br, nil)
+		if err != nil {
+			return answers, !errors.Is(err, os.ErrDeadlineExceeded)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			return answers, !errors.Is(err, os.ErrDeadlineExceeded)
+		}
+		answers = append(answers, answer{res.StatusCode, res.Header, body})
+	}
+}
+
+// head is the request line and headers of a cancel of run on the demo thread, with
+// credentials and extra (CRLF-terminated lines), up to the blank line that ends them.
+func head(run, extra string) string {
+	return "POST /v1" + cancelPath(refserver.DemoThread, run) + " HTTP/1.1\r\nHost: refserver.test\r\n" +
+		"X-Portkey-Api-Key: pk\r\nX-Portkey-Virtual-Key: vk\r\n" + extra
+}
+
+// stillInProgress reports whether run_in_progress of the demo thread can still be
+// cancelled at addr (it cancels it).
+func stillInProgress(t *testing.T, addr string) bool {
+	t.Helper()
+	a, _ := exchange(t, addr, head("run_in_progress", "Connection: close\r\n\r\n"))
+	require.Len(t, a, 1)
+	return a[0].status == http.StatusOK
+}
+
+// wrapped is any http.ResponseWriter wrapper that does not unwrap (a logger, a metrics
+// middleware, ...).
+type wrapped struct{ http.ResponseWriter }
+
+// startWrapped serves New, seeded with the demo runs, behind a wrapping writer.
+func startWrapped(t *testing.T) string {
+	t.Helper()
+	s, err := refserver.New(refserver.WithCancelDelay(time.Hour))
+	require.NoError(t, err)
+	require.NoError(t, refserver.SeedDemo(s.Store))
+	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.ServeHTTP(wrapped{w}, r)
+	}))
+	t.Cleanup(h.Close)
+	return h.Listener.Addr().String()
+}
+
+// TestOversizedBodySmugglesNothing sends a body over the limit followed by a request
+// cancelling run_in_progress (inside the declared length, or after the last chunk), to
+// Serve (behind its logger) and to New behind a wrapping writer: the answer is 400, the
+// connection closes, and the hidden request never runs.
+func TestOversizedBodySmugglesNothing(t *testing.T) {
+	hidden := head("run_in_progress", "Content-Length: 0\r\n\r\n")
+	pad := strings.Repeat("a", 70<<10)
+	bodies := map[string]string{
+		"content-length": fmt.Sprintf("Content-Length: %d\r\n\r\n", len(pad)+len(hidden)) + pad + hidden,
+		"chunked":        fmt.Sprintf("Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", len(pad), pad) + hidden,
+	}
+	servers := map[string]func(t *testing.T) string{
+		"Serve": func(t *testing.T) string {
+			return startServe(t, refserver.WithCancelDelay(time.Hour), refserver.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+		},
+		"New behind a wrapper": startWrapped,
+	}
+	for sname, start := range servers {
+		for bname, body := range bodies {
+			t.Run(sname+"/"+bname, func(t *testing.T) {
+				addr := start(t)
+				answers, closed := exchange(t, addr, head("run_queued", body))
+				require.NotEmpty(t, answers)
+				assert.Equal(t, http.StatusBadRequest, answers[0].status, string(answers[0].body))
+				assert.Contains(t, answers[0].apiError(t).Message, "exceeds 65536 bytes")
+				assert.Equal(t, 1, len(answers), "the hidden request was answered")
+				assert.True(t, closed, "the connection stays open after a refused body")
+				assert.True(t, stillInProgress(t, addr), "the hidden request cancelled run_in_progress")
+			})
+		}
+	}
+}
