@@ -109,3 +109,32 @@ func TestOversizedBodySmugglesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestCutBodyIs400: a body that ends before its Content-Length is a bad request, answered
+// before authentication looks at it.
+func TestCutBodyIs400(t *testing.T) {
+	for name, addr := range map[string]string{
+		"New":   startWrapped(t),
+		"Serve": startServe(t, refserver.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))),
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, start := range []string{head("run_queued", ""), "POST /v1" + cancelPath(refserver.DemoThread, "run_queued") + " HTTP/1.1\r\nHost: x\r\n"} {
+				c, err := net.Dial("tcp", addr)
+				require.NoError(t, err)
+				defer c.Close()
+				_, err = io.WriteString(c, start+"Content-Length: 100\r\n\r\n"+strings.Repeat("a", 10))
+				require.NoError(t, err)
+				require.NoError(t, c.(*net.TCPConn).CloseWrite())
+				require.NoError(t, c.SetReadDeadline(time.Now().Add(3*time.Second)))
+				res, err := http.ReadResponse(bufio.NewReader(c), nil)
+				require.NoError(t, err)
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				a := answer{res.StatusCode, res.Header, body}
+				assert.Equal(t, http.StatusBadRequest, a.status, string(body))
+				assert.Contains(t, a.apiError(t).Message, "could not be read to its end")
+			}
+			assert.True(t, stillInProgress(t, addr))
+		})
+	}
+}

@@ -18,6 +18,21 @@ const DefaultAddr = "127.0.0.1:8080"
 // shutdownGrace is how long Serve waits for requests in flight once ctx ends.
 const shutdownGrace = 5 * time.Second
 
+// limits bound the phases of a connection (Serve documents its values): the header, the
+// whole request, the answer (counted from the end of the header), idling, header size.
+type limits struct {
+	readHeader, read, write, idle time.Duration
+	maxHeader                     int
+}
+
+// serveLimits are Serve's: loopback requests take milliseconds, bodies are at most 64 KiB,
+// the answer outlasts the longest delay= fault, headers fit an inline x-portkey-config.
+var serveLimits = limits{readHeader: 5 * time.Second, read: 10 * time.Second,
+	write: maxDelay + 10*time.Second, idle: time.Minute, maxHeader: 64 << 10}
+
+// withLimits replaces serveLimits, for tests.
+func withLimits(l limits) Option { return func(c *config) { c.limits = l } }
+
 // WithLogger sets where Serve logs one line per request (nothing by default).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
@@ -25,6 +40,10 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // (SeedDemo) and, when ctx ends, stops accepting, ends delayed requests and waits up to 5s
 // for the others. It returns nil after a graceful shutdown. ready, when not nil, is called
 // with the listening address once requests are accepted.
+//
+// Every phase of a request is bounded: 5s to send the header, 10s for the whole request,
+// 40s from the header's end to the end of the answer, 64 KiB of header (431 past it); an
+// idle connection closes after a minute.
 func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Option) error {
 	if addr == "" {
 		addr = DefaultAddr
@@ -36,7 +55,8 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	if err := SeedDemo(s.Store); err != nil {
 		return err
 	}
-	logger := s.logger
+	c := newConfig(opts)
+	logger := c.logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -46,8 +66,11 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	}
 	srv := &http.Server{
 		Handler:           logRequests(s, logger),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       time.Minute,
+		ReadHeaderTimeout: c.limits.readHeader,
+		ReadTimeout:       c.limits.read,
+		WriteTimeout:      c.limits.write,
+		IdleTimeout:       c.limits.idle,
+		MaxHeaderBytes:    c.limits.maxHeader,
 		BaseContext:       func(net.Listener) context.Context { return ctx }, // ends delay= faults at shutdown
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

@@ -60,7 +60,6 @@ type Server struct {
 	Store   *Store
 	handler http.Handler // validation, routing, faults, the strict handler
 	v1      http.Handler // handler under /v1
-	logger  *slog.Logger // WithLogger's, for Serve; nil when not set
 }
 
 // Option configures New and Serve.
@@ -70,7 +69,8 @@ type config struct {
 	now     func() time.Time
 	delay   time.Duration
 	maxRuns int
-	logger  *slog.Logger
+	logger  *slog.Logger // Serve's
+	limits  limits       // Serve's
 }
 
 // WithCancelDelay sets how long a cancelled run stays cancelling before it is cancelled;
@@ -90,7 +90,7 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns), logger: c.logger}
+	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns)}
 	f := &faults{documented: info.documented, seen: map[[32]byte]int{}}
 	strict := gen.NewStrictHandlerWithOptions(handler{s.Store}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
 		gen.StrictHTTPServerOptions{
@@ -105,7 +105,7 @@ func New(opts ...Option) (*Server, error) {
 }
 
 func newConfig(opts []Option) config {
-	c := config{now: time.Now, delay: DefaultCancelDelay}
+	c := config{now: time.Now, delay: DefaultCancelDelay, limits: serveLimits}
 	for _, o := range opts {
 		o(&c)
 	}
