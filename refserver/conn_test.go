@@ -138,3 +138,64 @@ func TestCutBodyIs400(t *testing.T) {
 		})
 	}
 }
+
+// TestServeAnswersUnparsableRequestsInTheEnvelope: what net/http refuses before the
+// handler runs is answered in OpenAI's envelope, with the status net/http chose.
+func TestServeAnswersUnparsableRequestsInTheEnvelope(t *testing.T) {
+	addr := startServe(t, refserver.WithCancelDelay(time.Hour))
+	creds := "X-Portkey-Api-Key: pk\r\nX-Portkey-Virtual-Key: vk\r\n"
+	cases := []struct {
+		name, raw string
+		status    int
+	}{
+		{"bad escape", "POST /v1/threads/thread_demo/runs/run%/cancel HTTP/1.1\r\nHost: x\r\n" + creds + "\r\n", 400},
+		{"bad escape digits", "POST /v1/threads/thread_demo/runs/run%zz/cancel HTTP/1.1\r\nHost: x\r\n" + creds + "\r\n", 400},
+		{"no host", "POST /v1/threads/thread_demo/runs/run_queued/cancel HTTP/1.1\r\n" + creds + "\r\n", 400},
+		{"bad header name", head("run_queued", "Bad Name: x\r\n\r\n"), 400},
+		{"unknown transfer coding", head("run_queued", "Transfer-Encoding: zip\r\n\r\n"), 501},
+		{"1 MB path", "POST /v1/threads/" + strings.Repeat("a", 1<<20) + "/runs/run_queued/cancel HTTP/1.1\r\nHost: x\r\n" + creds + "\r\n", 431},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			answers, closed := exchange(t, addr, c.raw)
+			require.Len(t, answers, 1)
+			a := answers[0]
+			assert.Equal(t, c.status, a.status, string(a.body))
+			assert.Equal(t, "application/json", a.header.Get("Content-Type"))
+			assert.Contains(t, a.apiError(t).Message, "The request could not be parsed")
+			assert.True(t, closed)
+		})
+	}
+	assert.True(t, stillInProgress(t, addr), "nothing was cancelled")
+}
+
+// TestServeLogBoundsLongPaths: a long path is logged cut, saying how much was left out.
+func TestServeLogBoundsLongPaths(t *testing.T) {
+	var buf syncBuffer
+	addr := startServe(t, refserver.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	long := strings.Repeat("a", 50<<10)
+	answers, _ := exchange(t, addr, "POST /v1/threads/"+long+"/runs/run_1/cancel HTTP/1.1\r\nHost: x\r\n"+
+		"X-Portkey-Api-Key: pk\r\nX-Portkey-Virtual-Key: vk\r\nConnection: close\r\n\r\n")
+	require.Len(t, answers, 1)
+	assert.Equal(t, http.StatusNotFound, answers[0].status)
+	require.Eventually(t, func() bool { return strings.Contains(buf.String(), "status=404") }, 5*time.Second, 10*time.Millisecond)
+	line := buf.String()[strings.Index(buf.String(), "msg=request"):]
+	assert.Less(t, len(line), 1024, line)
+	assert.Contains(t, line, `path="/v1/threads/aaaa`)
+	assert.Contains(t, line, fmt.Sprintf(`aaaa...[%d bytes in all]" status=404`, len("/v1/threads/")+len(long)+len("/runs/run_1/cancel")))
+}
+
+// TestServeLogRedactsKeysAtTheCut: a key that the cut of a long path splits is redacted
+// all the same.
+func TestServeLogRedactsKeysAtTheCut(t *testing.T) {
+	const key = "Qw3rTy7uIoP9aS2dF5gH8jK1lZ4xC6vB0nM3qW9eR2tY5uI8" // known by its entropy alone
+	var buf syncBuffer
+	addr := startServe(t, refserver.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	for _, n := range []int{200, 222, 240, 470, 490} { // the key starts before, at and after 256 and 512
+		path := "/v1" + cancelPath(strings.Repeat("a", n), key) + "/" + strings.Repeat("b", 1000)
+		_, _ = exchange(t, addr, "POST "+path+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	}
+	require.Eventually(t, func() bool { return strings.Count(buf.String(), "status=404") == 5 }, 5*time.Second, 10*time.Millisecond)
+	assert.NotContains(t, buf.String(), key[:8])
+	assert.Contains(t, buf.String(), "[REDACTED]")
+}

@@ -1,12 +1,17 @@
 package refserver
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
@@ -64,6 +69,7 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	if err != nil {
 		return err
 	}
+	ln = envelopeListener{ln}
 	srv := &http.Server{
 		Handler:           logRequests(s, logger),
 		ReadHeaderTimeout: c.limits.readHeader,
@@ -103,11 +109,32 @@ func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
-			logger.Info("request", "method", r.Method, "path", redact.String(r.URL.EscapedPath()),
+			logger.Info("request", "method", clip(r.Method), "path", loggedPath(sentPath(r)),
 				"status", sw.status, "duration", time.Since(start).Round(time.Microsecond))
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// maxLogged bounds each value logged from a request.
+const maxLogged = 256
+
+// clip cuts s to maxLogged bytes, saying how long it was.
+func clip(s string) string {
+	if len(s) <= maxLogged {
+		return s
+	}
+	return fmt.Sprintf("%s...[%d bytes in all]", s[:maxLogged], len(s))
+}
+
+// loggedPath is p redacted and clipped. Only twice what shows is redacted (redacting
+// 64 KiB costs a request 0.1s): a key cut there is still over maxLogged bytes long.
+func loggedPath(p string) string {
+	shown := redact.String(p[:min(len(p), 2*maxLogged)])
+	if len(p) <= 2*maxLogged && len(shown) <= maxLogged {
+		return shown
+	}
+	return fmt.Sprintf("%s...[%d bytes in all]", shown[:min(len(shown), maxLogged)], len(p))
 }
 
 // statusWriter remembers the status written through it.
@@ -122,3 +149,54 @@ func (w *statusWriter) WriteHeader(status int) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// envelopeListener's connections answer in OpenAI's envelope the requests that net/http
+// refuses before any handler runs (a bad escape in the path, a malformed or too large
+// header): they rewrite the plain-text answer net/http writes for these in one Write.
+type envelopeListener struct{ net.Listener }
+
+func (l envelopeListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return envelopeConn{c}, nil
+}
+
+type envelopeConn struct{ net.Conn }
+
+// plainHeaders is what net/http writes between the status line and the text of an answer
+// it makes itself: "HTTP/1.1 400 Bad Request" + plainHeaders + "400 Bad Request".
+const plainHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+func (c envelopeConn) Write(p []byte) (int, error) {
+	line, text, ok := bytes.Cut(p, []byte(plainHeaders))
+	status, okStatus := strings.CutPrefix(string(line), "HTTP/1.1 ")
+	code, err := strconv.Atoi(status[:min(3, len(status))])
+	if !ok || !okStatus || err != nil || code < 400 || code > 599 || bytes.ContainsAny(line, "\r\n") {
+		return c.Conn.Write(p)
+	}
+	typ := "invalid_request_error"
+	if code >= 500 {
+		typ = "server_error"
+	}
+	msg := fmt.Sprintf("The request could not be parsed (%s); check the path's escapes (%%25 for %%) and the headers.", text)
+	body, err := json.Marshal(envelope(msg, typ, nil, nil))
+	if err != nil {
+		return c.Conn.Write(p)
+	}
+	if _, err := fmt.Fprintf(c.Conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n",
+		code, http.StatusText(code), len(body)+1, body); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// CloseWrite lets net/http half-close the connection before closing it, as it does for
+// the connection itself.
+func (c envelopeConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}

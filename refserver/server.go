@@ -273,7 +273,15 @@ func writeError(w http.ResponseWriter, status int, body gen.ErrorResponse, heade
 }
 
 func invalidURL(r *http.Request) gen.ErrorResponse {
-	return envelope(fmt.Sprintf("Invalid URL (%s %s).", r.Method, r.URL.EscapedPath()), "invalid_request_error", nil, nil)
+	return envelope(fmt.Sprintf("Invalid URL (%s %s).", r.Method, sentPath(r)), "invalid_request_error", nil, nil)
+}
+
+// sentPath is the escaped path the client sent, /v1 included, without the query.
+func sentPath(r *http.Request) string {
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+		return u.EscapedPath()
+	}
+	return r.URL.EscapedPath() // a request made in-process, without RequestURI
 }
 
 // badRequest renders parameter binding errors of the generated code.
