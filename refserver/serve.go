@@ -60,16 +60,19 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	if err := SeedDemo(s.Store); err != nil {
 		return err
 	}
-	c := newConfig(opts)
-	logger := c.logger
-	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	ln = envelopeListener{ln}
+	return serve(ctx, ln, s, newConfig(opts), ready)
+}
+
+// serve is Serve on a listener and a server of the caller's.
+func serve(ctx context.Context, ln net.Listener, s *Server, c config, ready func(net.Addr)) error {
+	logger := c.logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	srv := &http.Server{
 		Handler:           logRequests(s, logger),
 		ReadHeaderTimeout: c.limits.readHeader,
@@ -85,7 +88,7 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 		ready(ln.Addr())
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(envelopeListener{ln}) }()
 	select {
 	case err := <-done:
 		return err
@@ -93,7 +96,7 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	err := srv.Shutdown(sctx)
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}

@@ -3,6 +3,7 @@ package refserver
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -14,59 +15,112 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
 )
 
 // short are limits small enough for tests to see each one end a connection.
 var short = limits{readHeader: 200 * time.Millisecond, read: 300 * time.Millisecond,
 	write: 500 * time.Millisecond, idle: 300 * time.Millisecond, maxHeader: 4 << 10}
 
-// serveShort runs Serve with the short limits until the test ends.
-func serveShort(t *testing.T) string {
+// serveShort serves New, seeded with the demo runs and the hostile ones (queued), under
+// the short limits until the test ends.
+func serveShort(t *testing.T) (string, *Server) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a.String() }, withLimits(short)) }()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case addr := <-ready:
-		return addr
-	case err := <-done:
-		t.Fatalf("Serve: %v", err)
+	s, err := New(WithCancelDelay(time.Hour))
+	require.NoError(t, err)
+	require.NoError(t, SeedDemo(s.Store))
+	for _, id := range []string{hostile.RunID, hostile.HiddenRunID} {
+		_, err := s.Store.Seed(hostile.ThreadID, id, gen.RunStatusQueued)
+		require.NoError(t, err)
 	}
-	return ""
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	c := newConfig([]Option{withLimits(short)})
+	go func() { done <- serve(ctx, ln, s, c, nil) }()
+	t.Cleanup(func() { cancel(); assert.NoError(t, <-done) })
+	return ln.Addr().String(), s
 }
 
-// drip writes head at once, then tail a byte every 50ms, and reads what the server
-// answers until it closes the connection (at most 3s): the answer (status 0 when none)
-// and how long the connection was held.
-func drip(t *testing.T, addr, head, tail string) (status int, body string, held time.Duration) {
+// send writes r on a new connection to addr (its drip a byte per interval) and reads
+// what the server answers until it closes the connection (at most 3s): the answers and
+// how long the connection was held.
+func send(t *testing.T, addr string, r hostile.Request, interval time.Duration) (answers []*http.Response, bodies []string, held time.Duration) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer c.Close()
 	began := time.Now()
 	go func() {
-		if _, err := io.WriteString(c, head); err != nil {
+		if _, err := io.WriteString(c, r.Raw); err != nil {
 			return
 		}
-		for i := range len(tail) {
-			time.Sleep(50 * time.Millisecond)
-			if _, err := io.WriteString(c, tail[i:i+1]); err != nil {
+		for i := range len(r.Drip) {
+			time.Sleep(interval)
+			if _, err := io.WriteString(c, r.Drip[i:i+1]); err != nil {
 				return
 			}
+		}
+		if r.Cut {
+			_ = c.(*net.TCPConn).CloseWrite()
 		}
 	}()
 	require.NoError(t, c.SetReadDeadline(began.Add(3*time.Second)))
 	br := bufio.NewReader(c)
-	if res, err := http.ReadResponse(br, nil); err == nil {
+	for {
+		res, err := http.ReadResponse(br, nil)
+		if err != nil {
+			break
+		}
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		status, body = res.StatusCode, string(b)
+		answers, bodies = append(answers, res), append(bodies, string(b))
 	}
 	_, err = io.Copy(io.Discard, br) // until the server closes
 	require.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the connection is still open after 3s")
-	return status, body, time.Since(began)
+	return answers, bodies, time.Since(began)
+}
+
+// drip sends head, then tail a byte every 50ms: the first answer (status 0 when none).
+func drip(t *testing.T, addr, head, tail string) (status int, body string, held time.Duration) {
+	t.Helper()
+	answers, bodies, held := send(t, addr, hostile.Request{Raw: head, Drip: tail}, 50*time.Millisecond)
+	if len(answers) == 0 {
+		return 0, "", held
+	}
+	return answers[0].StatusCode, bodies[0], held
+}
+
+// TestServeRefusesHostileRequests: each hostile request is refused within the limits, in
+// the envelope, on a connection then closed, and changes no run (the hidden ones included).
+func TestServeRefusesHostileRequests(t *testing.T) {
+	addr, s := serveShort(t)
+	for _, r := range hostile.Requests() {
+		t.Run(r.Name, func(t *testing.T) {
+			answers, bodies, held := send(t, addr, r, hostile.DripInterval)
+			assert.Less(t, held, time.Second)
+			require.LessOrEqual(t, len(answers), 1, "a hidden request was answered: %q", bodies)
+			if r.Status != 0 {
+				require.Len(t, answers, 1)
+			}
+			for i, a := range answers {
+				if r.Status != 0 {
+					assert.Equal(t, r.Status, a.StatusCode, bodies[i])
+				}
+				assert.GreaterOrEqual(t, a.StatusCode, 400, bodies[i])
+				assert.Equal(t, "application/json", a.Header.Get("Content-Type"), bodies[i])
+				assert.True(t, json.Valid([]byte(bodies[i])) && strings.HasPrefix(bodies[i], `{"error":{`), bodies[i])
+			}
+			for _, id := range []string{hostile.RunID, hostile.HiddenRunID} {
+				run, err := s.Store.Get(hostile.ThreadID, id)
+				require.NoError(t, err)
+				assert.Equal(t, gen.RunStatusQueued, run.Status, id)
+			}
+		})
+	}
 }
 
 // request is the head of a cancel of a demo run, up to the blank line.
@@ -78,7 +132,7 @@ func request(run string) string {
 // TestServeBoundsEveryPhase: a client that is slow in any phase of a request loses the
 // connection once the phase's limit is over.
 func TestServeBoundsEveryPhase(t *testing.T) {
-	addr := serveShort(t)
+	addr, _ := serveShort(t)
 	t.Run("header", func(t *testing.T) {
 		status, body, held := drip(t, addr, "POST /v1/threads/thread_demo/runs/run_queued/cancel HTTP/1.1\r\n", "Host: refserver.test\r\n")
 		assert.NotEqual(t, http.StatusOK, status, body)
