@@ -2,14 +2,17 @@ package refserver
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +29,7 @@ var short = limits{readHeader: 200 * time.Millisecond, read: 300 * time.Millisec
 
 // serveShort serves New, seeded with the demo runs and the hostile ones (queued), under
 // the short limits until the test ends.
-func serveShort(t *testing.T) (string, *Server) {
+func serveShort(t testing.TB, opts ...Option) (string, *Server) {
 	t.Helper()
 	s, err := New(WithCancelDelay(time.Hour))
 	require.NoError(t, err)
@@ -39,7 +42,7 @@ func serveShort(t *testing.T) (string, *Server) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	c := newConfig([]Option{withLimits(short)})
+	c := newConfig(append([]Option{withLimits(short)}, opts...))
 	go func() { done <- serve(ctx, ln, s, c, nil) }()
 	t.Cleanup(func() { cancel(); assert.NoError(t, <-done) })
 	return ln.Addr().String(), s
@@ -167,4 +170,67 @@ func TestServeLimitsAreSet(t *testing.T) {
 	}
 	assert.Greater(t, serveLimits.write, maxDelay, "delay= faults can answer")
 	assert.Positive(t, serveLimits.maxHeader)
+}
+
+// FuzzServeRequest writes any bytes to Serve's server: whatever it answers first is JSON
+// under application/json (net/http's own refusals included), it never panics, and it
+// closes the connection within its limits.
+func FuzzServeRequest(f *testing.F) {
+	for _, r := range hostile.Requests() {
+		f.Add(r.Raw + r.Drip)
+	}
+	f.Add(request("run_queued") + "\r\n")
+	f.Add(request("run_queued") + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}")
+	f.Add("HEAD /v1/threads/thread_demo/runs/run_queued/cancel HTTP/1.1\r\nHost: x\r\n\r\n")
+	f.Add("GET / HTTP/1.0\r\n\r\n")
+	var log bytes.Buffer
+	var mu sync.Mutex
+	addr, _ := serveShort(f, WithLogger(slog.New(slog.NewTextHandler(lockedWriter{&mu, &log}, nil))))
+	f.Fuzz(func(t *testing.T, raw string) {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer c.Close()
+		go func() {
+			_, _ = io.WriteString(c, raw)
+			_ = c.(*net.TCPConn).CloseWrite()
+		}()
+		require.NoError(t, c.SetReadDeadline(time.Now().Add(3*time.Second)))
+		br := bufio.NewReader(c)
+		method, _, _ := strings.Cut(raw, " ")
+		for {
+			res, err := http.ReadResponse(br, &http.Request{Method: method})
+			if err != nil {
+				require.False(t, errors.Is(err, os.ErrDeadlineExceeded), "no answer and no close after 3s")
+				break
+			}
+			body, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode < 200 {
+				continue // 100 Continue
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "application/json", res.Header.Get("Content-Type"), "%d %q", res.StatusCode, body)
+			if len(body) > 0 {
+				assert.True(t, json.Valid(body), "%d %q", res.StatusCode, body)
+			}
+			break
+		}
+		_, err = io.Copy(io.Discard, br)
+		require.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the connection is still open after 3s")
+		mu.Lock()
+		defer mu.Unlock()
+		require.NotContains(t, log.String(), "panic")
+	})
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
