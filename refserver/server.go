@@ -38,8 +38,9 @@ const maxBody = 64 << 10
 // It behaves like the real service: cancel moves a queued, in_progress or requires_action
 // run to cancelling and, after the cancel delay, to cancelled; other statuses answer 400
 // "Cannot cancel run with status '<status>'."; unknown threads and runs answer 404; a
-// request that satisfies none of the spec's security combinations answers 401. Every error
-// uses OpenAI's envelope.
+// request that satisfies none of the spec's security combinations answers 401; a body over
+// 64 KiB or cut short answers 400 first and closes the connection. Every error uses
+// OpenAI's envelope.
 //
 // Faults for client tests are asked for per request with a Prefer header, a comma-separated
 // list of key=value (applied after authentication and validation, never changing a run):
