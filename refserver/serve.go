@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
@@ -173,10 +172,8 @@ type envelopeConn struct{ net.Conn }
 const plainHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
 func (c envelopeConn) Write(p []byte) (int, error) {
-	line, text, ok := bytes.Cut(p, []byte(plainHeaders))
-	status, okStatus := strings.CutPrefix(string(line), "HTTP/1.1 ")
-	code, err := strconv.Atoi(status[:min(3, len(status))])
-	if !ok || !okStatus || err != nil || code < 400 || code > 599 || bytes.ContainsAny(line, "\r\n") {
+	code, text, ok := plainRefusal(p)
+	if !ok {
 		return c.Conn.Write(p)
 	}
 	typ := "invalid_request_error"
@@ -193,6 +190,16 @@ func (c envelopeConn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// plainRefusal parses what net/http writes when it refuses a request itself.
+func plainRefusal(p []byte) (code int, text []byte, ok bool) {
+	line, text, ok := bytes.Cut(p, []byte(plainHeaders))
+	if !ok || len(line) < len("HTTP/1.1 NNN") || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) || bytes.ContainsAny(line, "\r\n") {
+		return 0, nil, false
+	}
+	code, err := strconv.Atoi(string(line[len("HTTP/1.1 "):len("HTTP/1.1 NNN")]))
+	return code, text, err == nil && code >= 400 && code <= 599
 }
 
 // CloseWrite lets net/http half-close the connection before closing it, as it does for
