@@ -1,12 +1,16 @@
 package refserver
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
@@ -18,6 +22,21 @@ const DefaultAddr = "127.0.0.1:8080"
 // shutdownGrace is how long Serve waits for requests in flight once ctx ends.
 const shutdownGrace = 5 * time.Second
 
+// limits bound the phases of a connection (Serve documents its values): the header, the
+// whole request, the answer (counted from the end of the header), idling, header size.
+type limits struct {
+	readHeader, read, write, idle time.Duration
+	maxHeader                     int
+}
+
+// serveLimits are Serve's: loopback requests take milliseconds, bodies are at most 64 KiB,
+// the answer outlasts the longest delay= fault, headers fit an inline x-portkey-config.
+var serveLimits = limits{readHeader: 5 * time.Second, read: 10 * time.Second,
+	write: maxDelay + 10*time.Second, idle: time.Minute, maxHeader: 64 << 10}
+
+// withLimits replaces serveLimits, for tests.
+func withLimits(l limits) Option { return func(c *config) { c.limits = l } }
+
 // WithLogger sets where Serve logs one line per request (nothing by default).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
@@ -25,6 +44,10 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // (SeedDemo) and, when ctx ends, stops accepting, ends delayed requests and waits up to 5s
 // for the others. It returns nil after a graceful shutdown. ready, when not nil, is called
 // with the listening address once requests are accepted.
+//
+// Every phase of a request is bounded: 5s to send the header, 10s for the whole request,
+// 40s from the header's end to the end of the answer, 64 KiB of header (431 past it); an
+// idle connection closes after a minute.
 func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Option) error {
 	if addr == "" {
 		addr = DefaultAddr
@@ -36,18 +59,26 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	if err := SeedDemo(s.Store); err != nil {
 		return err
 	}
-	logger := s.logger
-	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	return serve(ctx, ln, s, newConfig(opts), ready)
+}
+
+// serve is Serve on a listener and a server of the caller's.
+func serve(ctx context.Context, ln net.Listener, s *Server, c config, ready func(net.Addr)) error {
+	logger := c.logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	srv := &http.Server{
 		Handler:           logRequests(s, logger),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       time.Minute,
+		ReadHeaderTimeout: c.limits.readHeader,
+		ReadTimeout:       c.limits.read,
+		WriteTimeout:      c.limits.write,
+		IdleTimeout:       c.limits.idle,
+		MaxHeaderBytes:    c.limits.maxHeader,
 		BaseContext:       func(net.Listener) context.Context { return ctx }, // ends delay= faults at shutdown
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
@@ -56,7 +87,7 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 		ready(ln.Addr())
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(envelopeListener{ln}) }()
 	select {
 	case err := <-done:
 		return err
@@ -64,7 +95,7 @@ func Serve(ctx context.Context, addr string, ready func(net.Addr), opts ...Optio
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	err := srv.Shutdown(sctx)
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
@@ -80,11 +111,32 @@ func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
-			logger.Info("request", "method", r.Method, "path", redact.String(r.URL.EscapedPath()),
+			logger.Info("request", "method", clip(r.Method), "path", loggedPath(sentPath(r)),
 				"status", sw.status, "duration", time.Since(start).Round(time.Microsecond))
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// maxLogged bounds each value logged from a request.
+const maxLogged = 256
+
+// clip cuts s to maxLogged bytes, saying how long it was.
+func clip(s string) string {
+	if len(s) <= maxLogged {
+		return s
+	}
+	return fmt.Sprintf("%s...[%d bytes in all]", s[:maxLogged], len(s))
+}
+
+// loggedPath is p redacted and clipped. Only twice what shows is redacted (a 50 KiB path
+// takes 8ms, 1 MB 0.13s): a key cut there is still over maxLogged bytes long.
+func loggedPath(p string) string {
+	shown := redact.String(p[:min(len(p), 2*maxLogged)])
+	if len(p) <= 2*maxLogged && len(shown) <= maxLogged {
+		return shown
+	}
+	return fmt.Sprintf("%s...[%d bytes in all]", shown[:min(len(shown), maxLogged)], len(p))
 }
 
 // statusWriter remembers the status written through it.
@@ -99,3 +151,62 @@ func (w *statusWriter) WriteHeader(status int) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// envelopeListener's connections answer in OpenAI's envelope the requests that net/http
+// refuses before any handler runs (a bad escape in the path, a malformed or too large
+// header): they rewrite the plain-text answer net/http writes for these in one Write.
+type envelopeListener struct{ net.Listener }
+
+func (l envelopeListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return envelopeConn{c}, nil
+}
+
+type envelopeConn struct{ net.Conn }
+
+// plainHeaders is what net/http writes between the status line and the text of an answer
+// it makes itself: "HTTP/1.1 400 Bad Request" + plainHeaders + "400 Bad Request".
+const plainHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+func (c envelopeConn) Write(p []byte) (int, error) {
+	code, text, ok := plainRefusal(p)
+	if !ok {
+		return c.Conn.Write(p)
+	}
+	typ := "invalid_request_error"
+	if code >= 500 {
+		typ = "server_error"
+	}
+	msg := fmt.Sprintf("The request could not be parsed (%s); check the path's escapes (%%25 for %%) and the headers.", text)
+	body, err := json.Marshal(envelope(msg, typ, nil, nil))
+	if err != nil {
+		return c.Conn.Write(p)
+	}
+	if _, err := fmt.Fprintf(c.Conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n",
+		code, http.StatusText(code), len(body)+1, body); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// plainRefusal parses what net/http writes when it refuses a request itself.
+func plainRefusal(p []byte) (code int, text []byte, ok bool) {
+	line, text, ok := bytes.Cut(p, []byte(plainHeaders))
+	if !ok || len(line) < len("HTTP/1.1 NNN") || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) || bytes.ContainsAny(line, "\r\n") {
+		return 0, nil, false
+	}
+	code, err := strconv.Atoi(string(line[len("HTTP/1.1 "):len("HTTP/1.1 NNN")]))
+	return code, text, err == nil && code >= 400 && code <= 599
+}
+
+// CloseWrite lets net/http half-close the connection before closing it, as it does for
+// the connection itself.
+func (c envelopeConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}

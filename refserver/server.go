@@ -1,10 +1,12 @@
 package refserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -36,8 +38,9 @@ const maxBody = 64 << 10
 // It behaves like the real service: cancel moves a queued, in_progress or requires_action
 // run to cancelling and, after the cancel delay, to cancelled; other statuses answer 400
 // "Cannot cancel run with status '<status>'."; unknown threads and runs answer 404; a
-// request that satisfies none of the spec's security combinations answers 401. Every error
-// uses OpenAI's envelope.
+// request that satisfies none of the spec's security combinations answers 401; a body over
+// 64 KiB or cut short answers 400 first and closes the connection. Every error uses
+// OpenAI's envelope.
 //
 // Faults for client tests are asked for per request with a Prefer header, a comma-separated
 // list of key=value (applied after authentication and validation, never changing a run):
@@ -58,7 +61,6 @@ type Server struct {
 	Store   *Store
 	handler http.Handler // validation, routing, faults, the strict handler
 	v1      http.Handler // handler under /v1
-	logger  *slog.Logger // WithLogger's, for Serve; nil when not set
 }
 
 // Option configures New and Serve.
@@ -68,7 +70,8 @@ type config struct {
 	now     func() time.Time
 	delay   time.Duration
 	maxRuns int
-	logger  *slog.Logger
+	logger  *slog.Logger // Serve's
+	limits  limits       // Serve's
 }
 
 // WithCancelDelay sets how long a cancelled run stays cancelling before it is cancelled;
@@ -88,7 +91,7 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns), logger: c.logger}
+	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns)}
 	f := &faults{documented: info.documented, seen: map[[32]byte]int{}}
 	strict := gen.NewStrictHandlerWithOptions(handler{s.Store}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
 		gen.StrictHTTPServerOptions{
@@ -103,18 +106,19 @@ func New(opts ...Option) (*Server, error) {
 }
 
 func newConfig(opts []Option) config {
-	c := config{now: time.Now, delay: DefaultCancelDelay}
+	c := config{now: time.Now, delay: DefaultCancelDelay, limits: serveLimits}
 	for _, o := range opts {
 		o(&c)
 	}
 	return c
 }
 
-// ServeHTTP strips an optional /v1 prefix, refuses paths that are not canonical (the
-// ServeMux would redirect them), validates the request against the spec, then serves it.
+// ServeHTTP reads the body, strips an optional /v1 prefix, refuses paths that are not
+// canonical (the ServeMux would redirect them), validates the request against the spec,
+// then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if !readBody(w, r) {
+		return
 	}
 	path := r.URL.EscapedPath()
 	if rest, ok := strings.CutPrefix(path, "/v1/"); ok {
@@ -129,6 +133,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.handler.ServeHTTP(w, r)
+}
+
+// readBody reads the request body whole, up to maxBody, before the validator does (it
+// reads it before authenticating). A body too large or cut short answers 400 with
+// Connection: close, so that whatever follows it on the connection is never taken for
+// another request, whatever wraps w.
+func readBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	var msg string
+	switch {
+	case err != nil:
+		msg = fmt.Sprintf("The request body could not be read to its end (%v).", err)
+	case len(b) > maxBody:
+		msg = fmt.Sprintf("The request body exceeds %d bytes; this operation takes no body.", maxBody)
+	case len(b) == 0:
+		r.Body = http.NoBody
+		return true
+	default:
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		return true
+	}
+	writeError(w, http.StatusBadRequest, envelope(msg, "invalid_request_error", nil, nil), http.Header{"Connection": {"close"}})
+	return false
 }
 
 // canonical reports whether path has no empty, "." or ".." segment (escaped ones are fine).
@@ -244,7 +274,15 @@ func writeError(w http.ResponseWriter, status int, body gen.ErrorResponse, heade
 }
 
 func invalidURL(r *http.Request) gen.ErrorResponse {
-	return envelope(fmt.Sprintf("Invalid URL (%s %s).", r.Method, r.URL.EscapedPath()), "invalid_request_error", nil, nil)
+	return envelope(fmt.Sprintf("Invalid URL (%s %s).", r.Method, sentPath(r)), "invalid_request_error", nil, nil)
+}
+
+// sentPath is the escaped path the client sent, /v1 included, without the query.
+func sentPath(r *http.Request) string {
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+		return u.EscapedPath()
+	}
+	return r.URL.EscapedPath() // a request made in-process, without RequestURI
 }
 
 // badRequest renders parameter binding errors of the generated code.
@@ -344,11 +382,7 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts, unauthorized string) {
 	var security *openapi3filter.SecurityRequirementsError
 	var request *openapi3filter.RequestError
-	var tooBig *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig):
-		msg := fmt.Sprintf("The request body exceeds %d bytes; this operation takes no body.", tooBig.Limit)
-		writeError(w, http.StatusBadRequest, envelope(msg, "invalid_request_error", nil, nil), nil)
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {http.MethodPost}})
 	case opts.MatchedRoute == nil:

@@ -199,6 +199,7 @@ func TestPathsOutsideTheSpec(t *testing.T) {
 		{"dot thread", http.MethodPost, "/threads/./runs/run_1/cancel", 404},
 		{"trailing slash", http.MethodPost, cancelPath("thread_1", "run_1") + "/", 404},
 		{"other route", http.MethodPost, "/threads/thread_1/runs/run_1", 404},
+		{"other route under v1", http.MethodPost, "/v1/threads/thread_1/runs/run_1", 404},
 		{"root", http.MethodGet, "/", 404},
 		{"GET", http.MethodGet, cancelPath("thread_1", "run_1"), 405},
 		{"DELETE under v1", http.MethodDelete, "/v1" + cancelPath("thread_1", "run_1"), 405},
@@ -208,7 +209,10 @@ func TestPathsOutsideTheSpec(t *testing.T) {
 			a := f.do(t, c.method, c.path, nil)
 			assert.Equal(t, c.status, a.status, string(a.body))
 			assert.Equal(t, "application/json", a.header.Get("Content-Type"))
-			a.apiError(t)
+			e := a.apiError(t)
+			if c.name != "v1 prefix" {
+				assert.Equal(t, "Invalid URL ("+c.method+" "+c.path+").", e.Message, "the path as sent")
+			}
 			assert.Empty(t, a.header.Get("Location"), "never a redirect")
 		})
 	}

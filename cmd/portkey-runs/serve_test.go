@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -37,17 +41,14 @@ func (s *syncBuffer) String() string {
 
 var listening = regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+/v1)`)
 
-// TestServe serves until its context ends, seeded, logging requests without credentials.
-func TestServe(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
+// startServe runs serve until ctx ends; done receives its exit code.
+func startServe(t *testing.T, ctx context.Context, stdout, stderr *syncBuffer) (base string, done chan int) {
+	t.Helper()
+	done = make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--cancel-delay", "0"}, strings.NewReader(""), &stdout, &stderr,
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--cancel-delay", "0"}, strings.NewReader(""), stdout, stderr,
 			func(string) string { return "" })
 	}()
-	var base string
 	require.Eventually(t, func() bool {
 		m := listening.FindStringSubmatch(stderr.String())
 		if m != nil {
@@ -55,6 +56,15 @@ func TestServe(t *testing.T) {
 		}
 		return m != nil
 	}, 10*time.Second, 10*time.Millisecond, "the listening line: %s", stderr.String())
+	return base, done
+}
+
+// TestServe serves until its context ends, seeded, logging requests without credentials.
+func TestServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	base, done := startServe(t, ctx, &stdout, &stderr)
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/threads/thread_demo/runs/run_in_progress/cancel", nil)
 	require.NoError(t, err)
@@ -79,4 +89,36 @@ func TestServe(t *testing.T) {
 	assert.Contains(t, logs, "path=/v1/threads/thread_demo/runs/run_in_progress/cancel status=200")
 	assert.NotContains(t, logs, key)
 	assert.Empty(t, stdout.String())
+}
+
+// TestServeRefusesSmuggling: behind serve's request logger, a body over the limit that
+// hides a second request is refused and the connection closed, so the hidden request is
+// never answered.
+func TestServeRefusesSmuggling(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	base, _ := startServe(t, ctx, &stdout, &stderr)
+	for _, r := range hostile.Requests() {
+		if !strings.Contains(r.Raw, hostile.HiddenPath) {
+			continue
+		}
+		t.Run(r.Name, func(t *testing.T) {
+			c, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/v1"))
+			require.NoError(t, err)
+			defer c.Close()
+			go func() { _, _ = io.WriteString(c, r.Raw) }()
+			require.NoError(t, c.SetReadDeadline(time.Now().Add(3*time.Second)))
+			br := bufio.NewReader(c)
+			res, err := http.ReadResponse(br, nil)
+			require.NoError(t, err)
+			body, err := io.ReadAll(res.Body)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, r.Status, res.StatusCode, string(body))
+			rest, err := io.ReadAll(br)
+			assert.NoError(t, err, "the connection is still open")
+			assert.Empty(t, rest, "the hidden request was answered")
+		})
+	}
 }

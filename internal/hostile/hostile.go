@@ -289,3 +289,49 @@ func gzipped(b []byte) []byte {
 	_ = zw.Close()
 	return buf.Bytes()
 }
+
+// The cases above are answers for a client; the requests below are for a server, each
+// refused by one that is bounded: answered Status (0: maybe not at all), nothing changed,
+// the connection closed.
+
+// HiddenPath is the path of the request that the smuggling cases hide; a server that
+// runs it cancels the run HiddenRunID of ThreadID.
+const (
+	HiddenRunID = "run_hidden"
+	HiddenPath  = "/threads/" + ThreadID + "/runs/" + HiddenRunID + "/cancel"
+)
+
+// Request is one hostile request: Raw is written at once on a new connection, then Drip a
+// byte per DripInterval; with Cut the client then closes its side.
+type Request struct {
+	Name   string
+	Raw    string
+	Drip   string
+	Cut    bool
+	Status int
+}
+
+// Requests returns the hostile requests, a fresh copy each time.
+func Requests() []Request {
+	const creds = "Host: hostile.test\r\nX-Portkey-Api-Key: pk\r\nX-Portkey-Virtual-Key: vk\r\n"
+	head := func(path string) string { return "POST /v1" + path + " HTTP/1.1\r\n" + creds }
+	hidden := head(HiddenPath) + "Content-Length: 0\r\n\r\n"
+	pad := strings.Repeat("a", 70<<10) // over any server's body limit for a cancel (64 KiB here)
+	return []Request{
+		{Name: "oversized_body_hiding_request", Status: http.StatusBadRequest,
+			Raw: head(Path) + "Content-Length: " + strconv.Itoa(len(pad)+len(hidden)) + "\r\n\r\n" + pad + hidden},
+		{Name: "oversized_chunked_body_then_request", Status: http.StatusBadRequest,
+			Raw: head(Path) + "Transfer-Encoding: chunked\r\n\r\n" + strconv.FormatInt(int64(len(pad)), 16) + "\r\n" + pad + "\r\n0\r\n\r\n" + hidden},
+		{Name: "body_cut_short", Status: http.StatusBadRequest, Cut: true,
+			Raw: head(Path) + "Content-Length: 100\r\n\r\n" + strings.Repeat("a", 10)},
+		{Name: "body_dripping", Status: http.StatusBadRequest,
+			Raw: head(Path) + "Content-Length: 40\r\n\r\n", Drip: strings.Repeat("a", 40)},
+		{Name: "header_dripping", Raw: "POST /v1" + Path + " HTTP/1.1\r\n", Drip: creds + "\r\n"},
+		{Name: "path_bad_escape", Status: http.StatusBadRequest, Raw: head("/threads/"+ThreadID+"/runs/run%/cancel") + "\r\n"},
+		{Name: "path_bad_escape_digits", Status: http.StatusBadRequest, Raw: head("/threads/"+ThreadID+"/runs/run%zz/cancel") + "\r\n"},
+		{Name: "path_1mb", Status: http.StatusRequestHeaderFieldsTooLarge, Raw: head("/threads/"+strings.Repeat("a", 1<<20)+"/runs/"+RunID+"/cancel") + "\r\n"},
+		{Name: "header_name_invalid", Status: http.StatusBadRequest, Raw: head(Path) + "Bad Name: x\r\n\r\n"},
+		{Name: "transfer_coding_unknown", Status: http.StatusNotImplemented, Raw: head(Path) + "Transfer-Encoding: zip\r\n\r\n"},
+		{Name: "host_missing", Status: http.StatusBadRequest, Raw: "POST /v1" + Path + " HTTP/1.1\r\nX-Portkey-Api-Key: pk\r\nX-Portkey-Virtual-Key: vk\r\n\r\n"},
+	}
+}

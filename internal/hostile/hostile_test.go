@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -84,4 +85,19 @@ func TestCasesAreCopies(t *testing.T) {
 	assert.NotEqual(t, "changed", fresh[0].Header.Get("Content-Type"))
 	assert.NotEqual(t, "changed", fresh[1].Name)
 	assert.Equal(t, fresh[0], hostile.Get(fresh[0].Name))
+}
+
+// TestRequestsAreDistinct: every hostile request has its own name,
+// starts like a cancel and, for the smuggling ones, hides the cancel of HiddenRunID.
+func TestRequestsAreDistinct(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range hostile.Requests() {
+		assert.False(t, seen[r.Name], "duplicate request %s", r.Name)
+		seen[r.Name] = true
+		assert.True(t, strings.HasPrefix(r.Raw, "POST /v1/threads/"), r.Name)
+		if strings.Contains(r.Name, "oversized") {
+			assert.Contains(t, r.Raw, "POST /v1"+hostile.HiddenPath+" HTTP/1.1\r\n", r.Name)
+		}
+	}
+	assert.Len(t, seen, 11)
 }
