@@ -178,6 +178,9 @@ func nonEmptyLines(s string) []string {
 }
 
 // TestTestdataHasNoSecrets scans every file under testdata for anything secret-looking.
+// reviewedFileID is an OpenAI file ID in a real 404 message (testdata/real), not a key.
+const reviewedFileID = "file-m6Lfp5SoxoTcZrHO2C0Zp5lx"
+
 func TestTestdataHasNoSecrets(t *testing.T) {
 	n := 0
 	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
@@ -189,7 +192,15 @@ func TestTestdataHasNoSecrets(t *testing.T) {
 			return err
 		}
 		n++
-		assert.Empty(t, redact.Find(string(b)), path)
+		found := redact.Find(string(b))
+		if strings.HasPrefix(path, realDir) {
+			// The entropy test also flags an OpenAI file ID and the bodies' own file names.
+			found = slices.DeleteFunc(found, func(s string) bool {
+				_, err := os.Stat(filepath.Join(realDir, "bodies", s+".json"))
+				return s == reviewedFileID || err == nil
+			})
+		}
+		assert.Empty(t, found, path)
 		for _, s := range []string{fakeAPIKey, fakeVirtualKey, fakeProviderKey} {
 			assert.NotContains(t, string(b), s, path)
 		}
