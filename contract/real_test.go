@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/realcorpus"
@@ -50,5 +52,30 @@ func TestRealCaptures(t *testing.T) {
 			assert.Equal(t, want, got, "%s (%s %s, %s)", c.Reason, c.Service, c.Beta, c.Recorded)
 			assert.Equal(t, c.Verdict == "fails", failed, "verdict %s", c.Verdict)
 		})
+	}
+}
+
+// TestRealCassettesHoldRealBodies: each real_*.yaml recording answers with a body of
+// testdata/real, byte for byte.
+func TestRealCassettesHoldRealBodies(t *testing.T) {
+	files, err := filepath.Glob("testdata/cassettes/real_*.yaml")
+	require.NoError(t, err)
+	bad, err := filepath.Glob("testdata/cassettes/bad/real_*.yaml")
+	require.NoError(t, err)
+	files = append(files, bad...)
+	require.Len(t, files, 4)
+	bodies, err := filepath.Glob(filepath.Join(realDir, "bodies", "*.json"))
+	require.NoError(t, err)
+	real := map[string]bool{}
+	for _, f := range bodies {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		real[string(b)] = true
+	}
+	for _, f := range files {
+		c, err := cassette.Load(strings.TrimSuffix(f, ".yaml"))
+		require.NoError(t, err)
+		require.Len(t, c.Interactions, 1, f)
+		assert.True(t, real[c.Interactions[0].Response.Body], "%s: the body is not one of %s", f, realDir)
 	}
 }
