@@ -254,6 +254,8 @@ func TestDecisions(t *testing.T) {
 		{"D19 Azure 429", `{"error":{"code":"429","message":"Please retry after 9 seconds."}}`, true},
 		{"D19 Azure code a number", `{"error":{"code":429,"message":"m"}}`, false},
 		{"D19 Azure without message", `{"error":{"code":"429"}}`, false},
+		{"D19 Azure with innererror", `{"error":{"code":"content_filter","message":"m","innererror":{"code":"x"}}}`, true},
+		{"D19 Azure with an unknown member", `{"error":{"code":"429","message":"m","status":429}}`, false},
 		{"D19 OpenAI envelope with a code matches one branch", `{"error":{"message":"m","type":"t","param":null,"code":"invalid_api_key"}}`, true},
 	}
 	for _, c := range errorCases {

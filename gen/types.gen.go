@@ -339,17 +339,22 @@ type AssistantTool struct {
 	union json.RawMessage
 }
 
-// AzureError Only a code (the status as text on 429) and a message: no type, no param. Closed, so
-// that an OpenAI error never matches it too.
+// AzureError A code (the status as text on 429) and a message, plus the optional members of the
+// Microsoft REST error format (target, details, innererror): no type, no param. Closed,
+// so that an OpenAI error never matches it too.
 type AzureError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code       string                    `json:"code"`
+	Details    *[]map[string]interface{} `json:"details,omitempty"`
+	Innererror *map[string]interface{}   `json:"innererror,omitempty"`
+	Message    string                    `json:"message"`
+	Target     *string                   `json:"target,omitempty"`
 }
 
 // AzureErrorEnvelope Azure OpenAI's error body, e.g. on 429 (D19).
 type AzureErrorEnvelope struct {
-	// Error Only a code (the status as text on 429) and a message: no type, no param. Closed, so
-	// that an OpenAI error never matches it too.
+	// Error A code (the status as text on 429) and a message, plus the optional members of the
+	// Microsoft REST error format (target, details, innererror): no type, no param. Closed,
+	// so that an OpenAI error never matches it too.
 	Error AzureError `json:"error"`
 }
 
