@@ -154,7 +154,39 @@ func TestDecisions(t *testing.T) {
 		{"D2 missing incomplete_details", func(m map[string]any) { delete(m, "incomplete_details") }, false},
 		{"D2 missing truncation_strategy", func(m map[string]any) { delete(m, "truncation_strategy") }, false},
 		{"D2 temperature and top_p absent", func(m map[string]any) { delete(m, "temperature"); delete(m, "top_p") }, true},
-		{"D3 instructions null", func(m map[string]any) { m["instructions"] = nil }, false},
+		{"D15 instructions null", func(m map[string]any) { m["instructions"] = nil }, true},
+		{"D15 instructions a number", func(m map[string]any) { m["instructions"] = 1 }, false},
+		{"D16 max_completion_tokens 16 as echoed", func(m map[string]any) { m["max_completion_tokens"] = 16 }, true},
+		{"D16 max_prompt_tokens 0", func(m map[string]any) { m["max_prompt_tokens"] = 0 }, false},
+		{"D17 tool_resources empty", func(m map[string]any) { m["tool_resources"] = map[string]any{} }, true},
+		{"D17 tool_resources code_interpreter files", func(m map[string]any) {
+			m["tool_resources"] = map[string]any{"code_interpreter": map[string]any{"file_ids": []any{}}}
+		}, true},
+		{"D17 tool_resources file_ids a string", func(m map[string]any) {
+			m["tool_resources"] = map[string]any{"code_interpreter": map[string]any{"file_ids": "file-1"}}
+		}, false},
+		{"D18 reasoning_effort null", func(m map[string]any) { m["reasoning_effort"] = nil }, true},
+		{"D18 reasoning_effort low", func(m map[string]any) { m["reasoning_effort"] = "low" }, true},
+		{"D18 reasoning_effort a number", func(m map[string]any) { m["reasoning_effort"] = 3 }, false},
+		{"D20 usage details", func(m map[string]any) {
+			m["usage"] = map[string]any{"completion_tokens": 1, "prompt_tokens": 2, "total_tokens": 3,
+				"prompt_token_details": map[string]any{"cached_tokens": 0}, "completion_tokens_details": map[string]any{"reasoning_tokens": 0}}
+		}, true},
+		{"D20 cached_tokens a string", func(m map[string]any) {
+			m["usage"] = map[string]any{"completion_tokens": 1, "prompt_tokens": 2, "total_tokens": 3,
+				"prompt_token_details": map[string]any{"cached_tokens": "0"}}
+		}, false},
+		{"D21 hybrid_search null", func(m map[string]any) {
+			m["tools"] = []any{map[string]any{"type": "file_search", "file_search": map[string]any{
+				"ranking_options": map[string]any{"ranker": "default_2024_08_21", "score_threshold": 0, "hybrid_search": nil}}}}
+		}, true},
+		{"D21 hybrid_search a string", func(m map[string]any) {
+			m["tools"] = []any{map[string]any{"type": "file_search", "file_search": map[string]any{
+				"ranking_options": map[string]any{"score_threshold": 0, "hybrid_search": "on"}}}}
+		}, false},
+		{"D22 v1 retrieval tool", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "retrieval"}} }, false},
+		{"D22 v1 file_ids (undeclared: drift only)", func(m map[string]any) { m["file_ids"] = []any{} }, true},
+		{"D23 parallel_tool_calls missing", func(m map[string]any) { delete(m, "parallel_tool_calls") }, false},
 		{"D4 response_format none", func(m map[string]any) { m["response_format"] = "none" }, true},
 		{"D4 response_format auto", func(m map[string]any) { m["response_format"] = "auto" }, true},
 		{"D4 response_format json_schema", func(m map[string]any) {
@@ -165,9 +197,8 @@ func TestDecisions(t *testing.T) {
 		{"D5 21 tools", func(m map[string]any) { m["tools"] = many(21) }, true},
 		{"D5 128 tools", func(m map[string]any) { m["tools"] = many(128) }, true},
 		{"D5 129 tools", func(m map[string]any) { m["tools"] = many(129) }, false},
-		{"D6 undeclared tool_resources", func(m map[string]any) { m["tool_resources"] = map[string]any{} }, true},
+		{"D6 undeclared property", func(m map[string]any) { m["undeclared_extra"] = map[string]any{} }, true},
 		{"D7 status paused", func(m map[string]any) { m["status"] = "paused" }, false},
-		{"D7 max_prompt_tokens 100", func(m map[string]any) { m["max_prompt_tokens"] = 100 }, false},
 		{"D7 max_completion_tokens 256", func(m map[string]any) { m["max_completion_tokens"] = 256 }, true},
 		{"D7 16 metadata pairs of 512", func(m map[string]any) { m["metadata"] = metadata(16, 512) }, true},
 		{"D7 17 metadata pairs", func(m map[string]any) { m["metadata"] = metadata(17, 1) }, false},
@@ -204,6 +235,13 @@ func TestDecisions(t *testing.T) {
 		assert.Error(t, run.VisitJSON(m))
 	})
 
+	t.Run("D23 properties added later say so", func(t *testing.T) {
+		for _, p := range []string{"parallel_tool_calls", "incomplete_details", "max_prompt_tokens",
+			"max_completion_tokens", "truncation_strategy", "tool_choice", "response_format"} {
+			assert.NotEmpty(t, run.Properties[p].Value.Extensions["x-since"], p)
+		}
+	})
+
 	errorCases := []struct {
 		name   string
 		body   string
@@ -213,6 +251,12 @@ func TestDecisions(t *testing.T) {
 		{"D9 gateway failure", `{"status":"failure","message":"Something went wrong"}`, true},
 		{"D9 envelope without param", `{"error":{"message":"m","type":"t","code":null}}`, false},
 		{"D9 gateway route 404", `{"message":"Not Found","ok":false}`, false},
+		{"D19 Azure 429", `{"error":{"code":"429","message":"Please retry after 9 seconds."}}`, true},
+		{"D19 Azure code a number", `{"error":{"code":429,"message":"m"}}`, false},
+		{"D19 Azure without message", `{"error":{"code":"429"}}`, false},
+		{"D19 Azure with innererror", `{"error":{"code":"content_filter","message":"m","innererror":{"code":"x"}}}`, true},
+		{"D19 Azure with an unknown member", `{"error":{"code":"429","message":"m","status":429}}`, false},
+		{"D19 OpenAI envelope with a code matches one branch", `{"error":{"message":"m","type":"t","param":null,"code":"invalid_api_key"}}`, true},
 	}
 	for _, c := range errorCases {
 		t.Run(c.name, func(t *testing.T) {

@@ -16,7 +16,7 @@ const (
 const CancelPath = "/v1/threads/" + ThreadID + "/runs/" + RunID + "/cancel"
 
 // fullRun is a conforming 200 body with every field filled, a tool of each kind, every
-// union in its object form and one property the spec does not declare (tool_resources).
+// union in its object form and one property the spec does not declare (v1's file_ids).
 const fullRun = `{
   "id": "run_def456",
   "object": "thread.run",
@@ -56,7 +56,7 @@ const fullRun = `{
   "parallel_tool_calls": false,
   "response_format": {"type": "json_schema", "json_schema": {"name": "weather_report", "description": "A weather report.",
     "schema": {"type": "object", "properties": {"summary": {"type": "string"}}}, "strict": true}},
-  "tool_resources": {"code_interpreter": {"file_ids": []}}
+  "file_ids": []
 }`
 
 // TypicalBody returns the typical 200 body (about 1.5 KB, compact JSON): fullRun.

@@ -62,7 +62,7 @@ func TestBodies(t *testing.T) {
 	for k, v := range md {
 		assert.Len(t, v, 512, k)
 	}
-	assert.Contains(t, run, "tool_resources", "an undeclared property")
+	assert.Contains(t, run, "file_ids", "an undeclared property")
 }
 
 // BenchmarkValidate validates one 200 response; each validator is built once.

@@ -40,8 +40,9 @@ type recording struct {
 
 var wrongKeyAuth = portkey.Auth{APIKey: "Wr0ngK3yA9bC8dE7fG6hJ5kL4m", VirtualKey: fakeVirtualKey}
 
-// recordings are the scenarios the issue asks for, recorded from the fake target in
-// fake_test.go (the reference server behind a gateway-header handler, never a live service).
+// recordings are the scenarios the issue asks for that no real capture shows, recorded from
+// the fake target in fake_test.go (the reference server behind a gateway-header handler,
+// never a live service). A cancel refused with 400 is real_openai_not_cancellable.yaml.
 func recordings() []recording {
 	unknown := contract.RunRef{ThreadID: contract.UnknownThreadID, RunID: contract.UnknownRunID}
 	sc := func(name string, ref contract.RunRef, status int) contract.Scenario {
@@ -54,7 +55,6 @@ func recordings() []recording {
 	return []recording{
 		{hostedAuth, sc("cancel_cancelling", runInProgress, 200)},
 		{hostedAuth, sc("cancel_cancelled", runImmediate, 200)},
-		{hostedAuth, sc("not_cancellable", runCompleted, 400)},
 		{wrongKeyAuth, sc("unauthorized", unknown, 401)},
 		{hostedAuth, sc("not_found", unknown, 404)},
 		{hostedAuth, rateLimited},
@@ -116,7 +116,8 @@ func TestReplayerSaysWhyNothingMatches(t *testing.T) {
 }
 
 // TestGoodCassettesConform replays every committed recording: no failures, and the only
-// notices are the infrastructure outcomes the scenario was about.
+// notices are the infrastructure outcomes the scenario was about, or, for a real capture
+// (real_*.yaml), that its request went to the provider without Portkey's credentials.
 func TestGoodCassettesConform(t *testing.T) {
 	v := validator(t, contract.Options{Strict: true})
 	rs, err := v.ReplayDir(cassetteDir)
@@ -127,10 +128,13 @@ func TestGoodCassettesConform(t *testing.T) {
 		assert.Equal(t, contract.Pass, r.Verdict, r.Name)
 		assert.Empty(t, r.Failures(), r.Name)
 		for _, n := range r.Violations {
+			if strings.HasPrefix(r.Name, "real_") && n.Location == "request headers" {
+				continue
+			}
 			assert.Equal(t, contract.CheckInfrastructure, n.Check, "%s: %s", r.Name, n)
 		}
 	}
-	var want []string
+	want := []string{"real_openai_not_cancellable"}
 	for _, r := range recordings() {
 		want = append(want, r.sc.Name)
 	}
@@ -178,6 +182,9 @@ func nonEmptyLines(s string) []string {
 }
 
 // TestTestdataHasNoSecrets scans every file under testdata for anything secret-looking.
+// reviewedFileID is an OpenAI file ID in a real 404 message (testdata/real), not a key.
+const reviewedFileID = "file-m6Lfp5SoxoTcZrHO2C0Zp5lx"
+
 func TestTestdataHasNoSecrets(t *testing.T) {
 	n := 0
 	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
@@ -189,7 +196,15 @@ func TestTestdataHasNoSecrets(t *testing.T) {
 			return err
 		}
 		n++
-		assert.Empty(t, redact.Find(string(b)), path)
+		found := redact.Find(string(b))
+		if strings.HasPrefix(path, realDir) {
+			// The entropy test also flags an OpenAI file ID and the bodies' own file names.
+			found = slices.DeleteFunc(found, func(s string) bool {
+				_, err := os.Stat(filepath.Join(realDir, "bodies", s+".json"))
+				return s == reviewedFileID || err == nil
+			})
+		}
+		assert.Empty(t, found, path)
 		for _, s := range []string{fakeAPIKey, fakeVirtualKey, fakeProviderKey} {
 			assert.NotContains(t, string(b), s, path)
 		}

@@ -26,7 +26,7 @@ func ExampleValidator_Validate() {
 	"expires_at":null,"started_at":1699075072,"cancelled_at":null,"failed_at":null,"completed_at":null,
 	"incomplete_details":null,"model":"gpt-4o","instructions":"","tools":[],"metadata":null,"usage":null,
 	"max_prompt_tokens":null,"max_completion_tokens":null,"truncation_strategy":null,"tool_choice":null,
-	"parallel_tool_calls":true,"response_format":null,"tool_resources":{}}`
+	"parallel_tool_calls":true,"response_format":null,"undeclared_extra":{}}`
 	violations := v.Validate(contract.Exchange{
 		ThreadID: "thread_abc123", RunID: "run_abc123",
 		Status: 200,
@@ -38,7 +38,7 @@ func ExampleValidator_Validate() {
 	}
 	// Output:
 	// failure body /status: "paused" is not one of queued, in_progress, requires_action, cancelling, cancelled, failed, completed, incomplete, expired (schema)
-	// notice body /tool_resources: is not declared in the spec (drift)
+	// notice body /undeclared_extra: is not declared in the spec (drift)
 }
 
 // Wrap your own http.Client: every Cancel Run exchange is validated on its way back to
@@ -72,7 +72,7 @@ func ExampleTransport() {
 	fmt.Println("caller got:", resp.StatusCode(), len(resp.Body) > 0)
 	// Output:
 	// POST /v1/threads/thread_1/runs/run_1/cancel 404 fail
-	//    body: {"error":{"message":"No run found with id 'run_1'.","para... matches no branch of ErrorResponse [ErrorEnvelope: /error/code required property is missing; GatewayFailure: /status required property is missing, /message required property is missing] (schema)
+	//    body: {"error":{"message":"No run found with id 'run_1'.","para... matches no branch of ErrorResponse [ErrorEnvelope: /error/code required property is missing; GatewayFailure: /status required property is missing, /message required property is missing; AzureErrorEnvelope: /error/param is not a property of AzureError, /error/type is not a property of AzureError, /error/code required property is missing] (schema)
 	// caller got: 404 true
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -112,6 +113,16 @@ func TestFastPathMatchesKin(t *testing.T) {
 		for name, ex := range cassetteExchanges(t) {
 			assert.Equal(t, slow.Validate(ex), fast.Validate(ex), name)
 			check(name, ex, true)
+		}
+		real, err := filepath.Glob("testdata/real/bodies/*.json")
+		require.NoError(t, err)
+		require.NotEmpty(t, real)
+		for _, f := range real { // what live services sent, judged as cancel answers
+			body, err := os.ReadFile(f)
+			require.NoError(t, err)
+			ex := Exchange{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+			assert.Equal(t, slow.Validate(ex), fast.Validate(ex), f)
+			check(f, ex, true)
 		}
 		bodies := exampleBodies(t)
 		if !strict { // strict changes only the severity of drift

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -104,7 +105,20 @@ func (v *Validator) schemaError(e *openapi3.SchemaError) []finding {
 		}
 		return []finding{{append(ptr, pn), v.render(e.Value), "is not a string"}}
 	}
+	if name, ok := undeclared(e); ok {
+		return []finding{{append(ptr, name), "", "is not a property of " + v.schemaName(s, "this closed object")}}
+	}
 	return []finding{{ptr, v.valueOf(e), ruleOf(e)}}
+}
+
+// undeclared returns the property a closed object (additionalProperties: false) rejects.
+func undeclared(e *openapi3.SchemaError) (string, bool) {
+	q, ok := strings.CutPrefix(e.Reason, "property ")
+	if q, ok = strings.CutSuffix(q, " is unsupported"); !ok || e.SchemaField != "properties" {
+		return "", false
+	}
+	name, err := strconv.Unquote(q)
+	return name, err == nil
 }
 
 // relative renders f inside a oneOf branch located at base: a pointer relative to base,
@@ -190,7 +204,7 @@ func ruleOf(e *openapi3.SchemaError) string {
 	case "nullable":
 		return "is not allowed"
 	case "required":
-		return "required property is missing"
+		return "required property is missing" + since(e)
 	case "minimum":
 		if s.Min != nil {
 			return fmt.Sprintf("is less than the minimum %v", *s.Min)
@@ -226,6 +240,23 @@ func ruleOf(e *openapi3.SchemaError) string {
 		return e.Reason
 	}
 	return "does not match the schema's " + e.SchemaField
+}
+
+// since explains a missing property that the spec marks as added later (x-since): an
+// older answer lacks it (api/DECISIONS.md D23).
+func since(e *openapi3.SchemaError) string {
+	ptr := e.JSONPointer()
+	if len(ptr) == 0 || e.Schema == nil {
+		return ""
+	}
+	p := e.Schema.Properties[ptr[len(ptr)-1]]
+	if p == nil || p.Value == nil {
+		return ""
+	}
+	if s, ok := p.Value.Extensions["x-since"].(string); ok && s != "" {
+		return " (sent since " + s + "; answers from before lack it)"
+	}
+	return ""
 }
 
 func article(typ string) string {

@@ -45,9 +45,14 @@ func (v *Validator) checkSemantic(ex Exchange, resp *response, body any) []Viola
 	if !slices.Contains(v.statusEnum, status) {
 		status = "" // the schema reports it
 	}
-	if status != "" && ex.Status == 200 && status != "cancelling" && status != "cancelled" {
+	// Only an answer known to be a cancel's: the same Run answers create, retrieve and list
+	// (141 real captures in testdata/real); all 13 real cancel answers say cancelling.
+	if status != "" && ex.Status == 200 && ex.Path != "" && status != "cancelling" && status != "cancelled" {
 		add("/status", v.render(status), "is not cancelling or cancelled after a successful cancel")
 	}
+	// cancelled_at is set exactly when status is cancelled in all 194 real runs (D24). No
+	// rule ties completed_at or started_at to the status: real runs are expired or
+	// incomplete with completed_at, and queued again with started_at after tool outputs.
 	cancelledAt, hasCancelledAt := obj["cancelled_at"]
 	if status == "cancelled" && hasCancelledAt && cancelledAt == nil {
 		add("/cancelled_at", "null", "must be set when status is cancelled")
@@ -72,7 +77,7 @@ func (v *Validator) checkSemantic(ex Exchange, resp *response, body any) []Viola
 }
 
 // checkTimestamps reports timestamps that go backwards: created_at first, started_at
-// before the moments the run ended.
+// before the moments the run ended. All 194 real runs keep this order (D24).
 func checkTimestamps(obj map[string]any, add func(loc, value, rule string)) {
 	ts := func(name string) (int64, bool) {
 		n, ok := obj[name].(json.Number)

@@ -61,12 +61,14 @@ func TestValidateRunBodies(t *testing.T) {
 			`body /status: "paused" is not one of queued, in_progress, requires_action, cancelling, cancelled, failed, completed, incomplete, expired (schema)`}},
 		{"missing required", func(m map[string]any) { delete(m, "usage") }, 200, []string{
 			`body /usage: required property is missing (schema)`}},
-		{"null not nullable", func(m map[string]any) { m["instructions"] = nil }, 200, []string{
-			`body /instructions: null is not allowed (schema)`}},
+		{"null not nullable", func(m map[string]any) { m["parallel_tool_calls"] = nil }, 200, []string{
+			`body /parallel_tool_calls: null is not allowed (schema)`}},
+		{"missing, added later", func(m map[string]any) { delete(m, "parallel_tool_calls") }, 200, []string{
+			`body /parallel_tool_calls: required property is missing (sent since mid-2024; answers from before lack it) (schema)`}},
 		{"wrong type inside nullable wrapper", func(m map[string]any) { m["last_error"] = "boom" }, 200, []string{
 			`body /last_error: "boom" is not an object (schema)`}},
-		{"below minimum", func(m map[string]any) { m["max_prompt_tokens"] = 255 }, 200, []string{
-			`body /max_prompt_tokens: 255 is less than the minimum 256 (schema)`}},
+		{"below minimum", func(m map[string]any) { m["max_prompt_tokens"] = 0 }, 200, []string{
+			`body /max_prompt_tokens: 0 is less than the minimum 1 (schema)`}},
 		{"union: no branch", func(m map[string]any) { m["tool_choice"] = "sometimes" }, 200, []string{
 			`body /tool_choice: "sometimes" matches no branch of ToolChoice [ToolChoiceMode: is not one of none, auto, required; NamedToolChoice: is not an object] (schema)`}},
 		{"union: nested branches", func(m map[string]any) { m["response_format"] = map[string]any{"type": "json_schema"} }, 200, []string{
@@ -93,11 +95,11 @@ func TestValidateRunBodies(t *testing.T) {
 		{"metadata key too long", func(m map[string]any) { m["metadata"] = map[string]any{long: "v"} }, 200, []string{
 			`body /metadata: "` + long[:55] + `..." is a key longer than 64 characters (semantic)`}},
 		{"drift", func(m map[string]any) {
-			m["tool_resources"] = map[string]any{}
+			m["undeclared_extra"] = map[string]any{}
 			m["truncation_strategy"] = map[string]any{"type": "auto", "keep": 1}
 		}, 200, []string{
-			`body /tool_resources: is not declared in the spec (drift)`,
-			`body /truncation_strategy/keep: is not declared in the spec (drift)`}},
+			`body /truncation_strategy/keep: is not declared in the spec (drift)`,
+			`body /undeclared_extra: is not declared in the spec (drift)`}},
 		{"free-form parameters are not drift", func(m map[string]any) {
 			m["tools"] = []any{map[string]any{"type": "function", "function": map[string]any{"name": "f", "parameters": map[string]any{"any": 1}}}}
 		}, 200, nil},
@@ -141,7 +143,7 @@ func TestValidateResponses(t *testing.T) {
 		{"empty body", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json")}, []string{
 			`body: is empty, expected a JSON value (schema)`}},
 		{"error body: no branch", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"message":"Not Found","ok":false}`)}, []string{
-			`body: {"message":"Not Found","ok":false} matches no branch of ErrorResponse [ErrorEnvelope: /error required property is missing; GatewayFailure: /status required property is missing] (schema)`}},
+			`body: {"message":"Not Found","ok":false} matches no branch of ErrorResponse [ErrorEnvelope: /error required property is missing; GatewayFailure: /status required property is missing; AzureErrorEnvelope: /error required property is missing] (schema)`}},
 		{"error message empty", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":{"message":" ","type":"x","param":null,"code":null}}`)}, []string{
 			`body /error/message: " " is empty; an error must say what went wrong (semantic)`}},
 		{"429 with bad Retry-After", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "0"), Body: []byte(envelope)}, []string{
@@ -150,6 +152,11 @@ func TestValidateResponses(t *testing.T) {
 		{"429 with a date Retry-After", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "Wed, 21 Oct 2026 07:28:00 GMT"), Body: []byte(envelope)}, []string{
 			`header Retry-After: "Wed, 21 Oct 2026 07:28:00 GMT" is not an integer (response_headers)`,
 			`status: 429 rate limited, Retry-After "Wed, 21 Oct 2026 07:28:00 GMT" (infrastructure)`}},
+		{"Azure 429 (D19)", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "9"), Body: []byte(`{"error":{"code":"429","message":"Please retry after 9 seconds."}}`)}, []string{
+			`status: 429 rate limited, Retry-After "9" (infrastructure)`}},
+		{"Azure shape with an extra property", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "9"), Body: []byte(`{"error":{"code":"429","message":"m","status":429}}`)}, []string{
+			`body: {"error":{"code":"429","message":"m","status":429}} matches no branch of ErrorResponse [ErrorEnvelope: /error/type required property is missing, /error/param required property is missing; GatewayFailure: /status required property is missing, /message required property is missing; AzureErrorEnvelope: /error/status is not a property of AzureError] (schema)`,
+			`status: 429 rate limited, Retry-After "9" (infrastructure)`}},
 		{"gateway failure", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json", contract.HeaderGatewayException, "true"), Body: []byte(`{"status":"failure","message":"Something went wrong"}`)}, []string{
 			`status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`}},
 		{"provider 500", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":{"message":"boom","type":"server_error","param":null,"code":null}}`)}, []string{
@@ -176,9 +183,47 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
+// TestSemanticOnRealStates: states live services send pass the semantic checks (D24), and
+// the cancel-status rule needs the request: the same Run answers create, retrieve and list.
+func TestSemanticOnRealStates(t *testing.T) {
+	v := validator(t, contract.Options{})
+	cases := []struct {
+		name  string
+		path  string
+		edit  func(m map[string]any)
+		wants []string
+	}{
+		{"bare retrieve answer, completed", "", func(m map[string]any) {
+			m["status"], m["completed_at"] = "completed", 1699075080
+		}, nil},
+		{"cancel answer, completed", cancelPath, func(m map[string]any) {
+			m["status"], m["completed_at"] = "completed", 1699075080
+		}, []string{`body /status: "completed" is not cancelling or cancelled after a successful cancel (semantic)`}},
+		{"queued again after tool outputs, started_at set", "", func(m map[string]any) { m["status"] = "queued" }, nil},
+		{"expired with completed_at", "", func(m map[string]any) {
+			m["status"], m["expires_at"], m["completed_at"] = "expired", nil, 1699075080
+		}, nil},
+		{"incomplete with completed_at", "", func(m map[string]any) {
+			m["status"], m["completed_at"] = "incomplete", 1699075080
+			m["incomplete_details"] = map[string]any{"reason": "max_completion_tokens"}
+		}, nil},
+		{"bare body still contradicting itself", "", func(m map[string]any) {
+			m["status"] = "cancelled"
+		}, []string{`body /cancelled_at: null must be set when status is cancelled (semantic)`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := validRun()
+			c.edit(m)
+			ex := contract.Exchange{Path: c.path, ThreadID: "thread_abc123", RunID: "run_abc123", Status: 200, Header: jsonHeader(), Body: mustJSON(t, m)}
+			assert.Equal(t, append([]string{}, c.wants...), lines(v.Validate(ex)))
+		})
+	}
+}
+
 func TestStrictDriftFails(t *testing.T) {
 	m := validRun()
-	m["tool_resources"] = map[string]any{}
+	m["undeclared_extra"] = map[string]any{}
 	ex := contract.Exchange{Path: cancelPath, Status: 200, Header: jsonHeader(), Body: mustJSON(t, m)}
 	lax := validator(t, contract.Options{}).Validate(ex)
 	strict := validator(t, contract.Options{Strict: true}).Validate(ex)

@@ -339,6 +339,30 @@ type AssistantTool struct {
 	union json.RawMessage
 }
 
+// AzureError A code (the status as text on 429) and a message, plus the optional members of the
+// Microsoft REST error format (target, details, innererror): no type, no param. Closed,
+// so that an OpenAI error never matches it too.
+type AzureError struct {
+	Code       string                    `json:"code"`
+	Details    *[]map[string]interface{} `json:"details,omitempty"`
+	Innererror *map[string]interface{}   `json:"innererror,omitempty"`
+	Message    string                    `json:"message"`
+	Target     *string                   `json:"target,omitempty"`
+}
+
+// AzureErrorEnvelope Azure OpenAI's error body, e.g. on 429 (D19).
+type AzureErrorEnvelope struct {
+	// Error A code (the status as text on 429) and a message, plus the optional members of the
+	// Microsoft REST error format (target, details, innererror): no type, no param. Closed,
+	// so that an OpenAI error never matches it too.
+	Error AzureError `json:"error"`
+}
+
+// CodeInterpreterResources defines model for CodeInterpreterResources.
+type CodeInterpreterResources struct {
+	FileIds *[]string `json:"file_ids,omitempty"`
+}
+
 // CodeInterpreterTool defines model for CodeInterpreterTool.
 type CodeInterpreterTool struct {
 	Type CodeInterpreterToolType `json:"type"`
@@ -346,6 +370,12 @@ type CodeInterpreterTool struct {
 
 // CodeInterpreterToolType defines model for CodeInterpreterTool.Type.
 type CodeInterpreterToolType string
+
+// CompletionTokensDetails Details of the completion tokens (D20).
+type CompletionTokensDetails struct {
+	// ReasoningTokens Completion tokens spent on reasoning.
+	ReasoningTokens *int `json:"reasoning_tokens,omitempty"`
+}
 
 // Error defines model for Error.
 type Error struct {
@@ -360,10 +390,16 @@ type ErrorEnvelope struct {
 	Error Error `json:"error"`
 }
 
-// ErrorResponse An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// ErrorResponse An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type ErrorResponse struct {
 	union json.RawMessage
+}
+
+// FileSearchHybridSearch How embedding and text matches are weighted.
+type FileSearchHybridSearch struct {
+	EmbeddingWeight *float64 `json:"embedding_weight,omitempty"`
+	TextWeight      *float64 `json:"text_weight,omitempty"`
 }
 
 // FileSearchOptions Overrides for the file search tool.
@@ -374,12 +410,19 @@ type FileSearchOptions struct {
 
 // FileSearchRankingOptions defines model for FileSearchRankingOptions.
 type FileSearchRankingOptions struct {
+	// HybridSearch Weights of the hybrid search; the live service sends null (D21).
+	HybridSearch   *FileSearchHybridSearch         `json:"hybrid_search,omitempty"`
 	Ranker         *FileSearchRankingOptionsRanker `json:"ranker,omitempty"`
 	ScoreThreshold float64                         `json:"score_threshold"`
 }
 
 // FileSearchRankingOptionsRanker defines model for FileSearchRankingOptions.Ranker.
 type FileSearchRankingOptionsRanker string
+
+// FileSearchResources defines model for FileSearchResources.
+type FileSearchResources struct {
+	VectorStoreIds *[]string `json:"vector_store_ids,omitempty"`
+}
 
 // FileSearchTool defines model for FileSearchTool.
 type FileSearchTool struct {
@@ -468,6 +511,12 @@ type NamedToolChoice struct {
 // NamedToolChoiceType defines model for NamedToolChoice.Type.
 type NamedToolChoiceType string
 
+// PromptTokenDetails Details of the prompt tokens (D20).
+type PromptTokenDetails struct {
+	// CachedTokens Prompt tokens read from the cache.
+	CachedTokens *int `json:"cached_tokens,omitempty"`
+}
+
 // RequiredAction Details on the action required to continue the run.
 type RequiredAction struct {
 	// SubmitToolOutputs The tool calls whose outputs the run waits for.
@@ -540,14 +589,17 @@ type Run struct {
 	ID                string             `json:"id"`
 	IncompleteDetails *IncompleteDetails `json:"incomplete_details"`
 
-	// Instructions The instructions that the assistant used for this run.
-	Instructions string     `json:"instructions"`
+	// Instructions The instructions that the assistant used for this run; null when neither the run
+	// nor its assistant set any (api/DECISIONS.md D15).
+	Instructions *string    `json:"instructions"`
 	LastError    *LastError `json:"last_error"`
 
-	// MaxCompletionTokens The maximum number of completion tokens allowed over the course of the run.
+	// MaxCompletionTokens The maximum number of completion tokens allowed over the course of the run, as the
+	// request set it (the live service echoes values below 256: D16).
 	MaxCompletionTokens *int `json:"max_completion_tokens"`
 
-	// MaxPromptTokens The maximum number of prompt tokens allowed over the course of the run.
+	// MaxPromptTokens The maximum number of prompt tokens allowed over the course of the run, as the
+	// request set it (the live service echoes values below 256: D16).
 	MaxPromptTokens *int `json:"max_prompt_tokens"`
 
 	// Metadata Up to 16 key-value pairs. Keys are at most 64 characters (OpenAPI 3.0 cannot say so;
@@ -560,10 +612,15 @@ type Run struct {
 	// Object The object type, which is always `thread.run`.
 	Object RunObject `json:"object"`
 
-	// ParallelToolCalls Whether to enable parallel function calling during tool use.
-	ParallelToolCalls bool            `json:"parallel_tool_calls"`
-	RequiredAction    *RequiredAction `json:"required_action"`
-	ResponseFormat    *ResponseFormat `json:"response_format"`
+	// ParallelToolCalls Whether to enable parallel function calling during tool use. The live service sends
+	// it since mid-2024; an older answer lacks it (D23).
+	ParallelToolCalls bool `json:"parallel_tool_calls"`
+
+	// ReasoningEffort The reasoning effort the run asked of a reasoning model (`minimal`, `low`,
+	// `medium`, `high`, ...); null otherwise (D18).
+	ReasoningEffort *string         `json:"reasoning_effort,omitempty"`
+	RequiredAction  *RequiredAction `json:"required_action"`
+	ResponseFormat  *ResponseFormat `json:"response_format"`
 
 	// StartedAt Unix timestamp (seconds) when the run was started.
 	StartedAt *int `json:"started_at"`
@@ -577,6 +634,9 @@ type Run struct {
 	// ThreadID The ID of the thread that was executed on as a part of this run.
 	ThreadID   string      `json:"thread_id"`
 	ToolChoice *ToolChoice `json:"tool_choice"`
+
+	// ToolResources The resources the run's tools use (D17).
+	ToolResources *ToolResources `json:"tool_resources,omitempty"`
 
 	// Tools The tools that the assistant used for this run.
 	Tools []AssistantTool `json:"tools"`
@@ -607,8 +667,14 @@ type RunToolCallType string
 // RunUsage Token usage of the run; null until the run reaches a terminal status.
 type RunUsage struct {
 	CompletionTokens int `json:"completion_tokens"`
-	PromptTokens     int `json:"prompt_tokens"`
-	TotalTokens      int `json:"total_tokens"`
+
+	// CompletionTokensDetails Details of the completion tokens (D20).
+	CompletionTokensDetails *CompletionTokensDetails `json:"completion_tokens_details,omitempty"`
+
+	// PromptTokenDetails Details of the prompt tokens (D20).
+	PromptTokenDetails *PromptTokenDetails `json:"prompt_token_details,omitempty"`
+	PromptTokens       int                 `json:"prompt_tokens"`
+	TotalTokens        int                 `json:"total_tokens"`
 }
 
 // SubmitToolOutputs The tool calls whose outputs the run waits for.
@@ -624,6 +690,12 @@ type ToolChoice struct {
 // ToolChoiceMode defines model for ToolChoiceMode.
 type ToolChoiceMode string
 
+// ToolResources The files and vector stores the run's tools use.
+type ToolResources struct {
+	CodeInterpreter *CodeInterpreterResources `json:"code_interpreter,omitempty"`
+	FileSearch      *FileSearchResources      `json:"file_search,omitempty"`
+}
+
 // TruncationStrategy How the thread is truncated before the run.
 type TruncationStrategy struct {
 	// LastMessages The number of most recent messages kept, with `last_messages`.
@@ -634,56 +706,56 @@ type TruncationStrategy struct {
 // TruncationStrategyType defines model for TruncationStrategy.Type.
 type TruncationStrategyType string
 
-// BadGateway An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// BadGateway An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type BadGateway = ErrorResponse
 
-// BadRequest An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// BadRequest An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type BadRequest = ErrorResponse
 
-// BudgetExhausted An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// BudgetExhausted An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type BudgetExhausted = ErrorResponse
 
-// Conflict An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// Conflict An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type Conflict = ErrorResponse
 
-// Forbidden An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// Forbidden An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type Forbidden = ErrorResponse
 
-// GatewayTimeout An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// GatewayTimeout An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type GatewayTimeout = ErrorResponse
 
-// GuardrailDenied An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// GuardrailDenied An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type GuardrailDenied = ErrorResponse
 
-// InternalServerError An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// InternalServerError An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type InternalServerError = ErrorResponse
 
-// NotFound An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// NotFound An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type NotFound = ErrorResponse
 
-// RequestTimeout An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// RequestTimeout An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type RequestTimeout = ErrorResponse
 
-// ServiceUnavailable An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// ServiceUnavailable An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type ServiceUnavailable = ErrorResponse
 
-// TooManyRequests An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// TooManyRequests An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type TooManyRequests = ErrorResponse
 
-// Unauthorized An error body: the OpenAI envelope that providers and most gateway errors use, or the
-// gateway's own failure body.
+// Unauthorized An error body: the OpenAI envelope that providers and most gateway errors use, the
+// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
 type Unauthorized = ErrorResponse
 
 // CancelRunParams defines parameters for CancelRun.
@@ -871,6 +943,32 @@ func (t *ErrorResponse) FromGatewayFailure(v GatewayFailure) error {
 
 // MergeGatewayFailure performs a merge with any union data inside the ErrorResponse, using the provided GatewayFailure
 func (t *ErrorResponse) MergeGatewayFailure(v GatewayFailure) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAzureErrorEnvelope returns the union data inside the ErrorResponse as a AzureErrorEnvelope
+func (t ErrorResponse) AsAzureErrorEnvelope() (AzureErrorEnvelope, error) {
+	var body AzureErrorEnvelope
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAzureErrorEnvelope overwrites any union data inside the ErrorResponse as the provided AzureErrorEnvelope
+func (t *ErrorResponse) FromAzureErrorEnvelope(v AzureErrorEnvelope) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeAzureErrorEnvelope performs a merge with any union data inside the ErrorResponse, using the provided AzureErrorEnvelope
+func (t *ErrorResponse) MergeAzureErrorEnvelope(v AzureErrorEnvelope) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err

@@ -43,7 +43,7 @@ func NewRun(threadID, runID string, st gen.RunStatus, at time.Time) gen.Run {
 		AssistantID:        "asst_demo",
 		Status:             st,
 		Model:              "gpt-4o-mini",
-		Instructions:       "You answer weather questions.",
+		Instructions:       ptr("You answer weather questions."),
 		Tools:              []gen.AssistantTool{tool(gen.CodeInterpreterTool{Type: gen.CodeInterpreterToolTypeCodeInterpreter})},
 		Metadata:           &gen.Metadata{"source": "refserver"},
 		Temperature:        ptr(1.0),

@@ -100,7 +100,7 @@ func TestCheckFormats(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "report")
 			o = cli(t, "", nil, "check", "--format", format, "--output", file)
 			require.Equal(t, 0, o.code, o.stderr)
-			assert.Equal(t, "pass: 18 results: 18 passed, 0 failed, 0 errors; 128 checks, 0 failed; 7 notices; report in "+file+"\n", o.stdout)
+			assert.Equal(t, "pass: 18 results: 18 passed, 0 failed, 0 errors; 128 checks, 0 failed; 8 notices; report in "+file+"\n", o.stdout)
 			b, err := os.ReadFile(file)
 			require.NoError(t, err)
 			assert.Equal(t, want, read(t, string(b)))

@@ -29,7 +29,10 @@ Validates what you captured from a gateway against the Cancel Run contract. Each
     redirects followed with -L) are skipped;
   - a JSON body, validated as the answer with status --status.
 Prints one line per violation, prefixed with the input it came from; drift and
-infrastructure findings are notices and do not fail (drift does with --strict).
+infrastructure findings are notices and do not fail (drift does with --strict). A curl
+dump or a JSON body does not say which call it answered (the same Run answers create,
+retrieve and cancel), so the rule that a cancel answers cancelling or cancelled applies
+to cassettes only.
 
 Flags:
   --status N     status of a bare JSON body (default 200)
