@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -150,6 +151,15 @@ func TestDecisions(t *testing.T) {
 		{"D1 truncation_strategy null", func(m map[string]any) { m["truncation_strategy"] = nil }, true},
 		{"D1 tool_choice null", func(m map[string]any) { m["tool_choice"] = nil }, true},
 		{"D1 response_format null", func(m map[string]any) { m["response_format"] = nil }, true},
+		{"D1 required_action a string", func(m map[string]any) { m["required_action"] = "submit_tool_outputs" }, false},
+		{"D1 usage an empty object", func(m map[string]any) { m["usage"] = map[string]any{} }, false},
+		{"D1 truncation_strategy a string", func(m map[string]any) { m["truncation_strategy"] = "auto" }, false},
+		{"D1 tool_choice an empty object", func(m map[string]any) { m["tool_choice"] = map[string]any{} }, false},
+		{"D1 tool_choice false", func(m map[string]any) { m["tool_choice"] = false }, false},
+		{"D1 response_format bogus", func(m map[string]any) { m["response_format"] = "bogus" }, false},
+		{"D1 response_format an empty object", func(m map[string]any) { m["response_format"] = map[string]any{} }, false},
+		{"D1 a tool that is a string", func(m map[string]any) { m["tools"] = []any{"code_interpreter"} }, false},
+		{"D1 a tool that is null", func(m map[string]any) { m["tools"] = []any{nil} }, false},
 		{"D2 missing required_action", func(m map[string]any) { delete(m, "required_action") }, false},
 		{"D2 missing incomplete_details", func(m map[string]any) { delete(m, "incomplete_details") }, false},
 		{"D2 missing truncation_strategy", func(m map[string]any) { delete(m, "truncation_strategy") }, false},
@@ -225,5 +235,47 @@ func TestDecisions(t *testing.T) {
 				assert.Error(t, err)
 			}
 		})
+	}
+}
+
+// TestNullableHasType: OpenAPI 3.0.3 lets `nullable` add null only to a `type` in the same
+// schema; without one, tools that follow the text (AJV: Spectral, Redocly, Prism) reject
+// null or fail to compile the schema (D1).
+func TestNullableHasType(t *testing.T) {
+	doc := loadSpec(t)
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(path string, s *openapi3.Schema)
+	walk = func(path string, s *openapi3.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		assert.False(t, s.Nullable && s.Type == nil, "%s: nullable without type", path)
+		for name, p := range s.Properties {
+			walk(path+"/"+name, p.Value)
+		}
+		for i, group := range [][]*openapi3.SchemaRef{s.AllOf, s.OneOf, s.AnyOf} {
+			for j, m := range group {
+				walk(path+"/"+[]string{"allOf", "oneOf", "anyOf"}[i]+"/"+strconv.Itoa(j), m.Value)
+			}
+		}
+		if s.Items != nil {
+			walk(path+"/items", s.Items.Value)
+		}
+		if s.Not != nil {
+			walk(path+"/not", s.Not.Value)
+		}
+		if s.AdditionalProperties.Schema != nil {
+			walk(path+"/additionalProperties", s.AdditionalProperties.Schema.Value)
+		}
+	}
+	for name, s := range doc.Components.Schemas {
+		walk(name, s.Value)
+	}
+
+	null := doc.Components.Schemas["NullValue"].Value
+	assert.NoError(t, null.VisitJSON(nil))
+	for _, v := range []any{map[string]any{}, "", 0.0, false, []any{}} {
+		assert.Error(t, null.VisitJSON(v), "NullValue admits %#v", v)
 	}
 }

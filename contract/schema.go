@@ -83,6 +83,10 @@ func (v *Validator) schemaError(e *openapi3.SchemaError) []finding {
 			name := fmt.Sprintf("branch %d", i+1)
 			if len(branches) == len(names) {
 				name = names[i]
+				if nullOnly(s.OneOf[i].Value) {
+					parts = append(parts, name+": is not null")
+					continue
+				}
 			}
 			var why []string
 			for _, f := range v.findings(b) {

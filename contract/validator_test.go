@@ -68,9 +68,9 @@ func TestValidateRunBodies(t *testing.T) {
 		{"below minimum", func(m map[string]any) { m["max_prompt_tokens"] = 255 }, 200, []string{
 			`body /max_prompt_tokens: 255 is less than the minimum 256 (schema)`}},
 		{"union: no branch", func(m map[string]any) { m["tool_choice"] = "sometimes" }, 200, []string{
-			`body /tool_choice: "sometimes" matches no branch of ToolChoice [ToolChoiceMode: is not one of none, auto, required; NamedToolChoice: is not an object] (schema)`}},
+			`body /tool_choice: "sometimes" matches no branch of ToolChoice [ToolChoiceMode: is not one of none, auto, required; NamedToolChoice: is not an object; NullValue: is not null] (schema)`}},
 		{"union: nested branches", func(m map[string]any) { m["response_format"] = map[string]any{"type": "json_schema"} }, 200, []string{
-			`body /response_format: {"type":"json_schema"} matches no branch of ResponseFormat [ResponseFormatMode: is not one of auto, none; ResponseFormatObject: /json_schema required property is missing] (schema)`}},
+			`body /response_format: {"type":"json_schema"} matches no branch of ResponseFormat [ResponseFormatMode: is not one of auto, none; ResponseFormatObject: /json_schema required property is missing; NullValue: is not null] (schema)`}},
 		{"discriminator: unknown tool", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "retrieval"}} }, 200, []string{
 			`body /tools/0/type: "retrieval" is not one of code_interpreter, file_search, function (schema)`}},
 		{"discriminator: chosen branch fails", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "function"}} }, 200, []string{

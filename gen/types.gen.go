@@ -468,6 +468,10 @@ type NamedToolChoice struct {
 // NamedToolChoiceType defines model for NamedToolChoice.Type.
 type NamedToolChoiceType string
 
+// NullValue JSON null and nothing else, as a union branch. OpenAPI 3.0 has no null type: `nullable`
+// adds null to the `type` beside it, and `not` then excludes every object.
+type NullValue = map[string]interface{}
+
 // RequiredAction Details on the action required to continue the run.
 type RequiredAction struct {
 	// SubmitToolOutputs The tool calls whose outputs the run waits for.
@@ -537,12 +541,16 @@ type Run struct {
 	FailedAt *int `json:"failed_at"`
 
 	// ID The identifier, which can be referenced in API endpoints.
-	ID                string             `json:"id"`
+	ID string `json:"id"`
+
+	// IncompleteDetails Why the run is incomplete.
 	IncompleteDetails *IncompleteDetails `json:"incomplete_details"`
 
 	// Instructions The instructions that the assistant used for this run.
-	Instructions string     `json:"instructions"`
-	LastError    *LastError `json:"last_error"`
+	Instructions string `json:"instructions"`
+
+	// LastError The last error of the run.
+	LastError *LastError `json:"last_error"`
 
 	// MaxCompletionTokens The maximum number of completion tokens allowed over the course of the run.
 	MaxCompletionTokens *int `json:"max_completion_tokens"`
@@ -561,9 +569,11 @@ type Run struct {
 	Object RunObject `json:"object"`
 
 	// ParallelToolCalls Whether to enable parallel function calling during tool use.
-	ParallelToolCalls bool            `json:"parallel_tool_calls"`
-	RequiredAction    *RequiredAction `json:"required_action"`
-	ResponseFormat    *ResponseFormat `json:"response_format"`
+	ParallelToolCalls bool `json:"parallel_tool_calls"`
+
+	// RequiredAction Details on the action required to continue the run.
+	RequiredAction *RequiredAction `json:"required_action"`
+	ResponseFormat *ResponseFormat `json:"response_format"`
 
 	// StartedAt Unix timestamp (seconds) when the run was started.
 	StartedAt *int `json:"started_at"`
@@ -582,9 +592,13 @@ type Run struct {
 	Tools []AssistantTool `json:"tools"`
 
 	// TopP The nucleus sampling value used for this run. Defaults to 1.
-	TopP               *float64            `json:"top_p,omitempty"`
+	TopP *float64 `json:"top_p,omitempty"`
+
+	// TruncationStrategy How the thread is truncated before the run.
 	TruncationStrategy *TruncationStrategy `json:"truncation_strategy"`
-	Usage              *RunUsage           `json:"usage"`
+
+	// Usage Token usage of the run; null until the run reaches a terminal status.
+	Usage *RunUsage `json:"usage"`
 }
 
 // RunObject The object type, which is always `thread.run`.
@@ -943,6 +957,32 @@ func (t *ResponseFormat) MergeResponseFormatObject(v ResponseFormatObject) error
 	return err
 }
 
+// AsNullValue returns the union data inside the ResponseFormat as a NullValue
+func (t ResponseFormat) AsNullValue() (NullValue, error) {
+	var body NullValue
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullValue overwrites any union data inside the ResponseFormat as the provided NullValue
+func (t *ResponseFormat) FromNullValue(v NullValue) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullValue performs a merge with any union data inside the ResponseFormat, using the provided NullValue
+func (t *ResponseFormat) MergeNullValue(v NullValue) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 func (t ResponseFormat) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
@@ -1132,6 +1172,32 @@ func (t *ToolChoice) FromNamedToolChoice(v NamedToolChoice) error {
 
 // MergeNamedToolChoice performs a merge with any union data inside the ToolChoice, using the provided NamedToolChoice
 func (t *ToolChoice) MergeNamedToolChoice(v NamedToolChoice) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNullValue returns the union data inside the ToolChoice as a NullValue
+func (t ToolChoice) AsNullValue() (NullValue, error) {
+	var body NullValue
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullValue overwrites any union data inside the ToolChoice as the provided NullValue
+func (t *ToolChoice) FromNullValue(v NullValue) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullValue performs a merge with any union data inside the ToolChoice, using the provided NullValue
+func (t *ToolChoice) MergeNullValue(v NullValue) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
