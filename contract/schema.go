@@ -65,6 +65,14 @@ func (v *Validator) schemaError(e *openapi3.SchemaError) []finding {
 		}
 		return fs
 	case "oneOf":
+		// kin-openapi tries the branches before the union's own type: that type speaks first.
+		if _, isObject := e.Value.(map[string]any); s.Type.Is(openapi3.TypeObject) && !isObject {
+			rule := "is not an object"
+			if e.Value == nil {
+				rule = "is not allowed"
+			}
+			return []finding{{ptr, render(e.Value), rule}}
+		}
 		names := v.branchNames(s.OneOf)
 		if errors.Is(e.Origin, openapi3.ErrOneOfConflict) {
 			return []finding{{ptr, render(e.Value), "matches more than one of " + strings.Join(names, ", ")}}

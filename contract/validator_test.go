@@ -73,6 +73,10 @@ func TestValidateRunBodies(t *testing.T) {
 			`body /response_format: {"type":"json_schema"} matches no branch of ResponseFormat [ResponseFormatMode: is not one of auto, none; ResponseFormatObject: /json_schema required property is missing; NullValue: is not null] (schema)`}},
 		{"discriminator: unknown tool", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "retrieval"}} }, 200, []string{
 			`body /tools/0/type: "retrieval" is not one of code_interpreter, file_search, function (schema)`}},
+		{"object union: a string", func(m map[string]any) { m["tools"] = []any{"function"} }, 200, []string{
+			`body /tools/0: "function" is not an object (schema)`}},
+		{"object union: null", func(m map[string]any) { m["tools"] = []any{nil} }, 200, []string{
+			`body /tools/0: null is not allowed (schema)`}},
 		{"discriminator: chosen branch fails", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "function"}} }, 200, []string{
 			`body /tools/0/function: required property is missing (schema)`}},
 		{"id does not echo", func(m map[string]any) { m["id"] = "run_other" }, 200, []string{
