@@ -42,8 +42,26 @@ func TestSpecIsValid(t *testing.T) {
 	}
 	assert.Nil(t, op.Responses.Value("246"), "D14: 246 is not documented")
 	assert.Nil(t, op.Security, "security is declared once, at the top level")
-	assert.Len(t, doc.Security, 4)
-	assert.ElementsMatch(t, []string{"PortkeyApiKey", "PortkeyVirtualKey"}, slices.Collect(maps.Keys(doc.Security[0])))
+	var combos [][]string
+	for _, req := range doc.Security {
+		combo := slices.Sorted(maps.Keys(req))
+		combos = append(combos, combo)
+	}
+	assert.Equal(t, [][]string{
+		{"PortkeyApiKey", "PortkeyVirtualKey"}, // the seed's pair first (D11)
+		{"PortkeyApiKey", "PortkeyProvider", "ProviderAuth"},
+		{"PortkeyApiKey", "PortkeyConfig"},
+		{"PortkeyApiKey", "PortkeyCustomHost", "PortkeyProvider", "ProviderAuth"},
+		{"PortkeyApiKey", "PortkeyProvider"}, // D33: Model Catalog, x-portkey-provider: @slug
+		{"PortkeyProvider", "ProviderAuth"},  // D32: a self-hosted gateway needs no API key
+		{"PortkeyConfig"},                    // D32
+	}, combos)
+
+	// D31: OpenAI-Beta, when sent, is assistants=v2.
+	beta := op.Parameters.GetByInAndName("header", "OpenAI-Beta")
+	require.NotNil(t, beta)
+	assert.NoError(t, beta.Schema.Value.VisitJSON("assistants=v2"))
+	assert.Error(t, beta.Schema.Value.VisitJSON("assistants=v1"))
 }
 
 // TestExamplesRoundTrip decodes every example into the generated types, encodes it again,
@@ -176,6 +194,12 @@ func TestDecisions(t *testing.T) {
 		{"D5 128 tools", func(m map[string]any) { m["tools"] = many(128) }, true},
 		{"D5 129 tools", func(m map[string]any) { m["tools"] = many(129) }, false},
 		{"D6 undeclared tool_resources", func(m map[string]any) { m["tool_resources"] = map[string]any{} }, true},
+		{"D30 a function name of 65 characters with a dot", func(m map[string]any) {
+			m["tools"] = []any{map[string]any{"type": "function", "function": map[string]any{"name": strings.Repeat("f", 64) + "."}}}
+		}, true},
+		{"D30 a json_schema name with a space", func(m map[string]any) {
+			m["response_format"] = map[string]any{"type": "json_schema", "json_schema": map[string]any{"name": "weather report"}}
+		}, true},
 		{"D7 status paused", func(m map[string]any) { m["status"] = "paused" }, false},
 		{"D7 max_prompt_tokens 100", func(m map[string]any) { m["max_prompt_tokens"] = 100 }, false},
 		{"D7 max_completion_tokens 256", func(m map[string]any) { m["max_completion_tokens"] = 256 }, true},

@@ -163,7 +163,7 @@ func TestValidateResponses(t *testing.T) {
 		{"empty run_id", contract.Exchange{Method: "POST", Path: "/v1/threads/t/runs//cancel", Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(envelope)}, []string{
 			`request path: run_id is empty (request)`}},
 		{"no credentials, answered 200", contract.Exchange{Path: cancelPath, RequestHeader: http.Header{"Authorization": {"Bearer x"}}, Status: 200, Header: ct("Content-Type", "application/json"), Body: mustJSON(t, validRun())}, []string{
-			`request headers: meet no credential combination of the spec (the closest lacks x-portkey-api-key, x-portkey-virtual-key) (request)`,
+			`request headers: meet no credential combination of the spec (the closest lacks x-portkey-provider) (request)`,
 			`status: 200 answers a request that carries no credential combination of the spec (semantic)`}},
 	}
 	for _, c := range cases {

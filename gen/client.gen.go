@@ -91,9 +91,9 @@ type ClientInterface interface {
 
 	// CancelRun Cancel a run
 	//
-	// Cancels a run that is `queued`, `in_progress` or `requires_action`. The run is
-	// returned with status `cancelling` (or `cancelled` when the provider finished at once);
-	// callers poll until it is `cancelled`. A run in any other status answers 400.
+	// Cancels a run that is `in_progress` (Portkey's and OpenAI's specs say no more about
+	// which statuses can be cancelled). The run is returned, usually with status
+	// `cancelling`; callers poll until it is `cancelled`.
 	//
 	// Corresponds with POST /threads/{thread_id}/runs/{run_id}/cancel (the `CancelRun` operationId).
 	CancelRun(ctx context.Context, threadID string, runID string, params *CancelRunParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -101,9 +101,9 @@ type ClientInterface interface {
 
 // CancelRun Cancel a run
 //
-// Cancels a run that is `queued`, `in_progress` or `requires_action`. The run is
-// returned with status `cancelling` (or `cancelled` when the provider finished at once);
-// callers poll until it is `cancelled`. A run in any other status answers 400.
+// Cancels a run that is `in_progress` (Portkey's and OpenAI's specs say no more about
+// which statuses can be cancelled). The run is returned, usually with status
+// `cancelling`; callers poll until it is `cancelled`.
 //
 // Corresponds with POST /threads/{thread_id}/runs/{run_id}/cancel (the `CancelRun` operationId).
 func (c *Client) CancelRun(ctx context.Context, threadID string, runID string, params *CancelRunParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -220,9 +220,9 @@ type ClientWithResponsesInterface interface {
 
 	// CancelRunWithResponse Cancel a run
 	//
-	// Cancels a run that is `queued`, `in_progress` or `requires_action`. The run is
-	// returned with status `cancelling` (or `cancelled` when the provider finished at once);
-	// callers poll until it is `cancelled`. A run in any other status answers 400.
+	// Cancels a run that is `in_progress` (Portkey's and OpenAI's specs say no more about
+	// which statuses can be cancelled). The run is returned, usually with status
+	// `cancelling`; callers poll until it is `cancelled`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -378,9 +378,9 @@ func (r CancelRunResponse) ContentType() string {
 
 // CancelRunWithResponse Cancel a run
 //
-// Cancels a run that is `queued`, `in_progress` or `requires_action`. The run is
-// returned with status `cancelling` (or `cancelled` when the provider finished at once);
-// callers poll until it is `cancelled`. A run in any other status answers 400.
+// Cancels a run that is `in_progress` (Portkey's and OpenAI's specs say no more about
+// which statuses can be cancelled). The run is returned, usually with status
+// `cancelling`; callers poll until it is `cancelled`.
 //
 // Returns a wrapper object for the known response body format(s).
 //

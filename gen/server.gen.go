@@ -62,7 +62,7 @@ func (siw *ServerInterfaceWrapper) CancelRun(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional header parameter "OpenAI-Beta" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("OpenAI-Beta")]; found {
-		var OpenAIBeta string
+		var OpenAIBeta CancelRunParamsOpenAIBeta
 		n := len(valueList)
 		if n != 1 {
 			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "OpenAI-Beta", Count: n})

@@ -334,6 +334,21 @@ func (e TruncationStrategyType) Valid() bool {
 	}
 }
 
+// Defines values for CancelRunParamsOpenAIBeta.
+const (
+	CancelRunParamsOpenAIBetaAssistantsV2 CancelRunParamsOpenAIBeta = "assistants=v2"
+)
+
+// Valid indicates whether the value is a known member of the CancelRunParamsOpenAIBeta enum.
+func (e CancelRunParamsOpenAIBeta) Valid() bool {
+	switch e {
+	case CancelRunParamsOpenAIBetaAssistantsV2:
+		return true
+	default:
+		return false
+	}
+}
+
 // AssistantTool A tool enabled on the run.
 type AssistantTool struct {
 	union json.RawMessage
@@ -400,7 +415,10 @@ type FunctionCall struct {
 // FunctionDefinition defines model for FunctionDefinition.
 type FunctionDefinition struct {
 	Description *string `json:"description,omitempty"`
-	Name        string  `json:"name"`
+
+	// Name Both sources say in prose only: a-z, A-Z, 0-9, underscores and dashes, at most 64
+	// characters. A rule for requests; not checked in a Run (api/DECISIONS.md D30).
+	Name string `json:"name"`
 
 	// Parameters The function's parameters as a JSON Schema object.
 	Parameters *map[string]interface{} `json:"parameters,omitempty"`
@@ -440,10 +458,13 @@ type IncompleteDetailsReason string
 
 // JSONSchemaFormat defines model for JsonSchemaFormat.
 type JSONSchemaFormat struct {
-	Description *string                 `json:"description,omitempty"`
-	Name        string                  `json:"name"`
-	Schema      *map[string]interface{} `json:"schema,omitempty"`
-	Strict      *bool                   `json:"strict,omitempty"`
+	Description *string `json:"description,omitempty"`
+
+	// Name Both sources say in prose only: a-z, A-Z, 0-9, underscores and dashes, at most 64
+	// characters. A rule for requests; not checked in a Run (api/DECISIONS.md D30).
+	Name   string                  `json:"name"`
+	Schema *map[string]interface{} `json:"schema,omitempty"`
+	Strict *bool                   `json:"strict,omitempty"`
 }
 
 // LastError The last error of the run.
@@ -702,9 +723,14 @@ type Unauthorized = ErrorResponse
 
 // CancelRunParams defines parameters for CancelRun.
 type CancelRunParams struct {
-	// OpenAIBeta Assistants API version; OpenAI's clients send `assistants=v2`.
-	OpenAIBeta *string `json:"OpenAI-Beta,omitempty"`
+	// OpenAIBeta The Assistants API version. Send it: OpenAI answers 400 `invalid_beta` without
+	// `assistants=v2`, and Portkey's gateway passes it on. Optional here because other
+	// Assistants-compatible servers do not ask for it (api/DECISIONS.md D31).
+	OpenAIBeta *CancelRunParamsOpenAIBeta `json:"OpenAI-Beta,omitempty"`
 }
+
+// CancelRunParamsOpenAIBeta defines parameters for CancelRun.
+type CancelRunParamsOpenAIBeta string
 
 // AsCodeInterpreterTool returns the union data inside the AssistantTool as a CodeInterpreterTool
 func (t AssistantTool) AsCodeInterpreterTool() (CodeInterpreterTool, error) {

@@ -230,9 +230,9 @@ func TestMissingCredential(t *testing.T) {
 		want string
 	}{
 		{"none", portkey.Auth{}, "portkey-runs check: no credentials: set PORTKEY_API_KEY and PORTKEY_VIRTUAL_KEY (or PORTKEY_PROVIDER and PORTKEY_PROVIDER_KEY, or PORTKEY_CONFIG) to check a live gateway\n"},
-		{"no API key", portkey.Auth{VirtualKey: key}, "portkey-runs check: --target needs credentials: portkey: an API key is required (PORTKEY_API_KEY)\n"},
-		{"API key alone", portkey.Auth{APIKey: key}, "portkey-runs check: --target needs credentials: portkey: the API key needs a virtual key, a config, or a provider and its key (PORTKEY_VIRTUAL_KEY, PORTKEY_CONFIG, PORTKEY_PROVIDER)\n"},
-		{"provider without key", portkey.Auth{APIKey: key, Provider: "openai"}, "portkey-runs check: --target needs credentials: portkey: a provider needs both its name and its key (PORTKEY_PROVIDER, PORTKEY_PROVIDER_KEY)\n"},
+		{"no API key", portkey.Auth{VirtualKey: key}, "portkey-runs check: --target needs credentials: portkey: a virtual key needs the API key (PORTKEY_API_KEY)\n"},
+		{"API key alone", portkey.Auth{APIKey: key}, "portkey-runs check: --target needs credentials: portkey: the API key needs a virtual key, a config, or a provider (PORTKEY_VIRTUAL_KEY, PORTKEY_CONFIG, PORTKEY_PROVIDER)\n"},
+		{"provider key without provider", portkey.Auth{APIKey: key, ProviderKey: key}, "portkey-runs check: --target needs credentials: portkey: a provider key needs its provider name (PORTKEY_PROVIDER)\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
