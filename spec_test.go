@@ -40,6 +40,17 @@ func TestSpecIsValid(t *testing.T) {
 		assert.True(t, retryAfter.Type.Is("integer"), "Retry-After on %s is integer seconds", code)
 		assert.Equal(t, 1.0, *retryAfter.Min, "Retry-After on %s is at least 1", code)
 	}
+	// D34: the headers gateways and OpenAI send, on every response, all optional.
+	for code, r := range op.Responses.Map() {
+		for _, h := range []string{"x-portkey-trace-id", "x-portkey-retry-attempt-count", "x-portkey-last-used-option-index",
+			"x-portkey-cache-status", "x-portkey-provider", "x-request-id", "openai-processing-ms", "openai-version",
+			"x-ratelimit-limit-requests", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"} {
+			if assert.Contains(t, r.Value.Headers, h, "response %s", code) {
+				assert.False(t, r.Value.Headers[h].Value.Required, "%s on %s", h, code)
+			}
+		}
+	}
+	assert.Contains(t, op.Responses.Value("500").Value.Headers, "x-portkey-gateway-exception")
 	assert.Nil(t, op.Responses.Value("246"), "D14: 246 is not documented")
 	assert.Nil(t, op.Security, "security is declared once, at the top level")
 	var combos [][]string

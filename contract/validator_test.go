@@ -156,6 +156,13 @@ func TestValidateResponses(t *testing.T) {
 			`status: 429 rate limited, Retry-After "Wed, 21 Oct 2026 07:28:00 GMT" (infrastructure)`}},
 		{"gateway failure", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json", contract.HeaderGatewayException, "true"), Body: []byte(`{"status":"failure","message":"Something went wrong"}`)}, []string{
 			`status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`}},
+		{"undeclared response headers are drift", contract.Exchange{Path: cancelPath, Status: 200, Header: ct("Content-Type", "application/json",
+			"Date", "Thu, 26 Nov 2026 08:54:07 GMT", "Cf-Ray", "822aa29619ef4345-EWR", "Server", "cloudflare", "X-Request-Id", "req_1",
+			"Openai-Processing-Ms", "95", "X-Portkey-Trace-Id", "", "X-Extra", "1", "Apim-Request-Id", "abc"), Body: mustJSON(t, validRun())}, []string{
+			`header Apim-Request-Id: is not declared in the spec (drift)`,
+			`header X-Extra: is not declared in the spec (drift)`}},
+		{"a declared header of the wrong type", contract.Exchange{Path: cancelPath, Status: 200, Header: ct("Content-Type", "application/json", "Openai-Processing-Ms", "fast"), Body: mustJSON(t, validRun())}, []string{
+			`header openai-processing-ms: "fast" is not an integer (response_headers)`}},
 		{"provider 500", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":{"message":"boom","type":"server_error","param":null,"code":null}}`)}, []string{
 			`status: 500 server error (infrastructure)`}},
 		{"connection error", contract.Exchange{Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}, []string{
@@ -190,6 +197,12 @@ func TestStrictDriftFails(t *testing.T) {
 	require.Len(t, strict, 1)
 	assert.False(t, lax[0].Failed())
 	assert.True(t, strict[0].Failed())
+
+	ex = contract.Exchange{Path: cancelPath, Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "X-Extra": {"1"}}, Body: mustJSON(t, validRun())}
+	strict = validator(t, contract.Options{Strict: true}).Validate(ex)
+	require.Len(t, strict, 1)
+	assert.Equal(t, "header X-Extra", strict[0].Location)
+	assert.True(t, strict[0].Failed(), "an undeclared header fails in strict mode, as an undeclared property does")
 }
 
 func TestSpecExamplesConform(t *testing.T) {

@@ -89,7 +89,7 @@ func TestCheckFormats(t *testing.T) {
 		},
 	}
 	// 10 scenarios against the reference server, 8 recordings.
-	want := summary{Results: 18, Passed: 18, Checks: 128}
+	want := summary{Results: 18, Passed: 18, Checks: 143}
 	for format, read := range parse {
 		t.Run(format, func(t *testing.T) {
 			o := cli(t, "", nil, "check", "--format", format)
@@ -100,7 +100,7 @@ func TestCheckFormats(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "report")
 			o = cli(t, "", nil, "check", "--format", format, "--output", file)
 			require.Equal(t, 0, o.code, o.stderr)
-			assert.Equal(t, "pass: 18 results: 18 passed, 0 failed, 0 errors; 128 checks, 0 failed; 7 notices; report in "+file+"\n", o.stdout)
+			assert.Equal(t, "pass: 18 results: 18 passed, 0 failed, 0 errors; 143 checks, 0 failed; 7 notices; report in "+file+"\n", o.stdout)
 			b, err := os.ReadFile(file)
 			require.NoError(t, err)
 			assert.Equal(t, want, read(t, string(b)))
