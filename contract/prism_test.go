@@ -25,8 +25,8 @@ import (
 var specOnlyChecks = []string{"(schema)", "(content_type)", "(status_code)", "(response_headers)"}
 
 // TestPrismAgrees: Prism, as a validating proxy in front of a server that answers every
-// recorded response, flags each known-bad one whose golden file names a spec violation,
-// and passes the good ones and those that break only semantic rules. PRISM is the path
+// recorded response and the spec's Run examples, flags each known-bad one whose golden file
+// names a spec violation, and passes the good ones and those that break only semantic rules. PRISM is the path
 // of the pinned prism binary (make interop-prism sets it); without it the test is skipped.
 func TestPrismAgrees(t *testing.T) {
 	prism := os.Getenv("PRISM")
@@ -59,6 +59,13 @@ func TestPrismAgrees(t *testing.T) {
 			}
 			answers[name] = r
 		}
+	}
+	// The spec's Run examples too: RunAllNull has null in every nullable field (D1).
+	for _, name := range []string{"CancellingRun", "CancelledRunFilled", "RunAllNull"} {
+		b, err := json.Marshal(exampleValue(t, name))
+		require.NoError(t, err)
+		answers["example_"+name] = recorded{resp: cassette.Response{Code: 200,
+			Headers: http.Header{"Content-Type": {"application/json"}}, Body: string(b)}}
 	}
 	require.Greater(t, len(answers), 15)
 

@@ -490,8 +490,10 @@ type NamedToolChoice struct {
 type NamedToolChoiceType string
 
 // NullValue JSON null and nothing else, as a union branch. OpenAPI 3.0 has no null type: `nullable`
-// adds null to the `type` beside it, and `not` then excludes every object.
-type NullValue = map[string]interface{}
+// adds null to the `type` beside it, and `not` then excludes every boolean. Boolean,
+// because no other branch of these unions is one, so generators that pick a branch by
+// JSON type (ogen) can.
+type NullValue = bool
 
 // RequiredAction Details on the action required to continue the run.
 type RequiredAction struct {
