@@ -1,7 +1,7 @@
 # Everything runs through the go command; a fresh machine needs only Go and the module proxy.
 GO ?= go
 
-.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load fuzz
+.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load fuzz lint-spec interop-prism
 
 all: generate test
 
@@ -34,6 +34,22 @@ serve:
 ## fmt: gofmt the hand-written code
 fmt:
 	gofmt -w $$(git ls-files '*.go' | grep -v '^gen/')
+
+## lint-spec: Spectral (spectral:oas) and Redocly (recommended-strict) on SPEC, at the versions
+## pinned in interop/package-lock.json (npm ci); any error fails. Needs node and npm, unlike make test.
+SPEC ?= api/openapi.yaml
+INTEROP_ENV = REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_UPDATE_NOTIFIER=1
+lint-spec: interop/node_modules/.package-lock.json
+	cd interop && $(INTEROP_ENV) npx --no-install spectral lint --fail-severity error --ruleset .spectral.yaml '$(abspath $(SPEC))'
+	cd interop && $(INTEROP_ENV) npx --no-install redocly lint --config redocly.yaml '$(abspath $(SPEC))'
+
+## interop-prism: Prism (pinned in interop/) as a validating proxy flags every known-bad
+## recording and passes the good ones (contract.TestPrismAgrees)
+interop-prism: interop/node_modules/.package-lock.json
+	PRISM='$(abspath interop/node_modules/.bin/prism)' $(GO) test -count=1 -run '^TestPrismAgrees$$' ./contract
+
+interop/node_modules/.package-lock.json: interop/package-lock.json interop/package.json
+	cd interop && npm ci --no-audit --no-fund --loglevel error
 
 ## breaking: fail on breaking changes to api/openapi.yaml since BASE not acknowledged in
 ## api/breaking-ok.yaml (tools/breaking is its own module, so oasdiff stays out of go.mod)

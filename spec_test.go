@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,10 +40,39 @@ func TestSpecIsValid(t *testing.T) {
 		assert.True(t, retryAfter.Type.Is("integer"), "Retry-After on %s is integer seconds", code)
 		assert.Equal(t, 1.0, *retryAfter.Min, "Retry-After on %s is at least 1", code)
 	}
+	// D34: the headers gateways and OpenAI send, on every response, all optional.
+	for code, r := range op.Responses.Map() {
+		for _, h := range []string{"x-portkey-trace-id", "x-portkey-retry-attempt-count", "x-portkey-last-used-option-index",
+			"x-portkey-cache-status", "x-portkey-provider", "x-request-id", "openai-processing-ms", "openai-version",
+			"x-ratelimit-limit-requests", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"} {
+			if assert.Contains(t, r.Value.Headers, h, "response %s", code) {
+				assert.False(t, r.Value.Headers[h].Value.Required, "%s on %s", h, code)
+			}
+		}
+	}
+	assert.Contains(t, op.Responses.Value("500").Value.Headers, "x-portkey-gateway-exception")
 	assert.Nil(t, op.Responses.Value("246"), "D14: 246 is not documented")
 	assert.Nil(t, op.Security, "security is declared once, at the top level")
-	assert.Len(t, doc.Security, 4)
-	assert.ElementsMatch(t, []string{"PortkeyApiKey", "PortkeyVirtualKey"}, slices.Collect(maps.Keys(doc.Security[0])))
+	var combos [][]string
+	for _, req := range doc.Security {
+		combo := slices.Sorted(maps.Keys(req))
+		combos = append(combos, combo)
+	}
+	assert.Equal(t, [][]string{
+		{"PortkeyApiKey", "PortkeyVirtualKey"}, // the seed's pair first (D11)
+		{"PortkeyApiKey", "PortkeyProvider", "ProviderAuth"},
+		{"PortkeyApiKey", "PortkeyConfig"},
+		{"PortkeyApiKey", "PortkeyCustomHost", "PortkeyProvider", "ProviderAuth"},
+		{"PortkeyApiKey", "PortkeyProvider"}, // D33: Model Catalog, x-portkey-provider: @slug
+		{"PortkeyProvider", "ProviderAuth"},  // D32: a self-hosted gateway needs no API key
+		{"PortkeyConfig"},                    // D32
+	}, combos)
+
+	// D31: OpenAI-Beta, when sent, is assistants=v2.
+	beta := op.Parameters.GetByInAndName("header", "OpenAI-Beta")
+	require.NotNil(t, beta)
+	assert.NoError(t, beta.Schema.Value.VisitJSON("assistants=v2"))
+	assert.Error(t, beta.Schema.Value.VisitJSON("assistants=v1"))
 }
 
 // TestExamplesRoundTrip decodes every example into the generated types, encodes it again,
@@ -150,6 +180,15 @@ func TestDecisions(t *testing.T) {
 		{"D1 truncation_strategy null", func(m map[string]any) { m["truncation_strategy"] = nil }, true},
 		{"D1 tool_choice null", func(m map[string]any) { m["tool_choice"] = nil }, true},
 		{"D1 response_format null", func(m map[string]any) { m["response_format"] = nil }, true},
+		{"D1 required_action a string", func(m map[string]any) { m["required_action"] = "submit_tool_outputs" }, false},
+		{"D1 usage an empty object", func(m map[string]any) { m["usage"] = map[string]any{} }, false},
+		{"D1 truncation_strategy a string", func(m map[string]any) { m["truncation_strategy"] = "auto" }, false},
+		{"D1 tool_choice an empty object", func(m map[string]any) { m["tool_choice"] = map[string]any{} }, false},
+		{"D1 tool_choice false", func(m map[string]any) { m["tool_choice"] = false }, false},
+		{"D1 response_format bogus", func(m map[string]any) { m["response_format"] = "bogus" }, false},
+		{"D1 response_format an empty object", func(m map[string]any) { m["response_format"] = map[string]any{} }, false},
+		{"D1 a tool that is a string", func(m map[string]any) { m["tools"] = []any{"code_interpreter"} }, false},
+		{"D1 a tool that is null", func(m map[string]any) { m["tools"] = []any{nil} }, false},
 		{"D2 missing required_action", func(m map[string]any) { delete(m, "required_action") }, false},
 		{"D2 missing incomplete_details", func(m map[string]any) { delete(m, "incomplete_details") }, false},
 		{"D2 missing truncation_strategy", func(m map[string]any) { delete(m, "truncation_strategy") }, false},
@@ -198,6 +237,12 @@ func TestDecisions(t *testing.T) {
 		{"D5 128 tools", func(m map[string]any) { m["tools"] = many(128) }, true},
 		{"D5 129 tools", func(m map[string]any) { m["tools"] = many(129) }, false},
 		{"D6 undeclared property", func(m map[string]any) { m["undeclared_extra"] = map[string]any{} }, true},
+		{"D30 a function name of 65 characters with a dot", func(m map[string]any) {
+			m["tools"] = []any{map[string]any{"type": "function", "function": map[string]any{"name": strings.Repeat("f", 64) + "."}}}
+		}, true},
+		{"D30 a json_schema name with a space", func(m map[string]any) {
+			m["response_format"] = map[string]any{"type": "json_schema", "json_schema": map[string]any{"name": "weather report"}}
+		}, true},
 		{"D7 status paused", func(m map[string]any) { m["status"] = "paused" }, false},
 		{"D7 max_completion_tokens 256", func(m map[string]any) { m["max_completion_tokens"] = 256 }, true},
 		{"D7 16 metadata pairs of 512", func(m map[string]any) { m["metadata"] = metadata(16, 512) }, true},
@@ -269,5 +314,47 @@ func TestDecisions(t *testing.T) {
 				assert.Error(t, err)
 			}
 		})
+	}
+}
+
+// TestNullableHasType: OpenAPI 3.0.3 lets `nullable` add null only to a `type` in the same
+// schema; without one, tools that follow the text (AJV: Spectral, Redocly, Prism) reject
+// null or fail to compile the schema (D1).
+func TestNullableHasType(t *testing.T) {
+	doc := loadSpec(t)
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(path string, s *openapi3.Schema)
+	walk = func(path string, s *openapi3.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		assert.False(t, s.Nullable && s.Type == nil, "%s: nullable without type", path)
+		for name, p := range s.Properties {
+			walk(path+"/"+name, p.Value)
+		}
+		for i, group := range [][]*openapi3.SchemaRef{s.AllOf, s.OneOf, s.AnyOf} {
+			for j, m := range group {
+				walk(path+"/"+[]string{"allOf", "oneOf", "anyOf"}[i]+"/"+strconv.Itoa(j), m.Value)
+			}
+		}
+		if s.Items != nil {
+			walk(path+"/items", s.Items.Value)
+		}
+		if s.Not != nil {
+			walk(path+"/not", s.Not.Value)
+		}
+		if s.AdditionalProperties.Schema != nil {
+			walk(path+"/additionalProperties", s.AdditionalProperties.Schema.Value)
+		}
+	}
+	for name, s := range doc.Components.Schemas {
+		walk(name, s.Value)
+	}
+
+	null := doc.Components.Schemas["NullValue"].Value
+	assert.NoError(t, null.VisitJSON(nil))
+	for _, v := range []any{map[string]any{}, "", 0.0, false, []any{}} {
+		assert.Error(t, null.VisitJSON(v), "NullValue admits %#v", v)
 	}
 }

@@ -73,5 +73,5 @@ func (c cancelOnly) CancelRun(_ context.Context, req gen.CancelRunRequestObject)
 	if err != nil {
 		return nil, err // the strict server answers 500; a load never sees it
 	}
-	return gen.CancelRun200JSONResponse(run), nil
+	return gen.CancelRun200JSONResponse{Body: run}, nil
 }

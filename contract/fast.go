@@ -104,6 +104,11 @@ func (c compiler) compile(s *openapi3.Schema) (*node, error) {
 	if n, ok := c[s]; ok {
 		return n, nil
 	}
+	if nullOnly(s) {
+		n := &node{nullable: true}
+		c[s] = n
+		return n, nil
+	}
 	if unsupported(s) {
 		return nil, fmt.Errorf("%w (%s)", errUnsupported, s.Description)
 	}
@@ -240,18 +245,30 @@ func (c compiler) object(n *node, s *openapi3.Schema) error {
 }
 
 func (c compiler) oneOf(n *node, s *openapi3.Schema) error {
-	if s.Type != nil || len(s.Properties) > 0 || len(s.Enum) > 0 || s.Items != nil || len(s.Required) > 0 ||
+	n.types = tAll
+	if s.Type != nil {
+		if !s.Type.Is(openapi3.TypeObject) {
+			return errUnsupported
+		}
+		n.types = tObject
+	}
+	if len(s.Properties) > 0 || len(s.Enum) > 0 || s.Items != nil || len(s.Required) > 0 ||
 		s.AdditionalProperties.Has != nil || s.AdditionalProperties.Schema != nil || s.Format != "" {
 		return errUnsupported
 	}
+	nulls := 0
 	for _, b := range s.OneOf {
 		bn, err := c.compile(b.Value)
 		if err != nil {
 			return err
 		}
 		n.oneOf = append(n.oneOf, bn)
+		if bn.nullable {
+			nulls++
+		}
 	}
-	n.types = tAll
+	// kin-openapi admits null in a union when the union is nullable or exactly one branch is.
+	n.nullable = n.nullable || nulls == 1
 	d := s.Discriminator
 	if d == nil {
 		return nil
@@ -274,9 +291,7 @@ func (c compiler) oneOf(n *node, s *openapi3.Schema) error {
 // unsupported reports whether s sets any field besides those the fast path implements and
 // annotations that do not affect validation.
 func unsupported(s *openapi3.Schema) bool {
-	c := *s
-	c.Extensions, c.Origin, c.Title, c.Description, c.Default, c.Example = nil, nil, "", "", nil, nil
-	c.ExternalDocs, c.Deprecated, c.XML, c.Examples, c.Comment = nil, false, nil, nil, ""
+	c := withoutAnnotations(s)
 	c.OneOf, c.AllOf, c.Type, c.Format, c.Enum, c.Nullable = nil, nil, nil, "", nil, false
 	c.Min, c.Max, c.MinLength, c.MaxLength, c.Pattern = nil, nil, 0, nil, ""
 	c.MinItems, c.MaxItems, c.Items = 0, nil, nil
@@ -287,11 +302,28 @@ func unsupported(s *openapi3.Schema) bool {
 
 // onlyNullable reports whether s, besides allOf, sets only nullable and annotations.
 func onlyNullable(s *openapi3.Schema) bool {
-	c := *s
+	c := withoutAnnotations(s)
 	c.AllOf, c.Nullable = nil, false
+	return reflect.DeepEqual(c, openapi3.Schema{})
+}
+
+// nullOnly reports whether s is the spec's way to admit null alone (NullValue):
+// {type: T, nullable: true, not: {type: T}}, besides annotations.
+func nullOnly(s *openapi3.Schema) bool {
+	if s == nil || !s.Nullable || s.Type == nil || s.Not == nil || s.Not.Value == nil {
+		return false
+	}
+	c, not := withoutAnnotations(s), withoutAnnotations(s.Not.Value)
+	c.Not, c.Nullable = nil, false
+	return reflect.DeepEqual(c, openapi3.Schema{Type: s.Type}) && reflect.DeepEqual(not, openapi3.Schema{Type: s.Type})
+}
+
+// withoutAnnotations returns a copy of s without the fields that do not affect validation.
+func withoutAnnotations(s *openapi3.Schema) openapi3.Schema {
+	c := *s
 	c.Extensions, c.Origin, c.Title, c.Description, c.Default, c.Example = nil, nil, "", "", nil, nil
 	c.ExternalDocs, c.Deprecated, c.XML, c.Examples, c.Comment = nil, false, nil, nil, ""
-	return reflect.DeepEqual(c, openapi3.Schema{})
+	return c
 }
 
 func componentNames[V any](m map[string]V) []string {
@@ -508,6 +540,9 @@ func (s *fastScan) literal(lit string) bool {
 // of which must accept the value. Drift is that of the accepting branch.
 func (s *fastScan) oneOf(n *node) bool {
 	start, drift := s.i, len(s.drift)
+	if n.types == tObject && s.b[start] != '{' {
+		return false
+	}
 	if n.discProp != "" && s.b[start] == '{' {
 		dv, ok := s.discriminator(n.discProp)
 		if !ok {

@@ -66,6 +66,14 @@ func (v *Validator) schemaError(e *openapi3.SchemaError) []finding {
 		}
 		return fs
 	case "oneOf":
+		// kin-openapi tries the branches before the union's own type: that type speaks first.
+		if _, isObject := e.Value.(map[string]any); s.Type.Is(openapi3.TypeObject) && !isObject {
+			rule := "is not an object"
+			if e.Value == nil {
+				rule = "is not allowed"
+			}
+			return []finding{{ptr, v.render(e.Value), rule}}
+		}
 		names := v.branchNames(s.OneOf)
 		if errors.Is(e.Origin, openapi3.ErrOneOfConflict) {
 			return []finding{{ptr, v.render(e.Value), "matches more than one of " + strings.Join(names, ", ")}}
@@ -84,6 +92,10 @@ func (v *Validator) schemaError(e *openapi3.SchemaError) []finding {
 			name := fmt.Sprintf("branch %d", i+1)
 			if len(branches) == len(names) {
 				name = names[i]
+				if nullOnly(s.OneOf[i].Value) {
+					parts = append(parts, name+": is not null")
+					continue
+				}
 			}
 			var why []string
 			for _, f := range v.findings(b) {

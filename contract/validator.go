@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -284,6 +285,8 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 		checks = append(checks, CheckResponseHeaders)
 		vs = append(vs, v.checkHeaders(ex.Header, resp.headers)...)
 	}
+	// Undeclared response headers are drift, like undeclared body properties.
+	hdrift := v.headerDrift(ex.Header, resp.headers)
 
 	var body any
 	decoded := false
@@ -303,7 +306,7 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 			if resp.fast != nil && ex.Status < 500 {
 				if drift, ok := v.fastRun(ex, resp, raw); ok {
 					checks = append(checks, CheckSemantic, CheckDrift)
-					vs = append(vs, drift...)
+					vs = append(append(vs, drift...), hdrift...)
 					if iv := v.infrastructure(ex, nil); iv.Rule != "" {
 						checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 					}
@@ -328,6 +331,10 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 		checks = append(checks, CheckDrift)
 		vs = append(vs, v.checkDrift(resp.schema.Value, body)...)
 	}
+	if !slices.Contains(checks, CheckDrift) {
+		checks = append(checks, CheckDrift)
+	}
+	vs = append(vs, hdrift...)
 	if iv := v.infrastructure(ex, body); iv.Rule != "" {
 		checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 	}
@@ -453,6 +460,42 @@ func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bo
 		return nil, isJSON
 	}
 	return []Violation{{Check: CheckContentType, Location: "header Content-Type", Value: v.render(ct), Rule: "is not " + want}}, isJSON
+}
+
+// headerDrift reports the response headers in h that resp does not declare, other than
+// those of HTTP itself and of the network in front (standardHeader): a notice, or a
+// failure in strict mode.
+func (v *Validator) headerDrift(h http.Header, declared []header) []Violation {
+	sev := Notice
+	if v.opts.Strict {
+		sev = Failure
+	}
+	var vs []Violation
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		if standardHeader(name) || slices.ContainsFunc(declared, func(d header) bool { return strings.EqualFold(d.name, name) }) {
+			continue
+		}
+		vs = append(vs, Violation{Check: CheckDrift, Location: "header " + v.red.Name(http.CanonicalHeaderKey(name)), Rule: "is not declared in the spec", Severity: sev})
+	}
+	return vs
+}
+
+// standardHeaders are response headers no API spec declares: HTTP's own framing,
+// caching, content and connection headers (RFC 9110, 9111, 9112), cookies, CORS and
+// browser security policy, the CDN's (Cloudflare's CF-*, by prefix), and the recorder's
+// own HeaderCut.
+var standardHeaders = map[string]bool{
+	"Accept-Ranges": true, "Age": true, "Alt-Svc": true, "Cache-Control": true, "Connection": true,
+	"Content-Encoding": true, "Content-Language": true, "Content-Length": true, "Content-Security-Policy": true,
+	"Content-Type": true, "Date": true, "Etag": true, "Expires": true, "Keep-Alive": true, "Last-Modified": true,
+	"Nel": true, "Permissions-Policy": true, "Pragma": true, "Referrer-Policy": true, "Report-To": true,
+	"Server": true, "Set-Cookie": true, "Strict-Transport-Security": true, "Trailer": true,
+	"Transfer-Encoding": true, "Vary": true, "Via": true, "X-Content-Type-Options": true, "X-Frame-Options": true,
+}
+
+func standardHeader(name string) bool {
+	c := http.CanonicalHeaderKey(name)
+	return standardHeaders[c] || c == HeaderCut || strings.HasPrefix(c, "Cf-") || strings.HasPrefix(c, "Access-Control-")
 }
 
 func (v *Validator) checkHeaders(h http.Header, declared []header) []Violation {

@@ -70,11 +70,15 @@ func TestValidateRunBodies(t *testing.T) {
 		{"below minimum", func(m map[string]any) { m["max_prompt_tokens"] = 0 }, 200, []string{
 			`body /max_prompt_tokens: 0 is less than the minimum 1 (schema)`}},
 		{"union: no branch", func(m map[string]any) { m["tool_choice"] = "sometimes" }, 200, []string{
-			`body /tool_choice: "sometimes" matches no branch of ToolChoice [ToolChoiceMode: is not one of none, auto, required; NamedToolChoice: is not an object] (schema)`}},
+			`body /tool_choice: "sometimes" matches no branch of ToolChoice [ToolChoiceMode: is not one of none, auto, required; NamedToolChoice: is not an object; NullValue: is not null] (schema)`}},
 		{"union: nested branches", func(m map[string]any) { m["response_format"] = map[string]any{"type": "json_schema"} }, 200, []string{
-			`body /response_format: {"type":"json_schema"} matches no branch of ResponseFormat [ResponseFormatMode: is not one of auto, none; ResponseFormatObject: /json_schema required property is missing] (schema)`}},
+			`body /response_format: {"type":"json_schema"} matches no branch of ResponseFormat [ResponseFormatMode: is not one of auto, none; ResponseFormatObject: /json_schema required property is missing; NullValue: is not null] (schema)`}},
 		{"discriminator: unknown tool", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "retrieval"}} }, 200, []string{
 			`body /tools/0/type: "retrieval" is not one of code_interpreter, file_search, function (schema)`}},
+		{"object union: a string", func(m map[string]any) { m["tools"] = []any{"function"} }, 200, []string{
+			`body /tools/0: "function" is not an object (schema)`}},
+		{"object union: null", func(m map[string]any) { m["tools"] = []any{nil} }, 200, []string{
+			`body /tools/0: null is not allowed (schema)`}},
 		{"discriminator: chosen branch fails", func(m map[string]any) { m["tools"] = []any{map[string]any{"type": "function"}} }, 200, []string{
 			`body /tools/0/function: required property is missing (schema)`}},
 		{"id does not echo", func(m map[string]any) { m["id"] = "run_other" }, 200, []string{
@@ -159,6 +163,13 @@ func TestValidateResponses(t *testing.T) {
 			`status: 429 rate limited, Retry-After "9" (infrastructure)`}},
 		{"gateway failure", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json", contract.HeaderGatewayException, "true"), Body: []byte(`{"status":"failure","message":"Something went wrong"}`)}, []string{
 			`status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`}},
+		{"undeclared response headers are drift", contract.Exchange{Path: cancelPath, Status: 200, Header: ct("Content-Type", "application/json",
+			"Date", "Thu, 26 Nov 2026 08:54:07 GMT", "Cf-Ray", "822aa29619ef4345-EWR", "Server", "cloudflare", "X-Request-Id", "req_1",
+			"Openai-Processing-Ms", "95", "X-Portkey-Trace-Id", "", "X-Extra", "1", "Apim-Request-Id", "abc"), Body: mustJSON(t, validRun())}, []string{
+			`header Apim-Request-Id: is not declared in the spec (drift)`,
+			`header X-Extra: is not declared in the spec (drift)`}},
+		{"a declared header of the wrong type", contract.Exchange{Path: cancelPath, Status: 200, Header: ct("Content-Type", "application/json", "Openai-Processing-Ms", "fast"), Body: mustJSON(t, validRun())}, []string{
+			`header openai-processing-ms: "fast" is not an integer (response_headers)`}},
 		{"provider 500", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":{"message":"boom","type":"server_error","param":null,"code":null}}`)}, []string{
 			`status: 500 server error (infrastructure)`}},
 		{"connection error", contract.Exchange{Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}, []string{
@@ -166,7 +177,7 @@ func TestValidateResponses(t *testing.T) {
 		{"empty run_id", contract.Exchange{Method: "POST", Path: "/v1/threads/t/runs//cancel", Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(envelope)}, []string{
 			`request path: run_id is empty (request)`}},
 		{"no credentials, answered 200", contract.Exchange{Path: cancelPath, RequestHeader: http.Header{"Authorization": {"Bearer x"}}, Status: 200, Header: ct("Content-Type", "application/json"), Body: mustJSON(t, validRun())}, []string{
-			`request headers: meet no credential combination of the spec (the closest lacks x-portkey-api-key, x-portkey-virtual-key) (request)`,
+			`request headers: meet no credential combination of the spec (the closest lacks x-portkey-provider) (request)`,
 			`status: 200 answers a request that carries no credential combination of the spec (semantic)`}},
 	}
 	for _, c := range cases {
@@ -231,6 +242,12 @@ func TestStrictDriftFails(t *testing.T) {
 	require.Len(t, strict, 1)
 	assert.False(t, lax[0].Failed())
 	assert.True(t, strict[0].Failed())
+
+	ex = contract.Exchange{Path: cancelPath, Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "X-Extra": {"1"}}, Body: mustJSON(t, validRun())}
+	strict = validator(t, contract.Options{Strict: true}).Validate(ex)
+	require.Len(t, strict, 1)
+	assert.Equal(t, "header X-Extra", strict[0].Location)
+	assert.True(t, strict[0].Failed(), "an undeclared header fails in strict mode, as an undeclared property does")
 }
 
 func TestSpecExamplesConform(t *testing.T) {

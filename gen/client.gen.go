@@ -91,9 +91,9 @@ type ClientInterface interface {
 
 	// CancelRun Cancel a run
 	//
-	// Cancels a run that is `queued`, `in_progress` or `requires_action`. The run is
-	// returned with status `cancelling` (or `cancelled` when the provider finished at once);
-	// callers poll until it is `cancelled`. A run in any other status answers 400.
+	// Cancels a run that is `in_progress` (Portkey's and OpenAI's specs say no more about
+	// which statuses can be cancelled). The run is returned, usually with status
+	// `cancelling`; callers poll until it is `cancelled`.
 	//
 	// Corresponds with POST /threads/{thread_id}/runs/{run_id}/cancel (the `CancelRun` operationId).
 	CancelRun(ctx context.Context, threadID string, runID string, params *CancelRunParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -101,9 +101,9 @@ type ClientInterface interface {
 
 // CancelRun Cancel a run
 //
-// Cancels a run that is `queued`, `in_progress` or `requires_action`. The run is
-// returned with status `cancelling` (or `cancelled` when the provider finished at once);
-// callers poll until it is `cancelled`. A run in any other status answers 400.
+// Cancels a run that is `in_progress` (Portkey's and OpenAI's specs say no more about
+// which statuses can be cancelled). The run is returned, usually with status
+// `cancelling`; callers poll until it is `cancelled`.
 //
 // Corresponds with POST /threads/{thread_id}/runs/{run_id}/cancel (the `CancelRun` operationId).
 func (c *Client) CancelRun(ctx context.Context, threadID string, runID string, params *CancelRunParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -220,9 +220,9 @@ type ClientWithResponsesInterface interface {
 
 	// CancelRunWithResponse Cancel a run
 	//
-	// Cancels a run that is `queued`, `in_progress` or `requires_action`. The run is
-	// returned with status `cancelling` (or `cancelled` when the provider finished at once);
-	// callers poll until it is `cancelled`. A run in any other status answers 400.
+	// Cancels a run that is `in_progress` (Portkey's and OpenAI's specs say no more about
+	// which statuses can be cancelled). The run is returned, usually with status
+	// `cancelling`; callers poll until it is `cancelled`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -230,14 +230,278 @@ type ClientWithResponsesInterface interface {
 	CancelRunWithResponse(ctx context.Context, threadID string, runID string, params *CancelRunParams, reqEditors ...RequestEditorFn) (*CancelRunResponse, error)
 }
 
+// CancelRunResponse200Headers the declared response headers of an HTTP 200 response for CancelRun
+type CancelRunResponse200Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse400Headers the declared response headers of an HTTP 400 response for CancelRun
+type CancelRunResponse400Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse401Headers the declared response headers of an HTTP 401 response for CancelRun
+type CancelRunResponse401Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse403Headers the declared response headers of an HTTP 403 response for CancelRun
+type CancelRunResponse403Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse404Headers the declared response headers of an HTTP 404 response for CancelRun
+type CancelRunResponse404Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse408Headers the declared response headers of an HTTP 408 response for CancelRun
+type CancelRunResponse408Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse409Headers the declared response headers of an HTTP 409 response for CancelRun
+type CancelRunResponse409Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse412Headers the declared response headers of an HTTP 412 response for CancelRun
+type CancelRunResponse412Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
 // CancelRunResponse429Headers the declared response headers of an HTTP 429 response for CancelRun
 type CancelRunResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter                  *int
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse446Headers the declared response headers of an HTTP 446 response for CancelRun
+type CancelRunResponse446Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse500Headers the declared response headers of an HTTP 500 response for CancelRun
+type CancelRunResponse500Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyGatewayException    *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse502Headers the declared response headers of an HTTP 502 response for CancelRun
+type CancelRunResponse502Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
 }
 
 // CancelRunResponse503Headers the declared response headers of an HTTP 503 response for CancelRun
 type CancelRunResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter                  *int
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+// CancelRunResponse504Headers the declared response headers of an HTTP 504 response for CancelRun
+type CancelRunResponse504Headers struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
 }
 
 type CancelRunResponse struct {
@@ -271,10 +535,34 @@ type CancelRunResponse struct {
 	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CancelRunResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CancelRunResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelRunResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CancelRunResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CancelRunResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CancelRunResponse408Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CancelRunResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CancelRunResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CancelRunResponse429Headers
+	// Headers446 the parsed response headers for an HTTP 446 response
+	Headers446 *CancelRunResponse446Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CancelRunResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *CancelRunResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CancelRunResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CancelRunResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -378,9 +666,9 @@ func (r CancelRunResponse) ContentType() string {
 
 // CancelRunWithResponse Cancel a run
 //
-// Cancels a run that is `queued`, `in_progress` or `requires_action`. The run is
-// returned with status `cancelling` (or `cancelled` when the provider finished at once);
-// callers poll until it is `cancelled`. A run in any other status answers 400.
+// Cancels a run that is `in_progress` (Portkey's and OpenAI's specs say no more about
+// which statuses can be cancelled). The run is returned, usually with status
+// `cancelling`; callers poll until it is `cancelled`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -508,6 +796,870 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CancelRunResponse200Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CancelRunResponse400Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CancelRunResponse401Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CancelRunResponse403Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CancelRunResponse404Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers CancelRunResponse408Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers CancelRunResponse409Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers CancelRunResponse412Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers CancelRunResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -517,7 +1669,464 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("retry-after-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfterMs = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 446:
+		var headers CancelRunResponse446Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers446 = &headers
+	case rsp.StatusCode == 500:
+		var headers CancelRunResponse500Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("retry-after-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfterMs = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-gateway-exception"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-gateway-exception", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyGatewayException = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 502:
+		var headers CancelRunResponse502Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("retry-after-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfterMs = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers CancelRunResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -527,7 +2136,234 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("retry-after-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfterMs = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CancelRunResponse504Headers
+		if values := rsp.Header.Values("openai-organization"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-organization", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiOrganization = &value
+		}
+		if values := rsp.Header.Values("openai-processing-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-processing-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiProcessingMs = &value
+		}
+		if values := rsp.Header.Values("openai-version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "openai-version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.OpenaiVersion = &value
+		}
+		if values := rsp.Header.Values("retry-after-ms"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "retry-after-ms", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfterMs = &value
+		}
+		if values := rsp.Header.Values("x-portkey-cache-status"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-cache-status", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyCacheStatus = &value
+		}
+		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyLastUsedOptionIndex = &value
+		}
+		if values := rsp.Header.Values("x-portkey-provider"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-provider", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyProvider = &value
+		}
+		if values := rsp.Header.Values("x-portkey-retry-attempt-count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-retry-attempt-count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyRetryAttemptCount = &value
+		}
+		if values := rsp.Header.Values("x-portkey-trace-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-trace-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XPortkeyTraceID = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-limit-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-limit-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitLimitTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-requests"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-remaining-tokens"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-remaining-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitRemainingTokens = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-requests"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-requests", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetRequests = &value
+		}
+		if values := rsp.Header.Values("x-ratelimit-reset-tokens"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-ratelimit-reset-tokens", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRatelimitResetTokens = &value
+		}
+		if values := rsp.Header.Values("x-request-id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-request-id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil

@@ -62,7 +62,7 @@ func (siw *ServerInterfaceWrapper) CancelRun(w http.ResponseWriter, r *http.Requ
 
 	// ------------- Optional header parameter "OpenAI-Beta" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("OpenAI-Beta")]; found {
-		var OpenAIBeta string
+		var OpenAIBeta CancelRunParamsOpenAIBeta
 		n := len(valueList)
 		if n != 1 {
 			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "OpenAI-Beta", Count: n})
@@ -215,108 +215,258 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	return m
 }
 
-type BadGatewayJSONResponse ErrorResponse
+type BadGatewayResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type BadGatewayJSONResponse struct {
+	Body ErrorResponse
 
-func (t BadGatewayJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
+	Headers BadGatewayResponseHeaders
 }
 
-func (t *BadGatewayJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
+type BadRequestResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type BadRequestJSONResponse struct {
+	Body ErrorResponse
+
+	Headers BadRequestResponseHeaders
 }
 
-type BadRequestJSONResponse ErrorResponse
+type BudgetExhaustedResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type BudgetExhaustedJSONResponse struct {
+	Body ErrorResponse
 
-func (t BadRequestJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
+	Headers BudgetExhaustedResponseHeaders
 }
 
-func (t *BadRequestJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
+type ConflictResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type ConflictJSONResponse struct {
+	Body ErrorResponse
+
+	Headers ConflictResponseHeaders
 }
 
-type BudgetExhaustedJSONResponse ErrorResponse
+type ForbiddenResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type ForbiddenJSONResponse struct {
+	Body ErrorResponse
 
-func (t BudgetExhaustedJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
+	Headers ForbiddenResponseHeaders
 }
 
-func (t *BudgetExhaustedJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
+type GatewayTimeoutResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type GatewayTimeoutJSONResponse struct {
+	Body ErrorResponse
+
+	Headers GatewayTimeoutResponseHeaders
 }
 
-type ConflictJSONResponse ErrorResponse
+type GuardrailDeniedResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type GuardrailDeniedJSONResponse struct {
+	Body ErrorResponse
 
-func (t ConflictJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
+	Headers GuardrailDeniedResponseHeaders
 }
 
-func (t *ConflictJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
+type InternalServerErrorResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyGatewayException    *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type InternalServerErrorJSONResponse struct {
+	Body ErrorResponse
+
+	Headers InternalServerErrorResponseHeaders
 }
 
-type ForbiddenJSONResponse ErrorResponse
+type NotFoundResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type NotFoundJSONResponse struct {
+	Body ErrorResponse
 
-func (t ForbiddenJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
+	Headers NotFoundResponseHeaders
 }
 
-func (t *ForbiddenJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
+type RequestTimeoutResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
 }
+type RequestTimeoutJSONResponse struct {
+	Body ErrorResponse
 
-type GatewayTimeoutJSONResponse ErrorResponse
-
-func (t GatewayTimeoutJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
-}
-
-func (t *GatewayTimeoutJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
-}
-
-type GuardrailDeniedJSONResponse ErrorResponse
-
-func (t GuardrailDeniedJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
-}
-
-func (t *GuardrailDeniedJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
-}
-
-type InternalServerErrorJSONResponse ErrorResponse
-
-func (t InternalServerErrorJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
-}
-
-func (t *InternalServerErrorJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
-}
-
-type NotFoundJSONResponse ErrorResponse
-
-func (t NotFoundJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
-}
-
-func (t *NotFoundJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
-}
-
-type RequestTimeoutJSONResponse ErrorResponse
-
-func (t RequestTimeoutJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
-}
-
-func (t *RequestTimeoutJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
+	Headers RequestTimeoutResponseHeaders
 }
 
 type ServiceUnavailableResponseHeaders struct {
-	RetryAfter *int
+	RetryAfter                  *int
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
 }
 type ServiceUnavailableJSONResponse struct {
 	Body ErrorResponse
@@ -325,7 +475,23 @@ type ServiceUnavailableJSONResponse struct {
 }
 
 type TooManyRequestsResponseHeaders struct {
-	RetryAfter *int
+	RetryAfter                  *int
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	RetryAfterMs                *int
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
 }
 type TooManyRequestsJSONResponse struct {
 	Body ErrorResponse
@@ -333,14 +499,27 @@ type TooManyRequestsJSONResponse struct {
 	Headers TooManyRequestsResponseHeaders
 }
 
-type UnauthorizedJSONResponse ErrorResponse
-
-func (t UnauthorizedJSONResponse) MarshalJSON() ([]byte, error) {
-	return ErrorResponse(t).MarshalJSON()
+type UnauthorizedResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
 }
+type UnauthorizedJSONResponse struct {
+	Body ErrorResponse
 
-func (t *UnauthorizedJSONResponse) UnmarshalJSON(b []byte) error {
-	return (*ErrorResponse)(t).UnmarshalJSON(b)
+	Headers UnauthorizedResponseHeaders
 }
 
 type CancelRunRequestObject struct {
@@ -353,15 +532,81 @@ type CancelRunResponseObject interface {
 	VisitCancelRunResponse(w http.ResponseWriter) error
 }
 
-type CancelRun200JSONResponse Run
+type CancelRun200ResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *int
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+
+type CancelRun200JSONResponse struct {
+	Body    Run
+	Headers CancelRun200ResponseHeaders
+}
 
 func (response CancelRun200JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -372,10 +617,55 @@ type CancelRun400JSONResponse struct{ BadRequestJSONResponse }
 func (response CancelRun400JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -386,10 +676,55 @@ type CancelRun401JSONResponse struct{ UnauthorizedJSONResponse }
 func (response CancelRun401JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -400,10 +735,55 @@ type CancelRun403JSONResponse struct{ ForbiddenJSONResponse }
 func (response CancelRun403JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -414,10 +794,55 @@ type CancelRun404JSONResponse struct{ NotFoundJSONResponse }
 func (response CancelRun404JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -428,10 +853,55 @@ type CancelRun408JSONResponse struct{ RequestTimeoutJSONResponse }
 func (response CancelRun408JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(408)
 	_, err := buf.WriteTo(w)
 	return err
@@ -442,10 +912,55 @@ type CancelRun409JSONResponse struct{ ConflictJSONResponse }
 func (response CancelRun409JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -456,10 +971,55 @@ type CancelRun412JSONResponse struct{ BudgetExhaustedJSONResponse }
 func (response CancelRun412JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -477,6 +1037,54 @@ func (response CancelRun429JSONResponse) VisitCancelRunResponse(w http.ResponseW
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -487,10 +1095,55 @@ type CancelRun446JSONResponse struct{ GuardrailDeniedJSONResponse }
 func (response CancelRun446JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(446)
 	_, err := buf.WriteTo(w)
 	return err
@@ -503,10 +1156,61 @@ type CancelRun500JSONResponse struct {
 func (response CancelRun500JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyGatewayException != nil {
+		w.Header().Set("x-portkey-gateway-exception", fmt.Sprint(*response.Headers.XPortkeyGatewayException))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -517,10 +1221,58 @@ type CancelRun502JSONResponse struct{ BadGatewayJSONResponse }
 func (response CancelRun502JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
@@ -538,6 +1290,54 @@ func (response CancelRun503JSONResponse) VisitCancelRunResponse(w http.ResponseW
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -548,10 +1348,58 @@ type CancelRun504JSONResponse struct{ GatewayTimeoutJSONResponse }
 func (response CancelRun504JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err

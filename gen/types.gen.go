@@ -334,6 +334,21 @@ func (e TruncationStrategyType) Valid() bool {
 	}
 }
 
+// Defines values for CancelRunParamsOpenAIBeta.
+const (
+	CancelRunParamsOpenAIBetaAssistantsV2 CancelRunParamsOpenAIBeta = "assistants=v2"
+)
+
+// Valid indicates whether the value is a known member of the CancelRunParamsOpenAIBeta enum.
+func (e CancelRunParamsOpenAIBeta) Valid() bool {
+	switch e {
+	case CancelRunParamsOpenAIBetaAssistantsV2:
+		return true
+	default:
+		return false
+	}
+}
+
 // AssistantTool A tool enabled on the run.
 type AssistantTool struct {
 	union json.RawMessage
@@ -396,7 +411,7 @@ type ErrorResponse struct {
 	union json.RawMessage
 }
 
-// FileSearchHybridSearch How embedding and text matches are weighted.
+// FileSearchHybridSearch How embedding and text matches are weighted; the live service sends null (D21).
 type FileSearchHybridSearch struct {
 	EmbeddingWeight *float64 `json:"embedding_weight,omitempty"`
 	TextWeight      *float64 `json:"text_weight,omitempty"`
@@ -410,7 +425,7 @@ type FileSearchOptions struct {
 
 // FileSearchRankingOptions defines model for FileSearchRankingOptions.
 type FileSearchRankingOptions struct {
-	// HybridSearch Weights of the hybrid search; the live service sends null (D21).
+	// HybridSearch How embedding and text matches are weighted; the live service sends null (D21).
 	HybridSearch   *FileSearchHybridSearch         `json:"hybrid_search,omitempty"`
 	Ranker         *FileSearchRankingOptionsRanker `json:"ranker,omitempty"`
 	ScoreThreshold float64                         `json:"score_threshold"`
@@ -443,7 +458,10 @@ type FunctionCall struct {
 // FunctionDefinition defines model for FunctionDefinition.
 type FunctionDefinition struct {
 	Description *string `json:"description,omitempty"`
-	Name        string  `json:"name"`
+
+	// Name Both sources say in prose only: a-z, A-Z, 0-9, underscores and dashes, at most 64
+	// characters. A rule for requests; not checked in a Run (api/DECISIONS.md D30).
+	Name string `json:"name"`
 
 	// Parameters The function's parameters as a JSON Schema object.
 	Parameters *map[string]interface{} `json:"parameters,omitempty"`
@@ -483,10 +501,13 @@ type IncompleteDetailsReason string
 
 // JSONSchemaFormat defines model for JsonSchemaFormat.
 type JSONSchemaFormat struct {
-	Description *string                 `json:"description,omitempty"`
-	Name        string                  `json:"name"`
-	Schema      *map[string]interface{} `json:"schema,omitempty"`
-	Strict      *bool                   `json:"strict,omitempty"`
+	Description *string `json:"description,omitempty"`
+
+	// Name Both sources say in prose only: a-z, A-Z, 0-9, underscores and dashes, at most 64
+	// characters. A rule for requests; not checked in a Run (api/DECISIONS.md D30).
+	Name   string                  `json:"name"`
+	Schema *map[string]interface{} `json:"schema,omitempty"`
+	Strict *bool                   `json:"strict,omitempty"`
 }
 
 // LastError The last error of the run.
@@ -510,6 +531,12 @@ type NamedToolChoice struct {
 
 // NamedToolChoiceType defines model for NamedToolChoice.Type.
 type NamedToolChoiceType string
+
+// NullValue JSON null and nothing else, as a union branch. OpenAPI 3.0 has no null type: `nullable`
+// adds null to the `type` beside it, and `not` then excludes every boolean. Boolean,
+// because no other branch of these unions is one, so generators that pick a branch by
+// JSON type (ogen) can.
+type NullValue = bool
 
 // PromptTokenDetails Details of the prompt tokens (D20).
 type PromptTokenDetails struct {
@@ -586,13 +613,17 @@ type Run struct {
 	FailedAt *int `json:"failed_at"`
 
 	// ID The identifier, which can be referenced in API endpoints.
-	ID                string             `json:"id"`
+	ID string `json:"id"`
+
+	// IncompleteDetails Why the run is incomplete.
 	IncompleteDetails *IncompleteDetails `json:"incomplete_details"`
 
 	// Instructions The instructions that the assistant used for this run; null when neither the run
 	// nor its assistant set any (api/DECISIONS.md D15).
-	Instructions *string    `json:"instructions"`
-	LastError    *LastError `json:"last_error"`
+	Instructions *string `json:"instructions"`
+
+	// LastError The last error of the run.
+	LastError *LastError `json:"last_error"`
 
 	// MaxCompletionTokens The maximum number of completion tokens allowed over the course of the run, as the
 	// request set it (the live service echoes values below 256: D16).
@@ -618,9 +649,11 @@ type Run struct {
 
 	// ReasoningEffort The reasoning effort the run asked of a reasoning model (`minimal`, `low`,
 	// `medium`, `high`, ...); null otherwise (D18).
-	ReasoningEffort *string         `json:"reasoning_effort,omitempty"`
-	RequiredAction  *RequiredAction `json:"required_action"`
-	ResponseFormat  *ResponseFormat `json:"response_format"`
+	ReasoningEffort *string `json:"reasoning_effort,omitempty"`
+
+	// RequiredAction Details on the action required to continue the run.
+	RequiredAction *RequiredAction `json:"required_action"`
+	ResponseFormat *ResponseFormat `json:"response_format"`
 
 	// StartedAt Unix timestamp (seconds) when the run was started.
 	StartedAt *int `json:"started_at"`
@@ -635,16 +668,20 @@ type Run struct {
 	ThreadID   string      `json:"thread_id"`
 	ToolChoice *ToolChoice `json:"tool_choice"`
 
-	// ToolResources The resources the run's tools use (D17).
+	// ToolResources The files and vector stores the run's tools use (D17).
 	ToolResources *ToolResources `json:"tool_resources,omitempty"`
 
 	// Tools The tools that the assistant used for this run.
 	Tools []AssistantTool `json:"tools"`
 
 	// TopP The nucleus sampling value used for this run. Defaults to 1.
-	TopP               *float64            `json:"top_p,omitempty"`
+	TopP *float64 `json:"top_p,omitempty"`
+
+	// TruncationStrategy How the thread is truncated before the run.
 	TruncationStrategy *TruncationStrategy `json:"truncation_strategy"`
-	Usage              *RunUsage           `json:"usage"`
+
+	// Usage Token usage of the run; null until the run reaches a terminal status.
+	Usage *RunUsage `json:"usage"`
 }
 
 // RunObject The object type, which is always `thread.run`.
@@ -690,7 +727,7 @@ type ToolChoice struct {
 // ToolChoiceMode defines model for ToolChoiceMode.
 type ToolChoiceMode string
 
-// ToolResources The files and vector stores the run's tools use.
+// ToolResources The files and vector stores the run's tools use (D17).
 type ToolResources struct {
 	CodeInterpreter *CodeInterpreterResources `json:"code_interpreter,omitempty"`
 	FileSearch      *FileSearchResources      `json:"file_search,omitempty"`
@@ -760,9 +797,14 @@ type Unauthorized = ErrorResponse
 
 // CancelRunParams defines parameters for CancelRun.
 type CancelRunParams struct {
-	// OpenAIBeta Assistants API version; OpenAI's clients send `assistants=v2`.
-	OpenAIBeta *string `json:"OpenAI-Beta,omitempty"`
+	// OpenAIBeta The Assistants API version. Send it: OpenAI answers 400 `invalid_beta` without
+	// `assistants=v2`, and Portkey's gateway passes it on. Optional here because other
+	// Assistants-compatible servers do not ask for it (api/DECISIONS.md D31).
+	OpenAIBeta *CancelRunParamsOpenAIBeta `json:"OpenAI-Beta,omitempty"`
 }
+
+// CancelRunParamsOpenAIBeta defines parameters for CancelRun.
+type CancelRunParamsOpenAIBeta string
 
 // AsCodeInterpreterTool returns the union data inside the AssistantTool as a CodeInterpreterTool
 func (t AssistantTool) AsCodeInterpreterTool() (CodeInterpreterTool, error) {
@@ -1041,6 +1083,32 @@ func (t *ResponseFormat) MergeResponseFormatObject(v ResponseFormatObject) error
 	return err
 }
 
+// AsNullValue returns the union data inside the ResponseFormat as a NullValue
+func (t ResponseFormat) AsNullValue() (NullValue, error) {
+	var body NullValue
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullValue overwrites any union data inside the ResponseFormat as the provided NullValue
+func (t *ResponseFormat) FromNullValue(v NullValue) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullValue performs a merge with any union data inside the ResponseFormat, using the provided NullValue
+func (t *ResponseFormat) MergeNullValue(v NullValue) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 func (t ResponseFormat) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
@@ -1230,6 +1298,32 @@ func (t *ToolChoice) FromNamedToolChoice(v NamedToolChoice) error {
 
 // MergeNamedToolChoice performs a merge with any union data inside the ToolChoice, using the provided NamedToolChoice
 func (t *ToolChoice) MergeNamedToolChoice(v NamedToolChoice) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNullValue returns the union data inside the ToolChoice as a NullValue
+func (t ToolChoice) AsNullValue() (NullValue, error) {
+	var body NullValue
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullValue overwrites any union data inside the ToolChoice as the provided NullValue
+func (t *ToolChoice) FromNullValue(v NullValue) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullValue performs a merge with any union data inside the ToolChoice, using the provided NullValue
+func (t *ToolChoice) MergeNullValue(v NullValue) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err

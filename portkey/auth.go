@@ -33,9 +33,10 @@ const (
 	EnvCustomHost  = "PORTKEY_CUSTOM_HOST"
 )
 
-// Auth holds the credentials of one of the four combinations Portkey accepts:
-// APIKey with VirtualKey; APIKey with Provider and ProviderKey; APIKey with Config;
-// or APIKey with Provider, ProviderKey and CustomHost.
+// Auth holds the credentials of one of the combinations api/openapi.yaml accepts:
+// APIKey with VirtualKey, with Provider (a Model Catalog slug, or with ProviderKey and
+// optionally CustomHost) or with Config; or, for a self-hosted gateway, Provider with
+// ProviderKey, or Config alone.
 type Auth struct {
 	APIKey      string
 	VirtualKey  string
@@ -65,16 +66,16 @@ func AuthFrom(getenv func(string) string) Auth {
 // Validate reports whether a satisfies one of the combinations.
 func (a Auth) Validate() error {
 	switch {
+	case a.Config != "", a.Provider != "" && (a.APIKey != "" || a.ProviderKey != ""), a.APIKey != "" && a.VirtualKey != "":
+		return nil
+	case a.APIKey == "" && a.VirtualKey != "":
+		return errors.New("portkey: a virtual key needs the API key (PORTKEY_API_KEY)")
 	case a.APIKey == "":
-		return errors.New("portkey: an API key is required (PORTKEY_API_KEY)")
-	case a.VirtualKey != "", a.Config != "":
-		return nil
-	case a.Provider != "" && a.ProviderKey != "":
-		return nil
-	case a.Provider != "" || a.ProviderKey != "" || a.CustomHost != "":
-		return errors.New("portkey: a provider needs both its name and its key (PORTKEY_PROVIDER, PORTKEY_PROVIDER_KEY)")
+		return errors.New("portkey: an API key is required (PORTKEY_API_KEY), unless a self-hosted gateway gets a provider and its key (PORTKEY_PROVIDER, PORTKEY_PROVIDER_KEY) or a config (PORTKEY_CONFIG)")
+	case a.ProviderKey != "" || a.CustomHost != "":
+		return errors.New("portkey: a provider key needs its provider name (PORTKEY_PROVIDER)")
 	default:
-		return errors.New("portkey: the API key needs a virtual key, a config, or a provider and its key (PORTKEY_VIRTUAL_KEY, PORTKEY_CONFIG, PORTKEY_PROVIDER)")
+		return errors.New("portkey: the API key needs a virtual key, a config, or a provider (PORTKEY_VIRTUAL_KEY, PORTKEY_CONFIG, PORTKEY_PROVIDER)")
 	}
 }
 

@@ -139,6 +139,12 @@ func TestAuthHeaders(t *testing.T) {
 			map[string]string{"X-Portkey-Api-Key": "pk", "X-Portkey-Config": "pc-abc"}},
 		{"custom host", portkey.Auth{APIKey: "pk", Provider: "openai", ProviderKey: "sk", CustomHost: "http://127.0.0.1:9/v1"},
 			map[string]string{"X-Portkey-Api-Key": "pk", "X-Portkey-Provider": "openai", "Authorization": "Bearer sk", "X-Portkey-Custom-Host": "http://127.0.0.1:9/v1"}},
+		{"model catalog", portkey.Auth{APIKey: "pk", Provider: "@openai-prod"},
+			map[string]string{"X-Portkey-Api-Key": "pk", "X-Portkey-Provider": "@openai-prod"}},
+		{"self-hosted provider", portkey.Auth{Provider: "openai", ProviderKey: "sk"},
+			map[string]string{"X-Portkey-Provider": "openai", "Authorization": "Bearer sk"}},
+		{"self-hosted config", portkey.Auth{Config: `{"provider":"openai"}`},
+			map[string]string{"X-Portkey-Config": `{"provider":"openai"}`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -200,7 +206,8 @@ func TestAuthValidate(t *testing.T) {
 	}{
 		{"nothing", portkey.Auth{}, "PORTKEY_API_KEY"},
 		{"api key alone", portkey.Auth{APIKey: "pk"}, "PORTKEY_VIRTUAL_KEY"},
-		{"provider without key", portkey.Auth{APIKey: "pk", Provider: "openai"}, "PORTKEY_PROVIDER_KEY"},
+		{"provider key without provider", portkey.Auth{APIKey: "pk", ProviderKey: "sk"}, "PORTKEY_PROVIDER"},
+		{"provider key alone", portkey.Auth{ProviderKey: "sk"}, "PORTKEY_API_KEY"},
 		{"virtual key without api key", portkey.Auth{VirtualKey: "vk"}, "PORTKEY_API_KEY"},
 	}
 	for _, c := range cases {

@@ -230,17 +230,17 @@ func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.Cance
 	var notCancellable *NotCancellableError
 	switch {
 	case err == nil:
-		return gen.CancelRun200JSONResponse(run)
+		return gen.CancelRun200JSONResponse{Body: run}
 	case errors.As(err, &notCancellable):
-		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse(envelope(err.Error(), "invalid_request_error", nil, nil))}
+		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse{Body: envelope(err.Error(), "invalid_request_error", nil, nil)}}
 	case errors.Is(err, ErrNoThread):
 		msg := fmt.Sprintf("No thread found with id '%s'.", req.ThreadID)
-		return gen.CancelRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(envelope(msg, "invalid_request_error", nil, nil))}
+		return gen.CancelRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: envelope(msg, "invalid_request_error", nil, nil)}}
 	case errors.Is(err, ErrNoRun):
 		msg := fmt.Sprintf("No run found with id '%s'.", req.RunID)
-		return gen.CancelRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse(envelope(msg, "invalid_request_error", nil, nil))}
+		return gen.CancelRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: envelope(msg, "invalid_request_error", nil, nil)}}
 	default:
-		return gen.CancelRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse(envelope(err.Error(), "server_error", nil, nil))}
+		return gen.CancelRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse{Body: envelope(err.Error(), "server_error", nil, nil)}}
 	}
 }
 

@@ -156,8 +156,9 @@ func TestUnauthorizedChangesNothing(t *testing.T) {
 		{},
 		{"X-Portkey-Api-Key": {"pk"}},
 		{"X-Portkey-Virtual-Key": {"vk"}},
-		{"X-Portkey-Api-Key": {"pk"}, "X-Portkey-Provider": {"openai"}, "Authorization": {"Basic c2s="}},
-		{"X-Portkey-Api-Key": {"pk"}, "X-Portkey-Provider": {"openai"}, "Authorization": {"Bearer "}},
+		{"X-Portkey-Provider": {"openai"}, "Authorization": {"Basic c2s="}},
+		{"X-Portkey-Provider": {"openai"}, "Authorization": {"Bearer "}},
+		{"X-Portkey-Custom-Host": {"http://127.0.0.1:9/v1"}, "Authorization": {"Bearer sk"}},
 		{"X-Portkey-Api-Key": {" "}, "X-Portkey-Virtual-Key": {"vk"}},
 	} {
 		a := f.post(t, cancelPath("thread_1", "run_1"), h)

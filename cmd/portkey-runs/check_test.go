@@ -89,7 +89,7 @@ func TestCheckFormats(t *testing.T) {
 		},
 	}
 	// 10 scenarios against the reference server, 8 recordings.
-	want := summary{Results: 18, Passed: 18, Checks: 128}
+	want := summary{Results: 18, Passed: 18, Checks: 143}
 	for format, read := range parse {
 		t.Run(format, func(t *testing.T) {
 			o := cli(t, "", nil, "check", "--format", format)
@@ -100,7 +100,7 @@ func TestCheckFormats(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "report")
 			o = cli(t, "", nil, "check", "--format", format, "--output", file)
 			require.Equal(t, 0, o.code, o.stderr)
-			assert.Equal(t, "pass: 18 results: 18 passed, 0 failed, 0 errors; 128 checks, 0 failed; 8 notices; report in "+file+"\n", o.stdout)
+			assert.Equal(t, "pass: 18 results: 18 passed, 0 failed, 0 errors; 143 checks, 0 failed; 8 notices; report in "+file+"\n", o.stdout)
 			b, err := os.ReadFile(file)
 			require.NoError(t, err)
 			assert.Equal(t, want, read(t, string(b)))
@@ -230,9 +230,9 @@ func TestMissingCredential(t *testing.T) {
 		want string
 	}{
 		{"none", portkey.Auth{}, "portkey-runs check: no credentials: set PORTKEY_API_KEY and PORTKEY_VIRTUAL_KEY (or PORTKEY_PROVIDER and PORTKEY_PROVIDER_KEY, or PORTKEY_CONFIG) to check a live gateway\n"},
-		{"no API key", portkey.Auth{VirtualKey: key}, "portkey-runs check: --target needs credentials: portkey: an API key is required (PORTKEY_API_KEY)\n"},
-		{"API key alone", portkey.Auth{APIKey: key}, "portkey-runs check: --target needs credentials: portkey: the API key needs a virtual key, a config, or a provider and its key (PORTKEY_VIRTUAL_KEY, PORTKEY_CONFIG, PORTKEY_PROVIDER)\n"},
-		{"provider without key", portkey.Auth{APIKey: key, Provider: "openai"}, "portkey-runs check: --target needs credentials: portkey: a provider needs both its name and its key (PORTKEY_PROVIDER, PORTKEY_PROVIDER_KEY)\n"},
+		{"no API key", portkey.Auth{VirtualKey: key}, "portkey-runs check: --target needs credentials: portkey: a virtual key needs the API key (PORTKEY_API_KEY)\n"},
+		{"API key alone", portkey.Auth{APIKey: key}, "portkey-runs check: --target needs credentials: portkey: the API key needs a virtual key, a config, or a provider (PORTKEY_VIRTUAL_KEY, PORTKEY_CONFIG, PORTKEY_PROVIDER)\n"},
+		{"provider key without provider", portkey.Auth{APIKey: key, ProviderKey: key}, "portkey-runs check: --target needs credentials: portkey: a provider key needs its provider name (PORTKEY_PROVIDER)\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

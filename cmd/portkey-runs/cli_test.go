@@ -87,7 +87,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "check", args: []string{"check"}, code: 0, stdout: "PASS 18 results", emptyError: true},
 		{name: "check strict", args: []string{"check", "--strict"}, code: 0, stdout: "PASS (strict) 18 results"},
 		{name: "flags without command", args: []string{"--format", "json"}, code: 0, stdout: `"verdict": "pass"`},
-		{name: "check known-bad cassettes", args: []string{"check", "--cassettes", badDir}, code: 1, stdout: "\nFAIL 23 results: 10 passed, 13 failed, 0 errors;"},
+		{name: "check known-bad cassettes", args: []string{"check", "--cassettes", badDir}, code: 1, stdout: "\nFAIL 24 results: 10 passed, 14 failed, 0 errors;"},
 		{name: "check empty cassette dir", args: []string{"check", "--cassettes", "."}, code: 2, stderr: "no cassette (*.yaml) in ."},
 		{name: "check missing cassette dir", args: []string{"check", "--cassettes", "nowhere"}, code: 2, stderr: "no cassette (*.yaml) in nowhere"},
 		{name: "check argument", args: []string{"check", "x.json"}, code: 2, stderr: `unexpected argument "x.json": check takes only flags (did you mean 'portkey-runs validate x.json'?)`},

@@ -84,7 +84,7 @@ func TestValidateGood(t *testing.T) {
 	assert.Equal(t, []string{
 		cassetteDir + `/gateway_failure.yaml: status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`,
 		cassetteDir + `/rate_limited.yaml: status: 429 rate limited, Retry-After "2" (infrastructure)`,
-		cassetteDir + `/real_openai_not_cancellable.yaml: request headers: meet no credential combination of the spec (the closest lacks x-portkey-api-key, x-portkey-virtual-key) (request)`,
+		cassetteDir + `/real_openai_not_cancellable.yaml: request headers: meet no credential combination of the spec (the closest lacks x-portkey-provider) (request)`,
 	}, lines(o.stdout))
 	assert.Contains(t, o.stderr, "8 of 8 inputs conform (3 notices)")
 

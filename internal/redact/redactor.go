@@ -185,9 +185,9 @@ func Escape(s string) string {
 // isSecret reports whether v is one of r's secrets.
 func (r *Redactor) isSecret(v string) bool { return r != nil && r.exact[v] }
 
-// name redacts a header, query parameter or JSON property name; a secret as the whole
+// Name redacts a header, query parameter or JSON property name; a secret as the whole
 // name is found in any case, as net/http canonicalizes header names.
-func (r *Redactor) name(n string) string {
+func (r *Redactor) Name(n string) string {
 	if r != nil && r.folded[strings.ToLower(n)] {
 		return Marker
 	}
@@ -234,7 +234,7 @@ func (r *Redactor) values(m map[string][]string) map[string][]string {
 		for i, v := range vs {
 			rv[i] = r.Value(k, v)
 		}
-		nk := r.name(k)
+		nk := r.Name(k)
 		out[nk] = append(out[nk], rv...)
 	}
 	return out
@@ -298,13 +298,13 @@ func (r *Redactor) jsonValue(name string, v any) (any, bool) {
 			if rv, c := r.jsonValue(k, e); c {
 				v[k], changed = rv, true
 			}
-			if r.name(k) != k {
+			if r.Name(k) != k {
 				renamed = append(renamed, k)
 			}
 		}
 		slices.Sort(renamed)
 		for _, k := range renamed {
-			base := r.name(k)
+			base := r.Name(k)
 			nk := base
 			for n := 2; ; n++ {
 				if _, taken := v[nk]; !taken {

@@ -28,10 +28,11 @@ func ExampleHuman() {
 	//       pass  request
 	//       pass  status_code
 	//       pass  content_type
+	//       pass  response_headers
 	//       pass  schema
 	//       FAIL  semantic
 	//             body /id: "run_xyz789" does not echo the request's run_id "run_abc123" (semantic)
 	//       pass  drift
 	//
-	// FAIL 1 results: 0 passed, 1 failed, 0 errors; 6 checks, 1 failed; 0 notices (2.0ms)
+	// FAIL 1 results: 0 passed, 1 failed, 0 errors; 7 checks, 1 failed; 0 notices (2.0ms)
 }

@@ -238,7 +238,7 @@ func TestJUnit(t *testing.T) {
 
 	s := r.Summary()
 	assert.Equal(t, strconv.Itoa(s.Checks), root.attrs["tests"], "one test case per check")
-	assert.Equal(t, "16", root.attrs["failures"])
+	assert.Equal(t, "17", root.attrs["failures"])
 	assert.Equal(t, "1", root.attrs["errors"])
 	assert.Len(t, root.children, s.Results, "one test suite per result")
 
