@@ -9,6 +9,7 @@ import (
 	"maps"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -216,15 +217,30 @@ func unknown(stderr io.Writer, name string) int {
 	return exitError
 }
 
-// version prints the module's version (from the build information), the Go version that
-// built it, and the version of the embedded spec.
+// version prints the module's version (from the build information, with its commit when
+// the build recorded one), the Go version that built it, and the version of the embedded
+// spec.
 func version(stdout, stderr io.Writer) int {
 	doc, err := spec.GetSpec()
 	if err != nil {
 		fmt.Fprintf(stderr, "portkey-runs version: reading the embedded spec: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintf(stdout, "%s\n%s %s/%s\nspec: %s %s (OpenAPI %s)\n", strings.Replace(portkey.UserAgent(), "/", " ", 1),
+	v := strings.Replace(portkey.UserAgent(), "/", " ", 1)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		vcs := map[string]string{}
+		for _, s := range bi.Settings {
+			vcs[s.Key] = s.Value
+		}
+		if rev := vcs["vcs.revision"]; rev != "" {
+			v += " (commit " + rev[:min(12, len(rev))]
+			if vcs["vcs.modified"] == "true" {
+				v += ", modified"
+			}
+			v += ")"
+		}
+	}
+	fmt.Fprintf(stdout, "%s\n%s %s/%s\nspec: %s %s (OpenAPI %s)\n", v,
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, doc.Info.Title, doc.Info.Version, doc.OpenAPI)
 	return exitPass
 }
