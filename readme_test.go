@@ -53,7 +53,9 @@ func cancelWithClient(ctx context.Context) error {
 		return err
 	}
 	fmt.Println(run.Status) // cancelling
-	res, err := portkey.CancelRun(ctx, c.Gen(), "thread_abc", "run_abc") // the raw generated response
+
+	// The raw generated response:
+	res, err := portkey.CancelRun(ctx, c.Gen(), "thread_abc", "run_abc")
 	if err != nil {
 		return err
 	}
