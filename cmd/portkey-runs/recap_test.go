@@ -48,6 +48,12 @@ func TestCheckRecap(t *testing.T) {
 	assert.NotContains(t, o.stdout+o.stderr, key)
 	assert.NotContains(t, o.stdout+o.stderr, vkey)
 
+	// record's report has the same recap.
+	o = cli(t, "", vars, "record", "-q", "--target", base, "--out", t.TempDir())
+	assert.Equal(t, 1, o.code, o.stdout+o.stderr)
+	assert.Contains(t, o.stdout, "  FAIL  recorded.unknown_run: schema\n")
+	assert.Contains(t, o.stdout, "        reproduce: "+curl+auth+"\n")
+
 	// Run as printed, in a shell with the variables set, the line gets the same answer.
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("no curl")

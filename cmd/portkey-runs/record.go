@@ -63,7 +63,7 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		r := &report.Report{Strict: o.strict, Start: time.Now(), Redactor: e.red}
 		rs, err := contract.Record(ctx, s, *out, scs)
 		r.Duration = time.Since(r.Start)
-		r.Groups = []report.Group{{Name: "recorded", Target: l.target, Results: rs}}
+		r.Groups = []report.Group{{Name: "recorded", Target: l.target, Results: rs, Reproduce: reproduceLive(e, s, scs)}}
 		if err != nil { // exchanges that got no answer: not written
 			code := fail(err)
 			o.write(e, "record", r)
