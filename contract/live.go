@@ -16,9 +16,10 @@ const (
 	EnvRecord   = "PORTKEY_RECORD" // true: record each live exchange as a cassette
 )
 
-// ErrNoCredentials means no credential is set at all: live mode does not apply.
+// ErrNoCredentials means no credential is set at all: live mode does not apply. Its text
+// names the variables to set; the caller adds what for.
 var ErrNoCredentials = errors.New("no credentials: set PORTKEY_API_KEY and PORTKEY_VIRTUAL_KEY " +
-	"(or PORTKEY_PROVIDER and PORTKEY_PROVIDER_KEY, or PORTKEY_CONFIG) to check a live gateway")
+	"(or PORTKEY_PROVIDER and PORTKEY_PROVIDER_KEY, or PORTKEY_CONFIG)")
 
 // Live is the configuration of live mode, read from the environment.
 type Live struct {

@@ -6,8 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,11 +30,17 @@ const checkUsage = `Usage: portkey-runs [check] [flags]
 
 Runs the Cancel Run contract suite and prints a verdict.
 
-Without --target: starts the reference server in-process, runs every scenario against it
-(faults included), replays every recording of this module, all offline, no credentials.
+Without --target or --cassettes: starts the reference server in-process, runs every
+scenario against it (faults included), replays every recording of this module, all
+offline, no credentials. With --cassettes DIR alone: replays DIR's cassettes, nothing else.
 With --target URL: runs the live scenarios against that gateway with the credentials in
 the environment (PORTKEY_API_KEY with PORTKEY_VIRTUAL_KEY, or PORTKEY_PROVIDER and
 PORTKEY_PROVIDER_KEY, or PORTKEY_CONFIG), one progress line per request on standard error.
+
+The human report gives a line per result, the checks of each result that did not pass
+with their violations, then a recap of every failed or erred result (its first violation
+and a command that reproduces it: curl for a live target, with credentials as
+"$PORTKEY_API_KEY"-style variables) and the summary line.
 
 Flags:
   --target URL      base URL of a live gateway, /v1 included (https://api.portkey.ai/v1)
@@ -35,18 +48,21 @@ Flags:
   --run ID          (default $PORTKEY_RUN_ID)
   --faults          the target honours the Prefer fault header (portkey-runs serve does):
                     also run the 429, 500, 502, 503 and 504 scenarios
-  --cassettes DIR   replay the cassettes (*.yaml) in DIR instead of the module's recordings
-                    (with --target: as well as the live scenarios)
+  --cassettes DIR   replay only the cassettes (*.yaml) in DIR, not the reference server
+                    nor the module's recordings (with --target: after the live scenarios)
   --strict          count drift (properties the spec does not declare) as a failure
   --format F        human (default), json or junit
+  -q, --quiet       human report: only the recap and the summary line
+  -v, --verbose     human report: every check of every result, passing ones too
   --output FILE     write the report to FILE; standard output gets the summary line
-  --timeout D       per request, above 0 (default 30s)
+  --timeout D       per request, a duration above 0 with its unit (default 30s)
 
 Exit codes: 0 everything conforms, 1 a contract violation, 2 usage or I/O error, or a
 target that could not be judged (connection error, timeout, unexpected 429 or 5xx).
 
 Examples:
   portkey-runs check
+  portkey-runs check -q --cassettes contract/testdata/cassettes/bad
   portkey-runs check --format junit --output contract.xml
   PORTKEY_API_KEY=... PORTKEY_VIRTUAL_KEY=... portkey-runs check --target https://api.portkey.ai/v1
 `
@@ -70,7 +86,8 @@ func (l *liveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.thread, "thread", "", "with --run: a real run to cancel (default $"+contract.EnvThreadID+")")
 	fs.StringVar(&l.run, "run", "", "the run's ID (default $"+contract.EnvRunID+")")
 	fs.BoolVar(&l.faults, "faults", false, "the target honours the Prefer fault header (portkey-runs serve does)")
-	fs.DurationVar(&l.timeout, "timeout", 30*time.Second, "timeout per request")
+	l.timeout = 30 * time.Second
+	fs.Var((*duration)(&l.timeout), "timeout", "timeout per request")
 }
 
 // check reports flags that make no sense together.
@@ -86,8 +103,9 @@ func (l *liveFlags) check() error {
 
 // suite returns the suite and scenarios of live mode: the configuration of
 // contract.LiveFromEnv, through e.getenv with the flags over the variables, and requests
-// through a client that prints a progress line per request to progress.
-func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer) (*contract.Suite, []contract.Scenario, error) {
+// through a client that prints a progress line per request to progress. purpose ends the
+// error for missing credentials ("to check a live gateway").
+func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer, purpose string) (*contract.Suite, []contract.Scenario, error) {
 	if _, err := portkey.ParseBaseURL(l.target); err != nil { // never repeated: it may hold a password
 		return nil, nil, fmt.Errorf("--target: %w; credentials go in the environment", err)
 	}
@@ -103,7 +121,7 @@ func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer) (*co
 	})
 	switch {
 	case errors.Is(err, contract.ErrNoCredentials):
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w %s", err, purpose)
 	case err != nil && live.Auth.Validate() != nil:
 		return nil, nil, fmt.Errorf("--target needs credentials: %w", err)
 	case err != nil:
@@ -128,7 +146,7 @@ func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 	var l liveFlags
 	o.register(fs)
 	l.register(fs)
-	cassettes := fs.String("cassettes", "", "replay the cassettes in `DIR` instead of the module's recordings")
+	cassettes := fs.String("cassettes", "", "replay only the cassettes in `DIR`")
 	return func(ctx context.Context, e env, args []string) int {
 		fail := func(err error) int {
 			fmt.Fprintf(e.stderr, "portkey-runs check: %s\n", e.red.Line(err.Error()))
@@ -145,18 +163,20 @@ func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			return fail(err)
 		}
 		r := &report.Report{Strict: o.strict, Start: time.Now(), Redactor: e.red}
-		if l.target == "" {
+		switch {
+		case l.target != "":
+			s, scs, err := l.suite(e, v, e.stderr, "to check a live gateway")
+			if err != nil {
+				return fail(err)
+			}
+			r.Groups = append(r.Groups, report.Group{Name: "scenarios", Target: l.target, Results: s.RunAll(ctx, scs),
+				Reproduce: reproduceLive(e, s, scs)})
+		case *cassettes == "":
 			g, err := checkReference(ctx, v, l.timeout)
 			if err != nil {
 				return fail(err)
 			}
 			r.Groups = append(r.Groups, g)
-		} else {
-			s, scs, err := l.suite(e, v, e.stderr)
-			if err != nil {
-				return fail(err)
-			}
-			r.Groups = append(r.Groups, report.Group{Name: "scenarios", Target: l.target, Results: s.RunAll(ctx, scs)})
 		}
 		if l.target == "" || *cassettes != "" {
 			g, err := replay(v, *cassettes)
@@ -199,12 +219,18 @@ func checkReference(ctx context.Context, v *contract.Validator, timeout time.Dur
 // replay validates every cassette in dir, or the module's recordings (embedded in the
 // binary) when dir is empty.
 func replay(v *contract.Validator, dir string) (report.Group, error) {
-	g := report.Group{Name: "cassettes", Target: dir}
+	g := report.Group{Name: "cassettes", Target: dir, Reproduce: func(name string) string {
+		file, _, _ := strings.Cut(name, "#")
+		return "portkey-runs validate " + shellQuote(filepath.Join(dir, file+".yaml"))
+	}}
 	var err error
 	if dir == "" {
-		g.Name, g.Target = "recordings", "contract/testdata/cassettes (embedded)"
+		g = report.Group{Name: "recordings", Target: "contract/testdata/cassettes (embedded)"}
 		g.Results, err = v.ReplayFS(contract.Recordings)
 	} else {
+		if err := isDir("--cassettes", dir); err != nil {
+			return g, err
+		}
 		g.Results, err = v.ReplayDir(dir)
 	}
 	if err != nil {
@@ -215,6 +241,73 @@ func replay(v *contract.Validator, dir string) (report.Group, error) {
 	}
 	return g, nil
 }
+
+// isDir says what is wrong when dir, given to option, is not a directory.
+func isDir(option, dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s %s: the directory does not exist", option, dir)
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return fmt.Errorf("%s %s: is a file, not a directory (to validate one cassette: portkey-runs validate %s)", option, dir, shellQuote(dir))
+	}
+	return nil
+}
+
+// reproduceLive returns the curl command of each scenario of scs as s sends it, with
+// each credential set in the environment as its variable ("$PORTKEY_API_KEY").
+func reproduceLive(e env, s *contract.Suite, scs []contract.Scenario) func(string) string {
+	placeholders := *s
+	placeholders.Auth = portkey.AuthFrom(func(k string) string {
+		if e.getenv(k) == "" {
+			return ""
+		}
+		return "$" + k
+	})
+	return func(name string) string {
+		for _, sc := range scs {
+			if sc.Name != name {
+				continue
+			}
+			req, err := placeholders.Request(context.Background(), sc)
+			if err != nil {
+				return ""
+			}
+			return curl(req)
+		}
+		return ""
+	}
+}
+
+// curl renders req as a curl command line that prints the response with its headers; a
+// header holding a "$PORTKEY_..." variable is double-quoted so that the shell expands it.
+func curl(req *http.Request) string {
+	parts := []string{"curl", "-si", "-X", req.Method, shellQuote(req.URL.String())}
+	for _, k := range slices.Sorted(maps.Keys(req.Header)) {
+		for _, v := range req.Header[k] {
+			h := k + ": " + v
+			if strings.Contains(v, "$PORTKEY_") {
+				h = `"` + h + `"` // only variables from placeholders: nothing else to escape
+			} else {
+				h = shellQuote(h)
+			}
+			parts = append(parts, "-H", h)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellQuote quotes s for a POSIX shell, unless it holds only characters that need none.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
 
 // progressTransport prints one line per request: method, URL, status (or error), time.
 type progressTransport struct {

@@ -23,7 +23,7 @@ func TestCheckFormats(t *testing.T) {
 	type summary struct{ Results, Passed, Failed, Errors, Checks int }
 	parse := map[string]func(t *testing.T, out string) summary{
 		"human": func(t *testing.T, out string) summary {
-			// One line per result, one per check under it, then the summary line.
+			// With -v: one line per result, one per check under it, then the summary line.
 			assert.Regexp(t, `(?m)^scenarios: reference server \(in-process\) at http://127\.0\.0\.1:\d+/v1$`, out)
 			assert.Contains(t, out, "\nrecordings: contract/testdata/cassettes (embedded)\n  PASS  cancel_cancelled (200, ")
 			assert.Regexp(t, `(?m)^  PASS  rate_limited \(429, \d+\.\dms\)$`, out)
@@ -92,15 +92,19 @@ func TestCheckFormats(t *testing.T) {
 	want := summary{Results: 18, Passed: 18, Checks: 143}
 	for format, read := range parse {
 		t.Run(format, func(t *testing.T) {
-			o := cli(t, "", nil, "check", "--format", format)
+			args := []string{"check", "--format", format}
+			if format == "human" {
+				args = append(args, "-v")
+			}
+			o := cli(t, "", nil, args...)
 			require.Equal(t, 0, o.code, o.stderr)
 			assert.Empty(t, o.stderr)
 			assert.Equal(t, want, read(t, o.stdout))
 
 			file := filepath.Join(t.TempDir(), "report")
-			o = cli(t, "", nil, "check", "--format", format, "--output", file)
+			o = cli(t, "", nil, append(args, "--output", file)...)
 			require.Equal(t, 0, o.code, o.stderr)
-			assert.Equal(t, "pass: 18 results: 18 passed, 0 failed, 0 errors; 143 checks, 0 failed; 8 notices; report in "+file+"\n", o.stdout)
+			assert.Equal(t, "pass: 18 results: 18 passed, 0 failed, 0 errors; 143 checks, 0 failed, 0 errors; 8 notices; report in "+file+"\n", o.stdout)
 			b, err := os.ReadFile(file)
 			require.NoError(t, err)
 			assert.Equal(t, want, read(t, string(b)))

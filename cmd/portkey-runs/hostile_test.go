@@ -104,11 +104,11 @@ func TestValidateHostileResponses(t *testing.T) {
 				assert.Empty(t, out)
 			case strings.HasPrefix(hc.Name, "redirect_"): // the answer is elsewhere: not judged
 				assert.Equal(t, exitError, o.code, o.stdout+o.stderr)
-				assert.Equal(t, []string{file + `: header Location: "` + hostile.Nowhere + `/v1/threads/thread_hostile/runs/run_hos..." redirects the cancel (` +
+				assert.Equal(t, []string{file + `: error: header Location: "` + hostile.Nowhere + `/v1/threads/thread_hostile/runs/run_hos..." redirects the cancel (` +
 					strconv.Itoa(hc.Status) + `), not followed: its answer is not judged (infrastructure)`}, out)
 			case hc.Class == hostile.TooLarge: // gzip that inflates past the validator's limit
 				assert.Equal(t, exitError, o.code, o.stdout+o.stderr)
-				assert.Contains(t, o.stdout, file+": body: is larger than 4194304 bytes (the validator's limit) and was not validated (infrastructure)")
+				assert.Contains(t, o.stdout, file+": error: body: is larger than 4194304 bytes (the validator's limit) and was not validated (infrastructure)")
 			default: // malformed, html_502, and the truncated captures of cut_mid_body and drip
 				assert.Equal(t, exitFail, o.code, o.stdout+o.stderr)
 				require.NotEmpty(t, out)

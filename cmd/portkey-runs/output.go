@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -11,22 +12,32 @@ import (
 
 // reportFlags are the flags of the commands that print a report (check, record).
 type reportFlags struct {
-	format, output string
-	strict         bool
+	format, output         string
+	strict, quiet, verbose bool
 }
 
 func (o *reportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.format, "format", "human", "report format: human, json or junit")
 	fs.StringVar(&o.output, "output", "", "write the report to `FILE` (standard output gets the summary line)")
 	fs.BoolVar(&o.strict, "strict", false, "count drift (properties the spec does not declare) as a failure")
+	for _, name := range []string{"q", "quiet"} {
+		fs.BoolVar(&o.quiet, name, false, "human report: only the recap of what did not pass and the summary")
+	}
+	for _, name := range []string{"v", "verbose"} {
+		fs.BoolVar(&o.verbose, name, false, "human report: every check of every result")
+	}
 }
 
 func (o *reportFlags) check() error {
-	switch o.format {
-	case "human", "json", "junit":
-		return nil
+	switch {
+	case o.format != "human" && o.format != "json" && o.format != "junit":
+		return fmt.Errorf("--format %q is not one of human, json, junit", o.format)
+	case o.quiet && o.verbose:
+		return errors.New("--quiet and --verbose contradict each other: give one")
+	case (o.quiet || o.verbose) && o.format != "human":
+		return fmt.Errorf("--quiet and --verbose shape the human report, not --format %s", o.format)
 	}
-	return fmt.Errorf("--format %q is not one of human, json, junit", o.format)
+	return nil
 }
 
 // write writes r in the chosen format to the chosen place and returns the exit code of
@@ -50,7 +61,7 @@ func (o *reportFlags) write(e env, name string, r *report.Report) int {
 	case "junit":
 		err = report.JUnit(w, r)
 	default:
-		err = report.Human(w, r, color)
+		err = report.Human(w, r, report.HumanOptions{Color: color, Quiet: o.quiet, Verbose: o.verbose})
 	}
 	if f != nil {
 		if cerr := f.Close(); err == nil {

@@ -23,7 +23,7 @@ Flags:
   --thread ID       with --run: a real run to cancel (default $PORTKEY_THREAD_ID)
   --run ID          (default $PORTKEY_RUN_ID)
   --faults          the target honours the Prefer fault header: record the fault scenarios too
-  --strict, --format, --output, --timeout   as for check
+  --strict, --format, --output, --timeout, -q/--quiet, -v/--verbose   as for check
 
 Exit codes: as for check.
 
@@ -56,14 +56,14 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		s, scs, err := l.suite(e, v, e.stderr)
+		s, scs, err := l.suite(e, v, e.stderr, "to record a live gateway")
 		if err != nil {
 			return fail(err)
 		}
 		r := &report.Report{Strict: o.strict, Start: time.Now(), Redactor: e.red}
 		rs, err := contract.Record(ctx, s, *out, scs)
 		r.Duration = time.Since(r.Start)
-		r.Groups = []report.Group{{Name: "recorded", Target: l.target, Results: rs}}
+		r.Groups = []report.Group{{Name: "recorded", Target: l.target, Results: rs, Reproduce: reproduceLive(e, s, scs)}}
 		if err != nil { // exchanges that got no answer: not written
 			code := fail(err)
 			o.write(e, "record", r)

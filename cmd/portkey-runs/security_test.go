@@ -135,6 +135,6 @@ interactions:
 	require.NoError(t, os.WriteFile(file, []byte(cut), 0o600))
 	o := cli(t, "", nil, "validate", file)
 	assert.Equal(t, exitError, o.code, o.stdout+o.stderr)
-	assert.Equal(t, file+": body: was cut at 40 bytes when recorded and was not validated (infrastructure)\n", o.stdout)
+	assert.Equal(t, file+": error: body: was cut at 40 bytes when recorded and was not validated (infrastructure)\n", o.stdout)
 	assert.True(t, strings.HasSuffix(o.stderr, "0 of 1 inputs conform (0 notices)\n"), o.stderr)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
@@ -28,7 +29,9 @@ Example:
 
 func serveFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 	addr := fs.String("addr", refserver.DefaultAddr, "listen `ADDR`ess")
-	delay := fs.Duration("cancel-delay", refserver.DefaultCancelDelay, "how long a cancelled run stays cancelling")
+	delay := new(time.Duration)
+	*delay = refserver.DefaultCancelDelay
+	fs.Var((*duration)(delay), "cancel-delay", "how long a cancelled run stays cancelling")
 	return func(ctx context.Context, e env, args []string) int {
 		if len(args) > 0 {
 			fmt.Fprintf(e.stderr, "portkey-runs serve: unexpected argument %q: serve takes only flags\n", args[0])

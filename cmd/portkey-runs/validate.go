@@ -9,27 +9,32 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing/fstest"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/report"
 )
 
 const validateUsage = `Usage: portkey-runs validate [flags] FILE...
 
 Validates what you captured from a gateway against the Cancel Run contract. Each FILE
-(- reads standard input) is one of:
+(- reads standard input; a directory stands for the cassettes, *.yaml, directly in it) is
+one of:
   - a go-vcr cassette (YAML with interactions:), every interaction validated;
   - an HTTP response as 'curl -i' prints it: status line (HTTP/1.1 or HTTP/2), headers,
     a blank line, the body; responses printed before the last one (100 Continue,
     redirects followed with -L) are skipped;
   - a JSON body, validated as the answer with status --status.
-Prints one line per violation, prefixed with the input it came from; drift and
-infrastructure findings are notices and do not fail (drift does with --strict). A curl
+Prints one line per violation, prefixed with the input it came from: a failure as it is,
+"notice: " before drift and infrastructure findings, which do not fail (drift does with
+--strict), "error: " before what could not be judged (a body over the size limit). A curl
 dump or a JSON body does not say which call it answered (the same Run answers create,
 retrieve and cancel), so the rule that a cancel answers cancelling or cancelled applies
 to cassettes only.
@@ -46,6 +51,7 @@ or an input that could not be judged (a body over the validator's limit).
 Examples:
   curl -si -X POST "$URL/threads/thread_abc/runs/run_abc/cancel" -H ... > cancel.txt
   portkey-runs validate --thread thread_abc --run run_abc cancel.txt
+  portkey-runs validate contract/testdata/cassettes
   echo '{"error":{"message":"No run found","type":"invalid_request_error","param":null,"code":null}}' |
     portkey-runs validate --status 404 -
 `
@@ -74,40 +80,67 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			return exitError
 		}
 		in := input{status: *status, thread: *thread, run: *runID}
-		code, conforming, notices := exitPass, 0, 0
-		for _, name := range args {
-			findings, err := in.validate(e, v, name)
+		code, conforming, notices, inputs := exitPass, 0, 0, 0
+		for _, arg := range args {
+			names, err := expand(arg)
 			if err != nil {
-				fmt.Fprintf(e.stderr, "%s: %s\n", redact.Escape(name), e.red.Line(err.Error()))
-				code = exitError
+				fmt.Fprintf(e.stderr, "%s: %s\n", redact.Escape(arg), e.red.Line(err.Error()))
+				code, inputs = exitError, inputs+1
 				continue
 			}
-			failed, unjudged := false, false
-			for _, f := range findings {
-				fmt.Fprintf(e.stdout, "%s: %s\n", redact.Escape(f.label), e.red.Line(f.v.String()))
+			for _, name := range names {
+				inputs++
+				findings, err := in.validate(e, v, name)
+				if err != nil {
+					fmt.Fprintf(e.stderr, "%s: %s\n", redact.Escape(name), e.red.Line(err.Error()))
+					code = exitError
+					continue
+				}
+				failed, unjudged := false, false
+				for _, f := range findings {
+					prefix := ""
+					switch {
+					case f.v.Failed():
+						failed = true
+					case f.v.Unjudged():
+						unjudged, prefix = true, "error: "
+					default:
+						notices, prefix = notices+1, "notice: "
+					}
+					fmt.Fprintf(e.stdout, "%s: %s%s\n", redact.Escape(f.label), prefix, e.red.Line(f.v.String()))
+				}
 				switch {
-				case f.v.Failed():
-					failed = true
-				case f.v.Unjudged():
-					unjudged = true
+				case failed:
+					if code == exitPass {
+						code = exitFail
+					}
+				case unjudged: // nothing said about the contract, as for a read error
+					code = exitError
 				default:
-					notices++
+					conforming++
 				}
-			}
-			switch {
-			case failed:
-				if code == exitPass {
-					code = exitFail
-				}
-			case unjudged: // nothing said about the contract, as for a read error
-				code = exitError
-			default:
-				conforming++
 			}
 		}
-		fmt.Fprintf(e.stderr, "portkey-runs validate: %d of %d inputs conform (%d notices)\n", conforming, len(args), notices)
+		fmt.Fprintf(e.stderr, "portkey-runs validate: %d of %d inputs conform (%s)\n", conforming, inputs, report.Count(notices, "notice"))
 		return code
 	}
+}
+
+// expand returns the inputs arg names: the cassettes (*.yaml) directly in arg when it is
+// a directory, else arg itself.
+func expand(arg string) ([]string, error) {
+	if arg == "-" {
+		return []string{arg}, nil
+	}
+	st, err := os.Stat(arg)
+	if err != nil || !st.IsDir() {
+		return []string{arg}, nil // read reports what is wrong
+	}
+	names, err := filepath.Glob(filepath.Join(arg, "*.yaml"))
+	if err == nil && len(names) == 0 {
+		err = errors.New("no cassette (*.yaml) in this directory")
+	}
+	return names, err
 }
 
 // input is what validate knows besides the data: the status and IDs given as flags.
@@ -164,6 +197,9 @@ func read(e env, name string) ([]byte, error) {
 	var r io.Reader = e.stdin
 	if name != "-" {
 		f, err := os.Open(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errors.New("no such file")
+		}
 		if err != nil {
 			return nil, err
 		}

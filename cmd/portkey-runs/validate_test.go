@@ -48,6 +48,9 @@ func TestValidateKnownBad(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			var want []string
 			for _, l := range goldenLines(t, strings.TrimSuffix(f, ".yaml")+".golden") {
+				if isNotice(l) {
+					l = "notice: " + l
+				}
 				want = append(want, f+": "+l)
 			}
 			o := cli(t, "", nil, "validate", f)
@@ -56,21 +59,29 @@ func TestValidateKnownBad(t *testing.T) {
 			slices.Sort(got)
 			slices.Sort(want)
 			assert.Equal(t, want, got)
-			assert.Equal(t, "portkey-runs validate: 0 of 1 inputs conform ("+itoaNotices(want)+" notices)\n", o.stderr)
+			assert.Equal(t, "portkey-runs validate: 0 of 1 inputs conform ("+notices(want)+")\n", o.stderr)
 		})
 	}
 }
 
-// itoaNotices counts the golden lines that are notices (drift, infrastructure, a request
+// isNotice reports whether a golden line is a notice (drift, infrastructure, a request
 // without the spec's credentials).
-func itoaNotices(ls []string) string {
+func isNotice(l string) bool {
+	return strings.HasSuffix(l, "(drift)") || strings.HasSuffix(l, "(infrastructure)") || strings.Contains(l, "request headers: ")
+}
+
+// notices counts the golden lines that are notices, as validate's summary says it.
+func notices(ls []string) string {
 	n := 0
 	for _, l := range ls {
-		if strings.HasSuffix(l, "(drift)") || strings.HasSuffix(l, "(infrastructure)") || strings.Contains(l, "request headers: ") {
+		if isNotice(l) {
 			n++
 		}
 	}
-	return strconv.Itoa(n)
+	if n == 1 {
+		return "1 notice"
+	}
+	return strconv.Itoa(n) + " notices"
 }
 
 // TestValidateGood: every recording conforms; the only lines are infrastructure notices and,
@@ -82,9 +93,9 @@ func TestValidateGood(t *testing.T) {
 	o := cli(t, "", nil, append([]string{"validate", "--strict"}, files...)...)
 	assert.Equal(t, 0, o.code, o.stdout)
 	assert.Equal(t, []string{
-		cassetteDir + `/gateway_failure.yaml: status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`,
-		cassetteDir + `/rate_limited.yaml: status: 429 rate limited, Retry-After "2" (infrastructure)`,
-		cassetteDir + `/real_openai_not_cancellable.yaml: request headers: meet no credential combination of the spec (the closest lacks x-portkey-provider) (request)`,
+		cassetteDir + `/gateway_failure.yaml: notice: status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`,
+		cassetteDir + `/rate_limited.yaml: notice: status: 429 rate limited, Retry-After "2" (infrastructure)`,
+		cassetteDir + `/real_openai_not_cancellable.yaml: notice: request headers: meet no credential combination of the spec (the closest lacks x-portkey-provider) (request)`,
 	}, lines(o.stdout))
 	assert.Contains(t, o.stderr, "8 of 8 inputs conform (3 notices)")
 
@@ -144,7 +155,7 @@ func TestValidateCurlDump(t *testing.T) {
 		{name: "redirect followed with -L", dump: "HTTP/1.1 308 Permanent Redirect\r\nLocation: /v1/threads/thread_demo/runs/run_queued/cancel\r\n\r\n" + http2(paused),
 			code: 1, want: []string{pausedLine}},
 		{name: "HTML error page", dump: "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\n\r\n<html><body>Bad Gateway</body></html>\n", code: 1,
-			want: []string{`header Content-Type: "text/html" is not application/json (content_type)`, `status: 502 server error (infrastructure)`}},
+			want: []string{`header Content-Type: "text/html" is not application/json (content_type)`, `notice: status: 502 server error (infrastructure)`}},
 		{name: "bad status line", dump: "HTTP/1.1 abc\r\n\r\n", code: 2, err: `reading the HTTP response: malformed HTTP status code "abc"`},
 		{name: "only 100 Continue", dump: "HTTP/1.1 100 Continue\r\n\r\n", code: 2, err: "the informational 100 response is not followed by a response"},
 	}

@@ -19,7 +19,7 @@ func ExampleHuman() {
 		panic(err)
 	}
 	r := &report.Report{Duration: 2 * time.Millisecond, Groups: []report.Group{{Name: "cassettes", Target: "bad", Results: rs}}}
-	if err := report.Human(os.Stdout, r, false); err != nil {
+	if err := report.Human(os.Stdout, r, report.HumanOptions{}); err != nil {
 		panic(err)
 	}
 	// Output:
@@ -34,5 +34,9 @@ func ExampleHuman() {
 	//             body /id: "run_xyz789" does not echo the request's run_id "run_abc123" (semantic)
 	//       pass  drift
 	//
-	// FAIL 1 results: 0 passed, 1 failed, 0 errors; 7 checks, 1 failed; 0 notices (2.0ms)
+	// Failures:
+	//   FAIL  cassettes.id_not_echoing: semantic
+	//         body /id: "run_xyz789" does not echo the request's run_id "run_abc123" (semantic)
+	//
+	// FAIL 1 result: 0 passed, 1 failed, 0 errors; 7 checks, 1 failed, 0 errors; 0 notices (2.0ms)
 }

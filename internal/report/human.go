@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/seed-a6d846e6/portkey-runs/contract"
 )
 
 // ANSI colours, used only when Human is asked for them.
@@ -16,63 +18,158 @@ const (
 	reset  = "\x1b[0m"
 )
 
-// Human writes r for people: per group a heading, per result a line with its verdict,
-// per check a line with pass/fail and the violations indented under it, then the summary
-// line. color adds ANSI colours; pass it only for a terminal.
-func Human(w io.Writer, r *Report, color bool) error {
-	bw := bufio.NewWriter(w)
-	paint := func(code, s string) string {
-		if !color {
-			return s
-		}
-		return code + s + reset
-	}
-	// word labels a status, padded to five columns; a result's verdict is in capitals,
-	// a check's pass is not.
-	word := func(status string, verdict bool) string {
-		label, code := "pass", green
-		switch {
-		case status == statusFail:
-			label, code = "FAIL", red
-		case status == statusError:
-			label, code = "ERROR", yellow
-		case verdict:
-			label = "PASS"
-		}
-		return paint(code, label) + strings.Repeat(" ", 5-len(label))
-	}
-	for i, g := range r.Groups {
-		if i > 0 {
-			fmt.Fprintln(bw)
-		}
-		fmt.Fprintf(bw, "%s: %s\n", paint(bold, r.clean(g.Name)), r.target(g.Target))
-		if len(g.Results) == 0 {
-			fmt.Fprintln(bw, "  (nothing to check)")
-		}
-		for _, res := range g.Results {
-			status := fmt.Sprint(res.Status)
-			if res.Status == 0 {
-				status = "no response"
+// HumanOptions choose what Human prints.
+type HumanOptions struct {
+	Color   bool // ANSI colours; ask for them only for a terminal
+	Quiet   bool // only the recap of what did not pass and the summary line
+	Verbose bool // every check of every result, those of passing results too
+}
+
+// Human writes r for people: per group a heading and a line per result; under a result
+// that did not pass (under every result with Verbose) a line per check with its
+// violations; under a passing one its notices. Then a recap of every result that failed or
+// erred (its first violation and how to reproduce it) and the summary line.
+func Human(w io.Writer, r *Report, o HumanOptions) error {
+	h := human{w: bufio.NewWriter(w), r: r, color: o.Color}
+	if !o.Quiet {
+		for i, g := range r.Groups {
+			if i > 0 {
+				fmt.Fprintln(h.w)
 			}
-			fmt.Fprintf(bw, "  %s %s (%s, %.1fms)\n", word(string(res.Verdict), true), r.clean(res.Name), status, millis(res.Duration))
-			for _, row := range rows(res) {
-				fmt.Fprintf(bw, "      %s %s\n", word(row.status, false), r.clean(string(row.check)))
-				for _, v := range row.violations {
-					prefix := ""
-					if !v.Failed() && row.status != statusError {
-						prefix = paint(yellow, "notice: ")
-					}
-					fmt.Fprintf(bw, "            %s%s\n", prefix, r.line(v))
-				}
-			}
+			h.group(g, o.Verbose)
 		}
 	}
+	h.recap(o.Quiet)
 	s := r.Summary()
-	verdict := strings.TrimSpace(word(string(s.Verdict()), true))
 	strict := ""
 	if r.Strict {
 		strict = " (strict)"
 	}
-	fmt.Fprintf(bw, "\n%s%s %s (%.1fms)\n", verdict, strict, s, millis(r.Duration))
-	return bw.Flush()
+	if !o.Quiet || s.Verdict() != contract.Pass {
+		fmt.Fprintln(h.w)
+	}
+	fmt.Fprintf(h.w, "%s%s %s (%.1fms)\n", strings.TrimSpace(h.word(string(s.Verdict()), true)), strict, s, millis(r.Duration))
+	return h.w.Flush()
+}
+
+type human struct {
+	w     *bufio.Writer
+	r     *Report
+	color bool
+}
+
+func (h human) paint(code, s string) string {
+	if !h.color {
+		return s
+	}
+	return code + s + reset
+}
+
+// word labels a status, padded to six columns; a result's verdict is in capitals, a
+// check's pass is not.
+func (h human) word(status string, verdict bool) string {
+	label, code := "pass", green
+	switch {
+	case status == statusFail:
+		label, code = "FAIL", red
+	case status == statusError:
+		label, code = "ERROR", yellow
+	case verdict:
+		label = "PASS"
+	}
+	return h.paint(code, label) + strings.Repeat(" ", 6-len(label))
+}
+
+func (h human) group(g Group, verbose bool) {
+	r := h.r
+	fmt.Fprintf(h.w, "%s: %s\n", h.paint(bold, r.clean(g.Name)), r.target(g.Target))
+	if len(g.Results) == 0 {
+		fmt.Fprintln(h.w, "  (nothing to check)")
+	}
+	for _, res := range g.Results {
+		status := fmt.Sprint(res.Status)
+		if res.Status == 0 {
+			status = "no response"
+		}
+		fmt.Fprintf(h.w, "  %s%s (%s, %.1fms)\n", h.word(string(res.Verdict), true), r.clean(res.Name), status, millis(res.Duration))
+		if res.Verdict == contract.Pass && !verbose {
+			for _, v := range res.Violations {
+				fmt.Fprintf(h.w, "        %s%s\n", h.paint(yellow, "notice: "), r.line(v))
+			}
+			continue
+		}
+		for _, row := range rows(res) {
+			fmt.Fprintf(h.w, "      %s%s\n", h.word(row.status, false), r.clean(string(row.check)))
+			for _, v := range row.violations {
+				prefix := ""
+				if severity(res, v) == severityNotice {
+					prefix = h.paint(yellow, "notice: ")
+				}
+				fmt.Fprintf(h.w, "            %s%s\n", prefix, r.line(v))
+			}
+		}
+	}
+}
+
+// recap lists every result that did not pass: its group and name, the first check that
+// did not pass, that check's first violation, how many more there are, and the group's
+// command that reproduces it.
+func (h human) recap(quiet bool) {
+	r := h.r
+	var failed, erred bool
+	var lines []string
+	for _, g := range r.Groups {
+		for _, res := range g.Results {
+			if res.Verdict == contract.Pass {
+				continue
+			}
+			failed = failed || res.Verdict == contract.Fail
+			erred = erred || res.Verdict != contract.Fail
+			head := h.word(string(res.Verdict), true) + r.clean(g.Name+"."+res.Name)
+			var first []string
+			more := 0
+			for _, row := range rows(res) {
+				for _, v := range row.violations {
+					if severity(res, v) == severityNotice {
+						continue
+					}
+					if first == nil {
+						head += ": " + r.clean(string(row.check))
+						first = []string{r.line(v)}
+					} else {
+						more++
+					}
+				}
+			}
+			lines = append(lines, "  "+head)
+			for _, l := range first {
+				lines = append(lines, "        "+l)
+			}
+			if more > 0 {
+				lines = append(lines, "        and "+Count(more, "more violation"))
+			}
+			if g.Reproduce != nil {
+				if cmd := g.Reproduce(res.Name); cmd != "" {
+					lines = append(lines, "        reproduce: "+r.clean(cmd))
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	title := "Failures and errors:"
+	switch {
+	case !erred:
+		title = "Failures:"
+	case !failed:
+		title = "Errors:"
+	}
+	if !quiet {
+		fmt.Fprintln(h.w)
+	}
+	fmt.Fprintln(h.w, h.paint(bold, title))
+	for _, l := range lines {
+		fmt.Fprintln(h.w, l)
+	}
 }

@@ -6,8 +6,9 @@ import (
 )
 
 // JSONVersion is the version of the structure JSON writes; it changes only when a field
-// is removed or changes meaning.
-const JSONVersion = 1
+// is removed or changes meaning. 2: severity "error" for what could not be judged, which
+// checks_errors counts apart from checks_failed and notices.
+const JSONVersion = 2
 
 // The JSON report, field by field (README "Main command" documents it).
 type (
@@ -38,7 +39,7 @@ type (
 		Violations []jsonViolation `json:"violations"`
 	}
 	jsonViolation struct {
-		Severity string `json:"severity"` // failure, notice
+		Severity string `json:"severity"` // failure, error, notice
 		Where    string `json:"where"`    // "body /status", "status", "header Retry-After", ...
 		Location string `json:"location"` // JSON pointer into the body, or Where when outside it
 		Value    string `json:"value"`
@@ -61,7 +62,7 @@ func JSON(w io.Writer, r *Report) error {
 			for _, row := range rows(res) {
 				jc := jsonCheck{Check: r.clean(string(row.check)), Result: row.status, Violations: []jsonViolation{}}
 				for _, v := range row.violations {
-					jc.Violations = append(jc.Violations, jsonViolation{Severity: v.Severity.String(),
+					jc.Violations = append(jc.Violations, jsonViolation{Severity: severity(res, v),
 						Where: r.clean(v.Where()), Location: r.clean(v.Location), Value: r.clean(v.Value),
 						Rule: r.clean(v.Rule), Message: r.line(v)})
 				}

@@ -66,22 +66,20 @@ func JUnit(w io.Writer, r *Report) error {
 				}}
 			for _, row := range rows(res) {
 				c := junitCase{Name: r.clean(string(row.check)), Classname: s.Name}
-				var all, failures, notices []string
+				var problems, notices []string
 				for _, v := range row.violations {
-					all = append(all, r.line(v))
-					if v.Failed() {
-						failures = append(failures, r.line(v))
-					} else {
+					if severity(res, v) == severityNotice {
 						notices = append(notices, "notice: "+r.line(v))
+					} else {
+						problems = append(problems, r.line(v))
 					}
 				}
 				switch row.status {
 				case statusFail:
-					c.Failure = problem(c.Name, failures)
+					c.Failure = problem(c.Name, problems)
 					s.Failures++
 				case statusError:
-					// What could not be judged is the error, notice or not.
-					c.Error, notices = problem(c.Name, all), nil
+					c.Error = problem(c.Name, problems)
 					s.Errors++
 				}
 				c.SystemOut = strings.Join(notices, "\n")

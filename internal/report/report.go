@@ -15,6 +15,9 @@ type Group struct {
 	Name    string // stable identifier: "scenarios", "recordings"
 	Target  string // what was checked, for people: a URL or a directory
 	Results []contract.Result
+	// Reproduce returns a shell command that reproduces the named result, with every
+	// credential as a variable ("$PORTKEY_API_KEY"), or ""; nil for none.
+	Reproduce func(result string) string
 }
 
 // Report is one run of the suite.
@@ -28,7 +31,8 @@ type Report struct {
 	Redactor *redact.Redactor
 }
 
-// Summary counts a report's results, checks and notices.
+// Summary counts a report's results, checks and notices. A check that could not judge
+// its exchange counts as an error, never as failed, and its reason never as a notice.
 type Summary struct {
 	Results      int `json:"results"`
 	Passed       int `json:"passed"`
@@ -36,10 +40,11 @@ type Summary struct {
 	Errors       int `json:"errors"`
 	Checks       int `json:"checks"`
 	ChecksFailed int `json:"checks_failed"`
+	ChecksErrors int `json:"checks_errors"`
 	Notices      int `json:"notices"`
 }
 
-// Summary counts r's results by verdict, its checks, and its notices.
+// Summary counts r's results by verdict, its checks by status, and its notices.
 func (r *Report) Summary() Summary {
 	var s Summary
 	for _, g := range r.Groups {
@@ -55,12 +60,15 @@ func (r *Report) Summary() Summary {
 			}
 			for _, row := range rows(res) {
 				s.Checks++
-				if row.status != statusPass {
+				switch row.status {
+				case statusFail:
 					s.ChecksFailed++
+				case statusError:
+					s.ChecksErrors++
 				}
 			}
 			for _, v := range res.Violations {
-				if !v.Failed() {
+				if severity(res, v) == severityNotice {
 					s.Notices++
 				}
 			}
@@ -81,19 +89,47 @@ func (s Summary) Verdict() contract.Verdict {
 	return contract.Pass
 }
 
-// String is the summary line, e.g. "pass: 18 results, 18 passed, ...".
+// String is the summary line, e.g. "18 results: 18 passed, 0 failed, 0 errors; ...".
 func (s Summary) String() string {
-	return fmt.Sprintf("%d results: %d passed, %d failed, %d errors; %d checks, %d failed; %d notices",
-		s.Results, s.Passed, s.Failed, s.Errors, s.Checks, s.ChecksFailed, s.Notices)
+	return fmt.Sprintf("%s: %d passed, %d failed, %s; %s, %d failed, %s; %s",
+		Count(s.Results, "result"), s.Passed, s.Failed, Count(s.Errors, "error"),
+		Count(s.Checks, "check"), s.ChecksFailed, Count(s.ChecksErrors, "error"), Count(s.Notices, "notice"))
 }
 
-// Row statuses: a check passed, found a failure, or met an outcome that says nothing
-// about the contract (the result's verdict is Error).
+// Count renders n things: "1 notice", "2 notices", "0 notices".
+func Count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// Statuses of a check, and severities of a violation, as every format names them: a check
+// passed, found a failure, or could not judge the exchange (the result's verdict is Error);
+// a violation fails the contract, is the reason a result could not be judged, or is a
+// notice that fails nothing.
 const (
 	statusPass  = "pass"
 	statusFail  = "fail"
 	statusError = "error"
+
+	severityFailure = "failure"
+	severityError   = "error"
+	severityNotice  = "notice"
 )
+
+// severity is v's severity within res: in a result that could not be judged, what made it
+// so (an infrastructure outcome, a request that could not be sent) is an error; otherwise
+// the violation's own severity.
+func severity(res contract.Result, v contract.Violation) string {
+	switch {
+	case res.Verdict == contract.Error && (v.Failed() || v.Check == contract.CheckInfrastructure):
+		return severityError
+	case v.Failed():
+		return severityFailure
+	}
+	return severityNotice
+}
 
 // row is one check of one result with what it found: a line of the human report, a JUnit
 // test case.
@@ -103,9 +139,10 @@ type row struct {
 	violations []contract.Violation
 }
 
-// rows lists the checks of res in the order they ran, each with its violations and the
-// status contract computed (CheckResult.Passed); a check that only appears in a violation
-// is added after them, failed when one of its violations is a failure.
+// rows lists the checks of res in the order they ran, each with its violations; a check
+// that only appears in a violation is added after them. A check is an error when one of
+// its violations is, else failed when contract says so (CheckResult.Passed) or one of its
+// violations is a failure.
 func rows(res contract.Result) []row {
 	out := make([]row, 0, len(res.Checks))
 	index := map[contract.Check]int{}
@@ -120,7 +157,6 @@ func rows(res contract.Result) []row {
 		}
 		out = append(out, row{check: c.Check, status: st})
 	}
-	ran := len(out)
 	for _, v := range res.Violations {
 		i, ok := index[v.Check]
 		if !ok {
@@ -129,14 +165,12 @@ func rows(res contract.Result) []row {
 			out = append(out, row{check: v.Check, status: statusPass})
 		}
 		out[i].violations = append(out[i].violations, v)
-		if i >= ran && v.Failed() {
-			out[i].status = statusFail
-		}
-	}
-	if res.Verdict == contract.Error {
-		for i := range out {
-			if len(out[i].violations) > 0 {
-				out[i].status = statusError
+		switch severity(res, v) {
+		case severityError:
+			out[i].status = statusError
+		case severityFailure:
+			if out[i].status != statusError {
+				out[i].status = statusFail
 			}
 		}
 	}

@@ -60,8 +60,8 @@ func TestSummaryAndVerdict(t *testing.T) {
 func TestHuman(t *testing.T) {
 	r := sample(t)
 	var plain, colored bytes.Buffer
-	require.NoError(t, report.Human(&plain, r, false))
-	require.NoError(t, report.Human(&colored, r, true))
+	require.NoError(t, report.Human(&plain, r, report.HumanOptions{Verbose: true}))
+	require.NoError(t, report.Human(&colored, r, report.HumanOptions{Color: true, Verbose: true}))
 	out := plain.String()
 
 	assert.NotContains(t, out, "\x1b[", "no colour unless asked for")
@@ -76,8 +76,8 @@ func TestHuman(t *testing.T) {
 	assert.Contains(t, out, "\n  ERROR cancel (no response, 3.0ms)\n      ERROR infrastructure\n            connection: failed: dial tcp")
 	assert.NotContains(t, out, "hunter2", "a target's password is never printed")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	assert.Equal(t, "FAIL 23 results: 8 passed, 14 failed, 1 errors; "+
-		strconv.Itoa(r.Summary().Checks)+" checks, 18 failed; "+strconv.Itoa(r.Summary().Notices)+" notices (42.0ms)", lines[len(lines)-1])
+	assert.Equal(t, "FAIL 23 results: 8 passed, 14 failed, 1 error; "+
+		strconv.Itoa(r.Summary().Checks)+" checks, 17 failed, 1 error; "+strconv.Itoa(r.Summary().Notices)+" notices (42.0ms)", lines[len(lines)-1])
 }
 
 func TestJSON(t *testing.T) {
@@ -112,7 +112,7 @@ func TestJSON(t *testing.T) {
 	dec := json.NewDecoder(&b)
 	dec.DisallowUnknownFields()
 	require.NoError(t, dec.Decode(&doc))
-	assert.Equal(t, 1, doc.Version)
+	assert.Equal(t, 2, doc.Version)
 	assert.Equal(t, "fail", doc.Verdict)
 	assert.Equal(t, "2026-11-26T07:00:00.000Z", doc.Start)
 	assert.Equal(t, 42.0, doc.DurationMS)
@@ -166,10 +166,11 @@ func TestControlCharactersEscaped(t *testing.T) {
 	raw := regexp.MustCompile(`[\x00-\x09\x0b-\x1f\x7f\x{80}-\x{9f}\x{202e}]`)
 
 	var human bytes.Buffer
-	require.NoError(t, report.Human(&human, r, false))
+	require.NoError(t, report.Human(&human, r, report.HumanOptions{}))
 	assert.NotRegexp(t, raw, human.String())
 	assert.NotContains(t, human.String(), "\n"+forged)
-	assert.Equal(t, 6, strings.Count(human.String(), "\n"), "heading, result, check, violation, blank, summary:\n%s", human.String())
+	assert.Equal(t, 10, strings.Count(human.String(), "\n"),
+		"heading, result, check, violation, blank, recap title, result, violation, blank, summary:\n%s", human.String())
 	assert.Contains(t, human.String(), `            body /\x1b]0;title\x07\x1b[2J\u009b31m\u202e\r\n`+forged+`\n: "`)
 
 	var js bytes.Buffer
