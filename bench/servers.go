@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -66,12 +67,27 @@ func Unvalidated(store *refserver.Store) http.Handler {
 	return http.StripPrefix("/v1", mux)
 }
 
+// cancelOnly serves cancel; a load sends nothing else, so the other operations answer 500.
 type cancelOnly struct{ store *refserver.Store }
+
+var errNotLoaded = errors.New("bench: only cancel is served")
+
+func (cancelOnly) CreateThreadAndRun(context.Context, gen.CreateThreadAndRunRequestObject) (gen.CreateThreadAndRunResponseObject, error) {
+	return nil, errNotLoaded
+}
+
+func (cancelOnly) CreateRun(context.Context, gen.CreateRunRequestObject) (gen.CreateRunResponseObject, error) {
+	return nil, errNotLoaded
+}
+
+func (cancelOnly) GetRun(context.Context, gen.GetRunRequestObject) (gen.GetRunResponseObject, error) {
+	return nil, errNotLoaded
+}
 
 func (c cancelOnly) CancelRun(_ context.Context, req gen.CancelRunRequestObject) (gen.CancelRunResponseObject, error) {
 	run, err := c.store.Cancel(req.ThreadID, req.RunID)
 	if err != nil {
 		return nil, err // the strict server answers 500; a load never sees it
 	}
-	return gen.CancelRun200JSONResponse{Body: run}, nil
+	return gen.CancelRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
 }

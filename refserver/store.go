@@ -49,6 +49,7 @@ type Store struct {
 type entry struct {
 	run      gen.Run
 	cancelAt time.Time // when a cancelling run becomes cancelled; zero if never
+	startAt  time.Time // when a created, queued run becomes in_progress; zero if never
 }
 
 // NewStore returns an empty store. now is its clock (time.Now when nil), delay is how long
@@ -68,7 +69,16 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 // Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
 // tools list, and evicts the oldest terminal run when the store is full. A run put in
 // status cancelling stays cancelling; only runs cancelled through Cancel move on.
-func (s *Store) Put(run gen.Run) error {
+func (s *Store) Put(run gen.Run) error { return s.put(run, false, time.Time{}) }
+
+// Create stores run as a new queued run that becomes in_progress after start. Its thread
+// must hold a run already unless newThread; else ErrNoThread.
+func (s *Store) Create(run gen.Run, newThread bool, start time.Duration) error {
+	run.Status, run.StartedAt = gen.RunStatusQueued, nil
+	return s.put(run, !newThread, s.now().Add(max(start, 0)))
+}
+
+func (s *Store) put(run gen.Run, needThread bool, startAt time.Time) error {
 	if run.ID == "" || run.ThreadID == "" {
 		return errors.New("refserver: a run needs an id and a thread_id")
 	}
@@ -89,12 +99,15 @@ func (s *Store) Put(run gen.Run) error {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if needThread && s.threads[run.ThreadID] == 0 {
+		return ErrNoThread
+	}
 	if el, ok := s.runs[run.ID]; ok {
 		s.remove(el)
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
 		return ErrFull
 	}
-	s.runs[run.ID] = s.order.PushBack(&entry{run: run})
+	s.runs[run.ID] = s.order.PushBack(&entry{run: run, startAt: startAt})
 	s.threads[run.ThreadID]++
 	return nil
 }
@@ -204,8 +217,15 @@ func (s *Store) remove(el *list.Element) {
 	}
 }
 
-// settle turns a cancelling run whose delay has passed into a cancelled one.
+// settle turns a created run whose start has come into an in_progress one, and a
+// cancelling run whose delay has passed into a cancelled one.
 func settle(e *entry, now time.Time) {
+	if e.run.Status == gen.RunStatusQueued && !e.startAt.IsZero() && !now.Before(e.startAt) {
+		e.run.Status, e.run.StartedAt = gen.RunStatusInProgress, ptr(int(e.startAt.Unix()))
+	}
+	if e.run.Status != gen.RunStatusQueued {
+		e.startAt = time.Time{}
+	}
 	if e.run.Status != gen.RunStatusCancelling || e.cancelAt.IsZero() || now.Before(e.cancelAt) {
 		return
 	}
