@@ -26,7 +26,13 @@ func New(doc *openapi3.T) *Matcher {
 	m := &Matcher{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			m.ops = append(m.ops, Op{ID: op.OperationID, Method: method, Path: path, segs: strings.Split(path, "/")[1:]})
+			// gen/spec embeds the document with oapi-codegen's capitalised operationIds;
+			// api/openapi.yaml's start in lower case.
+			id := op.OperationID
+			if id != "" {
+				id = strings.ToLower(id[:1]) + id[1:]
+			}
+			m.ops = append(m.ops, Op{ID: id, Method: method, Path: path, segs: strings.Split(path, "/")[1:]})
 		}
 	}
 	// The longest template first: /threads/threads/runs is a createRun, not /threads/runs
