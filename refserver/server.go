@@ -36,7 +36,10 @@ const DefaultCancelDelay = time.Second
 const maxBody = 64 << 10
 
 // Server is the reference Cancel Run service: an http.Handler over a Store. It serves the
-// operation at /threads/{thread_id}/runs/{run_id}/cancel and under /v1, as gateways do.
+// operation at /threads/{thread_id}/runs/{run_id}/cancel and under /v1, as gateways do, and
+// beside it Create thread and run, Create run and Retrieve run: a created run is queued,
+// then in_progress after the start delay; stream: true answers 400; a create on an unknown
+// thread 404; a full store (no terminal run to evict) 429.
 //
 // It behaves like the real service: cancel moves a queued, in_progress or requires_action
 // run to cancelling and, after the cancel delay, to cancelled; other statuses answer 400
@@ -268,9 +271,13 @@ func (h handler) create(threadID string, newThread bool, body any, stream *bool)
 		return gen.Run{}, &reply{status: http.StatusBadRequest, body: envelope("This server does not stream; send stream: false or leave it out.", "invalid_request_error", ptr("stream"), nil)}
 	}
 	run := NewRun(threadID, newID("run_"), gen.RunStatusQueued, h.store.now())
+	run.Metadata = nil // a map would merge with the request's
 	b, err := json.Marshal(body)
 	if err == nil {
 		err = json.Unmarshal(b, &run) // the fields a request and a Run share, by JSON name
+	}
+	if run.Metadata == nil {
+		run.Metadata = &gen.Metadata{}
 	}
 	if err == nil {
 		err = h.store.Create(run, newThread, h.start)
