@@ -110,3 +110,17 @@ func (op Op) Params(escapedPath string) (map[string]string, bool) {
 	}
 	return params, true
 }
+
+// Segments returns op's path segments with params in place of the template's variables,
+// unescaped (an unknown variable gives an empty segment).
+func (op Op) Segments(params map[string]string) []string {
+	segs := make([]string, len(op.segs))
+	for i, t := range op.segs {
+		if name, isVar := strings.CutPrefix(t, "{"); isVar {
+			segs[i] = params[strings.TrimSuffix(name, "}")]
+		} else {
+			segs[i] = t
+		}
+	}
+	return segs
+}
