@@ -116,7 +116,7 @@ func Require(t testing.TB, base http.RoundTripper) http.RoundTripper {
 	}}
 }
 
-// Client returns an http.Client whose every Cancel Run exchange must conform: a failure
+// Client returns an http.Client whose every exchange of the spec must conform: a failure
 // fails t. It has a 30 s timeout and follows no redirect.
 func Client(t testing.TB) *http.Client {
 	t.Helper()

@@ -45,7 +45,7 @@ type Options struct {
 	Secrets []string
 }
 
-// Validator checks Cancel Run exchanges against the embedded api/openapi.yaml. Build one
+// Validator checks exchanges of every operation of the embedded api/openapi.yaml. Build one
 // with New and share it: it is safe for concurrent use and does no per-call setup.
 type Validator struct {
 	opts       Options
