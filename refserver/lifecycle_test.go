@@ -127,7 +127,7 @@ func TestCreateIsBounded(t *testing.T) {
 	full := f.send(t, http.MethodPost, "/threads/runs", `{"assistant_id":"a"}`)
 	assert.Equal(t, http.StatusTooManyRequests, full.status)
 	assert.Equal(t, "1", full.header.Get("Retry-After"))
-	assert.Contains(t, full.apiError(t).Message, "cancel some and retry")
+	assert.Contains(t, full.apiError(t).Message, "cancel some, or retry once some expire")
 	f.send(t, http.MethodPost, "/threads/"+runs[0].ThreadID+"/runs/"+runs[0].ID+"/cancel", "").run(t)
 	next := f.send(t, http.MethodPost, "/threads/runs", `{"assistant_id":"a"}`).run(t)
 	assert.Equal(t, gen.RunStatusQueued, next.Status)
@@ -157,4 +157,24 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 	require.NoError(t, json.Unmarshal(a.body, &e))
 	assert.Equal(t, "Prefer: truncate=true needs code= except on a cancel.", e.Error.Message)
 	assert.Equal(t, 0, f.srv.Store.Len())
+}
+
+// TestCreatedRunsExpire: a created run nobody cancels expires after CreatedRunLifetime, as
+// OpenAI's do, so a full store takes new runs again without a restart.
+func TestCreatedRunsExpire(t *testing.T) {
+	f := newFixture(t, refserver.WithMaxRuns(2))
+	var runs []gen.Run
+	for range 2 {
+		runs = append(runs, f.send(t, http.MethodPost, "/threads/runs", `{"assistant_id":"a"}`).run(t))
+	}
+	assert.Equal(t, int(start.Add(refserver.CreatedRunLifetime).Unix()), *runs[0].ExpiresAt)
+	assert.Equal(t, http.StatusTooManyRequests, f.send(t, http.MethodPost, "/threads/runs", `{"assistant_id":"a"}`).status)
+	f.clock.Advance(refserver.CreatedRunLifetime - time.Second)
+	assert.Equal(t, gen.RunStatusInProgress, f.send(t, http.MethodGet, "/threads/"+runs[0].ThreadID+"/runs/"+runs[0].ID, "").run(t).Status)
+	f.clock.Advance(time.Second)
+	got := f.send(t, http.MethodGet, "/threads/"+runs[0].ThreadID+"/runs/"+runs[0].ID, "").run(t)
+	assert.Equal(t, gen.RunStatusExpired, got.Status)
+	again := f.send(t, http.MethodPost, "/threads/"+runs[0].ThreadID+"/runs/"+runs[0].ID+"/cancel", "")
+	assert.Equal(t, "Cannot cancel run with status 'expired'.", again.apiError(t).Message)
+	assert.Equal(t, gen.RunStatusQueued, f.send(t, http.MethodPost, "/threads/runs", `{"assistant_id":"a"}`).run(t).Status, "an expired run was evicted")
 }

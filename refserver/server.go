@@ -38,8 +38,9 @@ const maxBody = 64 << 10
 // Server is the reference Cancel Run service: an http.Handler over a Store. It serves the
 // operation at /threads/{thread_id}/runs/{run_id}/cancel and under /v1, as gateways do, and
 // beside it Create thread and run, Create run and Retrieve run: a created run is queued,
-// then in_progress after the start delay; stream: true answers 400; a create on an unknown
-// thread 404; a full store (no terminal run to evict) 429.
+// then in_progress after the start delay, and expired after CreatedRunLifetime unless
+// cancelled; stream: true answers 400; a create on an unknown thread 404; a full store (no
+// terminal run to evict) 429.
 //
 // It behaves like the real service: cancel moves a queued, in_progress or requires_action
 // run to cancelling and, after the cancel delay, to cancelled; other statuses answer 400
@@ -280,7 +281,7 @@ func (h handler) create(threadID string, newThread bool, body any, stream *bool)
 		run.Metadata = &gen.Metadata{}
 	}
 	if err == nil {
-		err = h.store.Create(run, newThread, h.start)
+		run, err = h.store.Create(run, newThread, h.start)
 	}
 	switch {
 	case err == nil:
@@ -288,7 +289,7 @@ func (h handler) create(threadID string, newThread bool, body any, stream *bool)
 	case errors.Is(err, ErrNoThread):
 		return gen.Run{}, &reply{status: http.StatusNotFound, body: envelope(fmt.Sprintf("No thread found with id '%s'.", threadID), "invalid_request_error", nil, nil)}
 	case errors.Is(err, ErrFull):
-		return gen.Run{}, &reply{status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}, body: envelope("The server holds as many unfinished runs as it can; cancel some and retry.", "requests", nil, ptr("rate_limit_exceeded"))}
+		return gen.Run{}, &reply{status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}, body: envelope("The server holds as many unfinished runs as it can; cancel some, or retry once some expire.", "requests", nil, ptr("rate_limit_exceeded"))}
 	}
 	return gen.Run{}, &reply{status: http.StatusInternalServerError, body: envelope(err.Error(), "server_error", nil, nil)}
 }

@@ -50,6 +50,7 @@ type entry struct {
 	run      gen.Run
 	cancelAt time.Time // when a cancelling run becomes cancelled; zero if never
 	startAt  time.Time // when a created, queued run becomes in_progress; zero if never
+	expireAt time.Time // when a created run not yet cancelled or ended expires; zero if never
 }
 
 // NewStore returns an empty store. now is its clock (time.Now when nil), delay is how long
@@ -69,16 +70,26 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 // Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
 // tools list, and evicts the oldest terminal run when the store is full. A run put in
 // status cancelling stays cancelling; only runs cancelled through Cancel move on.
-func (s *Store) Put(run gen.Run) error { return s.put(run, false, time.Time{}) }
+func (s *Store) Put(run gen.Run) error { return s.put(run, false, time.Time{}, time.Time{}) }
 
-// Create stores run as a new queued run that becomes in_progress after start. Its thread
-// must hold a run already unless newThread; else ErrNoThread.
-func (s *Store) Create(run gen.Run, newThread bool, start time.Duration) error {
-	run.Status, run.StartedAt = gen.RunStatusQueued, nil
-	return s.put(run, !newThread, s.now().Add(max(start, 0)))
+// Create stores run as a new queued run that becomes in_progress after start and, unless
+// cancelled first, expired at its expires_at (as OpenAI's runs do after 10 minutes), so
+// that it can be evicted. Its thread must hold a run already unless newThread; else
+// ErrNoThread. It returns the run as stored.
+func (s *Store) Create(run gen.Run, newThread bool, start time.Duration) (gen.Run, error) {
+	now := s.now()
+	expire := now.Add(CreatedRunLifetime)
+	run.Status, run.StartedAt, run.CreatedAt, run.ExpiresAt = gen.RunStatusQueued, nil, int(now.Unix()), ptr(int(expire.Unix()))
+	if err := s.put(run, !newThread, now.Add(max(start, 0)), expire); err != nil {
+		return gen.Run{}, err
+	}
+	return run, nil
 }
 
-func (s *Store) put(run gen.Run, needThread bool, startAt time.Time) error {
+// CreatedRunLifetime is how long a created run may stay unfinished before it expires.
+const CreatedRunLifetime = 10 * time.Minute
+
+func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) error {
 	if run.ID == "" || run.ThreadID == "" {
 		return errors.New("refserver: a run needs an id and a thread_id")
 	}
@@ -107,7 +118,7 @@ func (s *Store) put(run gen.Run, needThread bool, startAt time.Time) error {
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
 		return ErrFull
 	}
-	s.runs[run.ID] = s.order.PushBack(&entry{run: run, startAt: startAt})
+	s.runs[run.ID] = s.order.PushBack(&entry{run: run, startAt: startAt, expireAt: expireAt})
 	s.threads[run.ThreadID]++
 	return nil
 }
@@ -225,6 +236,12 @@ func settle(e *entry, now time.Time) {
 	}
 	if e.run.Status != gen.RunStatusQueued {
 		e.startAt = time.Time{}
+	}
+	if !e.expireAt.IsZero() && !now.Before(e.expireAt) && !terminal(e.run.Status) && e.run.Status != gen.RunStatusCancelling {
+		e.run.Status, e.run.RequiredAction, e.expireAt = gen.RunStatusExpired, nil, time.Time{}
+		if e.run.Usage == nil {
+			e.run.Usage = &gen.RunUsage{}
+		}
 	}
 	if e.run.Status != gen.RunStatusCancelling || e.cancelAt.IsZero() || now.Before(e.cancelAt) {
 		return
