@@ -50,6 +50,7 @@ func TestValidateOperations(t *testing.T) {
 		{"given: create, no request", "createRun", "", "", run("completed"), []string{
 			`body /status: "completed" is not queued after a create (semantic)`}},
 		{"no operation: no state rule", "", "", "", run("completed"), nil},
+		{"a path alone: its operation", "", "", "/v1/threads/thread_abc123/runs/run_abc123", run("completed"), nil},
 		{"given and a path of another", "getRun", http.MethodGet, cancelPath, run("completed"), []string{
 			`request path: "` + cancelPath + `" does not end in /threads/{thread_id}/runs/{run_id} (getRun) (request)`}},
 		{"unknown operation", "deleteRun", "", "", run("completed"), []string{

@@ -300,11 +300,7 @@ func (v *Validator) operation(ex *Exchange) []Violation {
 		}
 	case ex.Path != "":
 		var ok bool
-		method := ex.Method
-		if method == "" {
-			method = http.MethodPost // a path alone: as before, a POST
-		}
-		if op, params, ok = v.ops.Match(method, ex.Path); !ok {
+		if op, params, ok = v.ops.Match(ex.Method, ex.Path); !ok {
 			if allowed := v.ops.Allowed(ex.Path); len(allowed) > 0 && ex.Method != "" {
 				vs = append(vs, Violation{Check: CheckRequest, Location: "request method", Value: quote(ex.Method),
 					Rule: "is not " + strings.Join(allowed, " or ")})

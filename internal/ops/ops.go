@@ -58,12 +58,12 @@ func (m *Matcher) ByID(id string) (Op, bool) {
 	return m.ops[i], true
 }
 
-// Match returns the operation of method on escapedPath, which may carry any prefix (such
-// as /v1) before the template, and its path parameters, unescaped (an empty one matches,
-// so that callers can say it is empty).
+// Match returns the operation of method (any, when empty) on escapedPath, which may carry
+// any prefix (such as /v1) before the template, and its path parameters, unescaped (an
+// empty one matches, so that callers can say it is empty).
 func (m *Matcher) Match(method, escapedPath string) (Op, map[string]string, bool) {
 	for _, op := range m.ops {
-		if op.Method != method {
+		if method != "" && op.Method != method {
 			continue
 		}
 		if params, ok := op.Params(escapedPath); ok {
