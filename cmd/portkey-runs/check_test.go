@@ -210,7 +210,7 @@ func TestCheckTargetVerdicts(t *testing.T) {
 	o := cli(t, "", cv, "check", "--target", broken.URL+"/v1")
 	assert.Equal(t, 1, o.code)
 	assert.Contains(t, o.stdout, "  FAIL  unknown_run (404, ")
-	assert.Contains(t, o.stdout, "      FAIL  schema\n            body: {\"message\":\"Not Found\",\"ok\":false} matches no branch of ErrorResponse")
+	assert.Contains(t, o.stdout, "      FAIL  status_code\n            status: 404 is the gateway's answer for a path it has no route for ({\"message\":\"Not Found\",\"ok\":false}): the target has no such route; does --target end in /v1?")
 
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
