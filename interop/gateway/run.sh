@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# make interop: the reference server behind the real Portkey gateway (@portkey-ai/gateway,
+# pinned in package-lock.json, with the @hono/node-server override) and behind the same
+# gateway as npm installs it (../gateway-stock), then the Node SDKs and openai-go against
+# serve. Loopback only; every process it starts is stopped on exit; each step is bounded.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+GO=${GO:-go}
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	echo "interop: node or npm not found; skipped"
+	exit 0
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+	echo "interop: FAIL: $*"
+	for f in "$work"/*.log; do echo "--- $(basename "$f") (last lines)"; tail -n 15 "$f"; done
+	exit 1
+}
+
+for d in "$here" "$here/../gateway-stock"; do
+	(cd "$d" && timeout 300 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >"$work/npm.log" 2>&1 ||
+		fail "npm ci in $d"
+done
+hono() { node -p "require('$1/node_modules/@hono/node-server/package.json').version"; }
+echo "interop: @portkey-ai/gateway 1.15.2 with @hono/node-server $(hono "$here") (override) and $(hono "$here/../gateway-stock") (as npm resolves it)"
+timeout 300 "$GO" build -C "$root" -o "$work/portkey-runs" ./cmd/portkey-runs || fail "go build"
+
+freeport() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+waitport() {
+	for _ in $(seq 150); do
+		(: </dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+		sleep 0.2
+	done
+	fail "nothing listens on 127.0.0.1:$1 after 30s"
+}
+up=$(freeport) ref=$(freeport) gw=$(freeport) stock=$(freeport)
+"$work/portkey-runs" serve --upstream --addr "127.0.0.1:$up" --cancel-delay 0 2>"$work/upstream.log" &
+pids+=($!)
+"$work/portkey-runs" serve --addr "127.0.0.1:$ref" --cancel-delay 0 2>"$work/serve.log" &
+pids+=($!)
+gateway() { # dir port log: the gateway, bound to loopback by loopback.cjs
+	(cd "$1" && exec node --require "$here/loopback.cjs" node_modules/@portkey-ai/gateway/build/start-server.js --port="$2" --headless) >"$3" 2>&1 &
+	pids+=($!)
+}
+gateway "$here" "$gw" "$work/gateway.log"
+gateway "$here/../gateway-stock" "$stock" "$work/gateway-stock.log"
+for p in "$up" "$ref" "$gw" "$stock"; do waitport "$p"; done
+
+# What the gateway wants: a provider, its key as Bearer, the upstream; it forwards the key
+# and Prefer (so the fault scenarios run through it), and strips every x-portkey-* header.
+export PORTKEY_API_KEY=pk-interop PORTKEY_PROVIDER=openai PORTKEY_PROVIDER_KEY=sk-interop \
+	PORTKEY_CUSTOM_HOST="http://127.0.0.1:$up/v1"
+check() { # port run: check --target through one gateway; prints the report, returns its exit code
+	local code=0
+	timeout 120 "$work/portkey-runs" check --target "http://127.0.0.1:$1/v1" --thread thread_demo --run "$2" \
+		--faults --timeout 20s 2>"$work/check-progress.log" || code=$?
+	return "$code"
+}
+
+echo "== check --target through the gateway (override)"
+code=0
+check "$gw" run_queued | tee "$work/check.txt" || code=$?
+[ "$code" -eq 0 ] || fail "check through the gateway exited $code, want 0"
+
+echo "== check --target through the gateway as npm installs it (no override)"
+code=0
+check "$stock" run_in_progress | tee "$work/check-stock.txt" || code=$?
+[ "$code" -eq 2 ] || fail "check through the stock gateway exited $code, want 2"
+grep -q 'cancel_run (500' "$work/check-stock.txt" || fail "no 500 for cancel_run through the stock gateway"
+grep -q 'gateway failure (x-portkey-gateway-exception: true)' "$work/check-stock.txt" ||
+	fail "no line names the gateway exception"
+grep -q 'path=/v1/threads/thread_demo/runs/run_in_progress/cancel status=200' "$work/upstream.log" ||
+	fail "the upstream did not answer the stock gateway's cancel with 200"
+echo "interop: behind the stock gateway the upstream cancelled run_in_progress (200); the gateway answered 500"
+
+echo "== Node SDKs against serve"
+timeout 120 node "$here/sdk.mjs" "http://127.0.0.1:$ref/v1" || fail "Node SDKs"
+
+echo "== openai-go against the reference server (bench/)"
+timeout 300 "$GO" test -C "$root/bench" -count=1 -run '^TestOpenAIGo' . || fail "openai-go interop"
+
+echo "interop: passed"
