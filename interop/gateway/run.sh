@@ -4,13 +4,13 @@
 # gateway as npm installs it (../gateway-stock), then the Node SDKs and openai-go against
 # serve. Loopback only; every process it starts is stopped on exit; each step is bounded.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-GO=${GO:-go}
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	echo "interop: node or npm not found; skipped"
 	exit 0
 fi
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+GO=${GO:-go}
 
 work=$(mktemp -d)
 pids=()
@@ -83,6 +83,20 @@ grep -q 'gateway failure (x-portkey-gateway-exception: true)' "$work/check-stock
 grep -q 'path=/v1/threads/thread_demo/runs/run_in_progress/cancel status=200' "$work/upstream.log" ||
 	fail "the upstream did not answer the stock gateway's cancel with 200"
 echo "interop: behind the stock gateway the upstream cancelled run_in_progress (200); the gateway answered 500"
+
+echo "== record through each gateway, then replay: the same exit code"
+rr() { # port run want: record, then check --cassettes, each exiting want
+	local code=0 dir="$work/cassettes-$1"
+	timeout 120 "$work/portkey-runs" record --target "http://127.0.0.1:$1/v1" --out "$dir" --thread thread_demo --run "$2" \
+		--faults --timeout 20s >"$work/record-$1.txt" 2>&1 || code=$?
+	[ "$code" -eq "$3" ] || fail "record through 127.0.0.1:$1 exited $code, want $3"
+	code=0
+	timeout 120 "$work/portkey-runs" check --cassettes "$dir" >"$work/replay-$1.txt" 2>&1 || code=$?
+	[ "$code" -eq "$3" ] || fail "replaying what was recorded through 127.0.0.1:$1 exited $code, want $3"
+	echo "interop: record and replay through 127.0.0.1:$1 both exit $3"
+}
+rr "$gw" run_queued 0
+rr "$stock" run_requires_action 2
 
 echo "== Node SDKs against serve"
 timeout 120 node "$here/sdk.mjs" "http://127.0.0.1:$ref/v1" || fail "Node SDKs"
