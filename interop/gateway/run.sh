@@ -44,7 +44,9 @@ waitport() {
 	done
 	fail "nothing listens on 127.0.0.1:$1 after 30s"
 }
-up=$(freeport) ref=$(freeport) gw=$(freeport) stock=$(freeport)
+up=$(freeport) ref=$(freeport) gw=$(freeport) stock=$(freeport) echo=$(freeport)
+node "$here/echo.cjs" "$echo" 2>"$work/echo.log" &
+pids+=($!)
 "$work/portkey-runs" serve --upstream --addr "127.0.0.1:$up" --cancel-delay 0 2>"$work/upstream.log" &
 pids+=($!)
 "$work/portkey-runs" serve --addr "127.0.0.1:$ref" --cancel-delay 0 2>"$work/serve.log" &
@@ -55,7 +57,7 @@ gateway() { # dir port log: the gateway, bound to loopback by loopback.cjs
 }
 gateway "$here" "$gw" "$work/gateway.log"
 gateway "$here/../gateway-stock" "$stock" "$work/gateway-stock.log"
-for p in "$up" "$ref" "$gw" "$stock"; do waitport "$p"; done
+for p in "$up" "$ref" "$gw" "$stock" "$echo"; do waitport "$p"; done
 
 # What the gateway wants: a provider, its key as Bearer, the upstream; it forwards the key
 # and Prefer (so the fault scenarios run through it), and strips every x-portkey-* header.
@@ -67,6 +69,31 @@ check() { # port run: check --target through one gateway; prints the report, ret
 		--faults --timeout 20s 2>"$work/check-progress.log" || code=$?
 	return "$code"
 }
+
+echo "== what the gateway does, as contract/fake_test.go's fake gateway claims"
+cancel() { # custom-host extra-curl-args...: POST a cancel through the gateway, headers and body to stdout
+	local hostarg=$1
+	shift
+	timeout 20 curl -sS -i -X POST "http://127.0.0.1:$gw/v1/threads/thread_demo/runs/run_x/cancel" -H 'x-portkey-provider: openai' \
+		-H "x-portkey-custom-host: $hostarg" -H 'x-portkey-api-key: pk-interop' "$@"
+}
+got=$(cancel "http://127.0.0.1:$echo/v1" -H 'Authorization: Bearer sk-interop' -H 'Prefer: code=429') || fail "curl to the gateway"
+body=$(printf '%s' "$got" | tail -n 1)
+node -e '
+const h = JSON.parse(process.argv[1]).headers;
+const bad = Object.keys(h).filter((k) => k.startsWith("x-portkey-"));
+if (bad.length) throw new Error("forwarded " + bad.join(", "));
+if (h.authorization !== "Bearer sk-interop") throw new Error("authorization: " + h.authorization);
+if (h.prefer !== "code=429") throw new Error("prefer: " + h.prefer);
+' "$body" || fail "the upstream got: $body"
+for want in 'x-portkey-trace-id: ' 'x-portkey-last-used-option-index: config' 'x-portkey-provider: openai' \
+	'x-portkey-retry-attempt-count: 0' 'x-portkey-cache-status: DISABLED'; do
+	printf '%s' "$got" | tr -d '\r' | grep -qx "$want" || fail "the gateway's answer lacks '$want': $got"
+done
+got=$(cancel "http://127.0.0.1:$echo/v1") || fail "curl to the gateway"
+printf '%s' "$got" | tail -n 1 | grep -q '"authorization":"Bearer undefined"' ||
+	fail "without a key, the gateway did not send 'Bearer undefined': $got"
+echo "interop: the gateway strips x-portkey-*, forwards Authorization and Prefer (Bearer undefined without a key), adds its headers (empty trace id)"
 
 echo "== check --target through the gateway (override)"
 code=0
