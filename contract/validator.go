@@ -485,7 +485,7 @@ func (v *Validator) bodyText(body []byte) string {
 // said is "; the body says \"...\"" with the message of an error body (OpenAI's envelope or
 // the gateway's), for the failures found in it; empty when the body has none.
 func (v *Validator) said(ex Exchange) string {
-	if len(ex.Body) == 0 || len(ex.Body) > 64<<10 || ex.Status < 300 {
+	if len(ex.Body) == 0 || len(ex.Body) > 64<<10 || ex.Status < 300 || unknownRoute(ex.Body) { // that one is quoted whole
 		return ""
 	}
 	var b struct {

@@ -141,7 +141,7 @@ func TestValidateResponses(t *testing.T) {
 		{"empty body", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json")}, []string{
 			`body: is empty, expected a JSON value (schema)`}},
 		{"error body: no branch", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"message":"Not Found","ok":false}`)}, []string{
-			`status: 404 is the gateway's answer for a path it has no route for ({"message":"Not Found","ok":false}): the target has no such route; does --target end in /v1?; the body says "Not Found" (status_code)`}},
+			`status: 404 is the gateway's answer for a path it has no route for ({"message":"Not Found","ok":false}): the target has no such route; does --target end in /v1? (status_code)`}},
 		{"error message empty", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":{"message":" ","type":"x","param":null,"code":null}}`)}, []string{
 			`body /error/message: " " is empty; an error must say what went wrong (semantic)`}},
 		{"429 with bad Retry-After", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "0"), Body: []byte(envelope)}, []string{

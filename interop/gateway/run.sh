@@ -111,6 +111,20 @@ grep -q 'path=/v1/threads/thread_demo/runs/run_in_progress/cancel status=200' "$
 	fail "the upstream did not answer the stock gateway's cancel with 200"
 echo "interop: behind the stock gateway the upstream cancelled run_in_progress (200); the gateway answered 500"
 
+echo "== check --target through the gateway: upstream down (2), no /v1 in --target (1)"
+down=$(freeport)
+code=0
+PORTKEY_CUSTOM_HOST="http://127.0.0.1:$down/v1" timeout 120 "$work/portkey-runs" check --target "http://127.0.0.1:$gw/v1" \
+	--timeout 20s >"$work/check-down.txt" 2>&1 || code=$?
+[ "$code" -eq 2 ] || fail "check with the upstream down exited $code, want 2: $(cat "$work/check-down.txt")"
+grep -q 'ECONNREFUSED' "$work/check-down.txt" || fail "the report does not show the gateway's ECONNREFUSED"
+grep 'infrastructure)' "$work/check-down.txt" | head -n 1
+code=0
+timeout 120 "$work/portkey-runs" check --target "http://127.0.0.1:$gw" --timeout 20s >"$work/check-nov1.txt" 2>&1 || code=$?
+[ "$code" -eq 1 ] || fail "check without /v1 exited $code, want 1"
+grep -q 'does --target end in /v1?' "$work/check-nov1.txt" || fail "no hint about /v1: $(cat "$work/check-nov1.txt")"
+grep -m 1 'does --target end in /v1?' "$work/check-nov1.txt"
+
 echo "== record through each gateway, then replay: the same exit code"
 rr() { # port run want: record, then check --cassettes, each exiting want
 	local code=0 dir="$work/cassettes-$1"
