@@ -139,6 +139,16 @@ rr() { # port run want: record, then check --cassettes, each exiting want
 rr "$gw" run_queued 0
 rr "$stock" run_requires_action 2
 
+echo "== the Go client through the gateway without the override: one try, *GatewayError, the run cancelled"
+up2=$(freeport)
+"$work/portkey-runs" serve --upstream --addr "127.0.0.1:$up2" --cancel-delay 0 2>"$work/upstream2.log" &
+pids+=($!)
+waitport "$up2"
+INTEROP_STOCK_GATEWAY="http://127.0.0.1:$stock/v1" INTEROP_GATEWAY="http://127.0.0.1:$gw/v1" INTEROP_UPSTREAM="http://127.0.0.1:$up2/v1" \
+	timeout 300 "$GO" test -C "$root" -count=1 -v -run '^TestInteropGatewayException$' ./portkey >"$work/go-client.log" 2>&1 ||
+	fail "the Go client through the gateway"
+grep -E 'gateway failed|^(ok|---)' "$work/go-client.log"
+
 echo "== Node SDKs against serve"
 timeout 120 node "$here/sdk.mjs" "http://127.0.0.1:$ref/v1" || fail "Node SDKs"
 
