@@ -1,7 +1,7 @@
 # Everything runs through the go command; a fresh machine needs only Go and the module proxy.
 GO ?= go
 
-.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load fuzz lint-spec interop-prism
+.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load fuzz lint-spec interop-prism interop
 
 all: generate test
 
@@ -97,3 +97,9 @@ fuzz:
 	for t in $(FUZZ_TARGETS); do \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$${t%%:*}" || exit 1; \
 	done
+
+## interop: the reference server (serve --upstream) behind the real Portkey gateway (npm ci
+## in interop/gateway, pinned, with the @hono/node-server override; and interop/gateway-stock
+## without it), the Node SDKs and openai-go against serve; without node or npm it skips
+interop:
+	GO=$(GO) bash interop/gateway/run.sh

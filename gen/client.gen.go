@@ -236,7 +236,7 @@ type CancelRunResponse200Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -255,7 +255,7 @@ type CancelRunResponse400Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -274,7 +274,7 @@ type CancelRunResponse401Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -293,7 +293,7 @@ type CancelRunResponse403Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -312,7 +312,7 @@ type CancelRunResponse404Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -331,7 +331,7 @@ type CancelRunResponse408Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -350,7 +350,7 @@ type CancelRunResponse409Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -369,7 +369,7 @@ type CancelRunResponse412Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -390,7 +390,7 @@ type CancelRunResponse429Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -409,7 +409,7 @@ type CancelRunResponse446Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -430,7 +430,7 @@ type CancelRunResponse500Headers struct {
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
 	XPortkeyGatewayException    *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -450,7 +450,7 @@ type CancelRunResponse502Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -471,7 +471,7 @@ type CancelRunResponse503Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -491,7 +491,7 @@ type CancelRunResponse504Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -827,8 +827,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -935,8 +935,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1043,8 +1043,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1151,8 +1151,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1259,8 +1259,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1367,8 +1367,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1475,8 +1475,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1583,8 +1583,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1705,8 +1705,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1813,8 +1813,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -1935,8 +1935,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyGatewayException = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -2050,8 +2050,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -2172,8 +2172,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -2287,8 +2287,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value

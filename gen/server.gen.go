@@ -221,7 +221,7 @@ type BadGatewayResponseHeaders struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -244,7 +244,7 @@ type BadRequestResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -267,7 +267,7 @@ type BudgetExhaustedResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -290,7 +290,7 @@ type ConflictResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -313,7 +313,7 @@ type ForbiddenResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -337,7 +337,7 @@ type GatewayTimeoutResponseHeaders struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -360,7 +360,7 @@ type GuardrailDeniedResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -385,7 +385,7 @@ type InternalServerErrorResponseHeaders struct {
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
 	XPortkeyGatewayException    *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -408,7 +408,7 @@ type NotFoundResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -431,7 +431,7 @@ type RequestTimeoutResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -456,7 +456,7 @@ type ServiceUnavailableResponseHeaders struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -481,7 +481,7 @@ type TooManyRequestsResponseHeaders struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -504,7 +504,7 @@ type UnauthorizedResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -537,7 +537,7 @@ type CancelRun200ResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
