@@ -1,7 +1,7 @@
 # Everything runs through the go command; a fresh machine needs only Go and the module proxy.
 GO ?= go
 
-.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load fuzz
+.PHONY: all generate test test-short run serve vet fmt breaking bench bench-peers bench-go bench-load bench-wrk fuzz
 
 all: generate test
 
@@ -46,7 +46,7 @@ breaking:
 ## Results go to bench/out/. BENCH_COUNT runs per benchmark (benchstat wants 6 or more).
 BENCH_COUNT ?= 6
 BENCHSTAT = $(GO) run -C bench golang.org/x/perf/cmd/benchstat
-bench: bench-go bench-load
+bench: bench-go bench-load bench-wrk
 
 ## bench-peers: bench, with Prism's mock (npm, via npx) under the same load as the Go servers
 bench-peers: bench-go
@@ -72,6 +72,11 @@ bench-go:
 
 bench-load:
 	$(GO) run -C bench ./cmd/loadgen
+
+## bench-wrk: the reference server in its own process under wrk (apt-get install wrk), 8 and
+## 64 connections, validation on and off against bare net/http
+bench-wrk:
+	GO=$(GO) bash bench/wrk.sh
 
 ## fuzz: run each fuzz target for FUZZTIME (their seeds already run in make test); a
 ## crasher is written to the package's testdata/fuzz/<target>/: commit it with the fix
