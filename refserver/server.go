@@ -21,7 +21,7 @@ import (
 	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
-	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
+	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -320,9 +320,9 @@ type specInfo struct {
 }
 
 var loadSpec = sync.OnceValues(func() (specInfo, error) {
-	doc, err := spec.GetSwagger()
+	doc, err := specdoc.Load()
 	if err != nil {
-		return specInfo{}, fmt.Errorf("refserver: embedded spec: %w", err)
+		return specInfo{}, fmt.Errorf("refserver: %w", err)
 	}
 	op := doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post
 	info := specInfo{documented: map[int]bool{}}
@@ -357,8 +357,7 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 	}
 	info.unauthorized = "Missing credentials: send one of " + strings.Join(combos, "; ") + "."
 	info.validate = middleware.OapiRequestValidatorWithOptions(doc, &middleware.Options{
-		DoNotValidateServers: true, // served on any host, at / and /v1
-		Options:              openapi3filter.Options{AuthenticationFunc: authenticate},
+		Options: openapi3filter.Options{AuthenticationFunc: authenticate},
 		ErrorHandlerWithOpts: func(ctx context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
 			validationError(ctx, err, w, r, opts, info.unauthorized)
 		},
