@@ -157,6 +157,7 @@ func TestStoreEvictionDoesNotScanLiveRuns(t *testing.T) {
 		require.NoError(t, st.Put(run(fmt.Sprint("done_", i), gen.RunStatusCompleted)))
 	}
 	full := time.Since(began)
+	t.Logf("%d evicting Puts at %d runs: %s; %d Puts with room: %s", puts, live, full, puts, room)
 	_, err := st.Get("thread_1", fmt.Sprint("done_", puts-1))
 	assert.ErrorIs(t, err, refserver.ErrNoRun, "the terminal run before went")
 	assert.Less(t, full, 20*room+10*time.Millisecond, "%d evicting Puts took %s, %d Puts with room %s", puts, full, puts, room)
