@@ -9,7 +9,7 @@ GO="${GO:-go}"
 CONNS="${CONNS:-8 64}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-4s}"
-STRIDE="${STRIDE:-150000}" # runs per wrk thread and measurement; two threads
+STRIDE="${STRIDE:-100000}" # runs per wrk thread and measurement; two threads
 if ! command -v wrk >/dev/null; then
 	echo "bench-wrk: wrk is not installed (apt-get install wrk); skipping"
 	exit 0
@@ -27,11 +27,15 @@ runs=$((2 * STRIDE + 2 * 20000))
 
 # rate TARGET CONNS prints the req/s of one measurement on a fresh server process.
 rate() {
+	rm -f "$dir/url" # a stale URL would be the previous, stopped server's
 	timeout 300 "$dir/loadgen" -serve "$1" -n "$runs" >"$dir/url" &
 	pid=$!
-	for _ in $(seq 600); do [[ -s "$dir/url" ]] && break; sleep 0.1; done
-	local url
-	url="$(head -1 "$dir/url")"
+	local url=""
+	for _ in $(seq 600); do
+		url="$(head -1 "$dir/url" 2>/dev/null || true)"
+		[[ -n "$url" ]] && break
+		sleep 0.1
+	done
 	[[ -n "$url" ]] || { echo "bench-wrk: $1 did not start" >&2; exit 1; }
 	# Warm up on the runs after the measured ones, so that every measured cancel is a first one.
 	wrk -t2 -c"$2" -d1s -s bench/cancel.lua "$url" -- $((2 * STRIDE)) 20000 >/dev/null
