@@ -46,7 +46,7 @@ type Store struct {
 	threads map[string]int // thread ID -> number of runs
 	// Eviction takes the front of ended, after moving there the front of pending while it
 	// is due: a cancel's cancelAt is its time plus the same delay, so pending is in order.
-	ended   list.List // terminal runs, oldest first
+	ended   list.List // terminal runs, in the order they ended (put, or settled by evict)
 	pending list.List // runs cancelled through Cancel and not settled by evict yet
 }
 
@@ -72,7 +72,7 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 }
 
 // Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
-// tools list, and evicts the oldest terminal run when the store is full. A run put in
+// tools list, and evicts the terminal run that ended first when the store is full. A run put in
 // status cancelling stays cancelling; only runs cancelled through Cancel move on.
 func (s *Store) Put(run gen.Run) error {
 	if run.ID == "" || run.ThreadID == "" {
