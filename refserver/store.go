@@ -46,7 +46,7 @@ type Store struct {
 	threads map[string]int // thread ID -> number of runs
 	// Eviction takes the front of ended, after moving there the front of pending while it
 	// is due: a cancel's cancelAt is its time plus the same delay, so pending is in order.
-	ended   list.List // terminal runs, in the order they ended (put, or settled by evict)
+	ended   list.List // terminal runs, in the order the store saw them end
 	pending list.List // runs cancelled through Cancel and not settled by evict yet
 }
 
