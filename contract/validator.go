@@ -2,7 +2,6 @@ package contract
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,8 +17,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -74,13 +73,9 @@ func New(opts Options) (*Validator, error) {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	doc, err := spec.GetSwagger()
+	doc, err := specdoc.Load()
 	if err != nil {
-		return nil, fmt.Errorf("contract: loading the embedded spec: %w", err)
-	}
-	doc.Servers = nil
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("contract: the embedded spec is invalid: %w", err)
+		return nil, fmt.Errorf("contract: %w", err)
 	}
 	item := doc.Paths.Value(OperationPath)
 	if item == nil || item.Post == nil {
