@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -46,8 +44,8 @@ func BareHandler() http.Handler {
 
 // RefServer returns the reference server holding runs in_progress runs with fullRun's
 // fields, run_0 to run_<runs-1> on LoadThread, so that each request of a load cancels one.
-func RefServer(runs int) (*refserver.Server, error) {
-	s, err := refserver.New(refserver.WithCancelDelay(time.Hour), refserver.WithMaxRuns(runs))
+func RefServer(runs int, opts ...refserver.Option) (*refserver.Server, error) {
+	s, err := refserver.New(append([]refserver.Option{refserver.WithCancelDelay(time.Hour), refserver.WithMaxRuns(runs)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -57,37 +55,4 @@ func RefServer(runs int) (*refserver.Server, error) {
 		}
 	}
 	return s, nil
-}
-
-// Unvalidated serves store through the generated strict server alone, as the reference
-// server does but without its request validation (and without its fault injection).
-func Unvalidated(store *refserver.Store) http.Handler {
-	mux := http.NewServeMux()
-	gen.HandlerWithOptions(gen.NewStrictHandler(cancelOnly{store}, nil), gen.StdHTTPServerOptions{BaseRouter: mux})
-	return http.StripPrefix("/v1", mux)
-}
-
-// cancelOnly serves cancel; a load sends nothing else, so the other operations answer 500.
-type cancelOnly struct{ store *refserver.Store }
-
-var errNotLoaded = errors.New("bench: only cancel is served")
-
-func (cancelOnly) CreateThreadAndRun(context.Context, gen.CreateThreadAndRunRequestObject) (gen.CreateThreadAndRunResponseObject, error) {
-	return nil, errNotLoaded
-}
-
-func (cancelOnly) CreateRun(context.Context, gen.CreateRunRequestObject) (gen.CreateRunResponseObject, error) {
-	return nil, errNotLoaded
-}
-
-func (cancelOnly) GetRun(context.Context, gen.GetRunRequestObject) (gen.GetRunResponseObject, error) {
-	return nil, errNotLoaded
-}
-
-func (c cancelOnly) CancelRun(_ context.Context, req gen.CancelRunRequestObject) (gen.CancelRunResponseObject, error) {
-	run, err := c.store.Cancel(req.ThreadID, req.RunID)
-	if err != nil {
-		return nil, err // the strict server answers 500; a load never sees it
-	}
-	return gen.CancelRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
 }

@@ -25,8 +25,8 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 )
 
-// ReplayFile validates every interaction of the go-vcr cassette at path (a .yaml file).
-// Each gives one Result, named after the file (plus "#<id>" when there are several).
+// ReplayFile validates every interaction of the go-vcr cassette at path (a .yaml file),
+// against its scenario's expectations when Record wrote them. Each gives one Result, named after the file (plus "#<id>" when there are several).
 func (v *Validator) ReplayFile(path string) ([]Result, error) {
 	return v.replay(os.DirFS(filepath.Dir(path)), filepath.Base(path))
 }
@@ -73,7 +73,21 @@ func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
 			n += "#" + strconv.Itoa(i.ID)
 		}
 		checks, vs := v.validate(ex)
-		out = append(out, newResult(n, ex.Status, checks, vs, false, i.Response.Duration))
+		infraError := false
+		if e := ex.Header.Get(HeaderExpect); e != "" { // recorded by Record: judged as live
+			sc, err := parseExpectation(e)
+			if err != nil {
+				return nil, fmt.Errorf("contract: cassette %s: %w", file, err)
+			}
+			if refused(sc, ex) {
+				out = append(out, notCancellable(n, ex.Status, checks, vs, i.Response.Duration))
+				continue
+			}
+			var expected bool
+			checks, vs, expected = v.expect(sc, ex, checks, vs)
+			infraError = !expected
+		}
+		out = append(out, newResult(n, ex.Status, checks, vs, infraError, i.Response.Duration))
 	}
 	return out, nil
 }
@@ -148,7 +162,8 @@ const HeaderCut = "Portkey-Runs-Body-Cut"
 // Record runs each scenario of scs through s against its live target and writes what was
 // exchanged to dir/<scenario name>.yaml, a go-vcr cassette, with every secret redacted
 // before anything is written (s.Auth's and the validator's secrets, in any form, and
-// key-looking text). It returns the validated results, and an error naming the
+// key-looking text), and each response marked with what its scenario expected
+// (HeaderExpect), which replay judges as a live run would. It returns the validated results, and an error naming the
 // scenarios that got no answer: their exchange is not written.
 func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -160,7 +175,7 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 		if sc.Name == "" || strings.ContainsAny(sc.Name, `/\`) || strings.HasPrefix(sc.Name, ".") {
 			return out, fmt.Errorf("contract: scenario name %q cannot name a cassette file", sc.Name)
 		}
-		rec, rs, err := recording(s, filepath.Join(dir, sc.Name))
+		rec, rs, err := recording(s, filepath.Join(dir, sc.Name), sc.expectation())
 		if err != nil {
 			return out, err
 		}
@@ -187,7 +202,7 @@ func RecordLifecycle(ctx context.Context, s *Suite, dir, assistantID string, p P
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	rec, rs, err := recording(s, filepath.Join(dir, LifecycleCassette))
+	rec, rs, err := recording(s, filepath.Join(dir, LifecycleCassette), "")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -204,8 +219,9 @@ func RecordLifecycle(ctx context.Context, s *Suite, dir, assistantID string, p P
 }
 
 // recording returns a recorder writing to path.yaml and a copy of s whose requests go
-// through it: bodies bounded, secrets redacted before anything is written.
-func recording(s *Suite, path string) (*recorder.Recorder, *Suite, error) {
+// through it: bodies bounded, secrets redacted before anything is written, and each
+// response marked with expect (HeaderExpect) unless it is empty.
+func recording(s *Suite, path, expect string) (*recorder.Recorder, *Suite, error) {
 	var real http.RoundTripper = http.DefaultTransport
 	timeout := 30 * time.Second
 	if s.Client != nil {
@@ -229,7 +245,13 @@ func recording(s *Suite, path string) (*recorder.Recorder, *Suite, error) {
 	rec, err := recorder.New(path,
 		recorder.WithMode(recorder.ModeRecordOnly),
 		recorder.WithRealTransport(real),
-		recorder.WithHook(func(i *cassette.Interaction) error { markCut(i, limit); return nil }, recorder.BeforeSaveHook),
+		recorder.WithHook(func(i *cassette.Interaction) error {
+			markCut(i, limit)
+			if expect != "" {
+				i.Response.Headers.Set(HeaderExpect, expect)
+			}
+			return nil
+		}, recorder.BeforeSaveHook),
 		recorder.WithHook(hook, recorder.BeforeSaveHook))
 	if err != nil {
 		return nil, nil, err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,12 +41,17 @@ var (
 // and a cancelling run stays cancelling.
 var fakeStart = time.Date(2025, 11, 26, 7, 0, 0, 0, time.UTC)
 
-// fakeTarget is the reference server behind what a Portkey gateway adds: it answers only
-// the exact fake keys, sends the gateway's x-portkey-* headers to a self-hosted gateway's
-// client (one that names a provider), and answers Prefer: code=500 with the gateway's own
-// failure. runImmediate lives on a second reference server that cancels at once.
+// fakeTarget stands for two targets, told apart by x-portkey-provider. Without it, hosted
+// Portkey: only the exact fake keys pass (else 401), Prefer: code=500 gives the gateway's
+// own failure; runImmediate lives on a second reference server that cancels at once. With
+// it, @portkey-ai/gateway 1.15.2 with the @hono/node-server override as make interop
+// measures it (interop/gateway/run.sh checks each point against the real one): every
+// x-portkey-* header is stripped and the rest (Authorization: Bearer, "Bearer undefined"
+// when none was sent, Prefer) reaches an
+// upstream that asks only for the bearer key (refserver.WithUpstream), whose answer comes
+// back with the gateway's headers, x-portkey-trace-id empty.
 type fakeTarget struct {
-	ref, immediate *refserver.Server
+	ref, immediate, upstream *refserver.Server
 }
 
 func newFakeTarget(t *testing.T) *httptest.Server {
@@ -54,30 +60,45 @@ func newFakeTarget(t *testing.T) *httptest.Server {
 	require.NoError(t, err)
 	immediate, err := refserver.New(clock, refserver.WithCancelDelay(0))
 	require.NoError(t, err)
-	for rr, st := range map[contract.RunRef]gen.RunStatus{runInProgress: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted, runGateway: gen.RunStatusQueued} {
+	upstream, err := refserver.New(clock, refserver.WithUpstream())
+	require.NoError(t, err)
+	for rr, st := range map[contract.RunRef]gen.RunStatus{runInProgress: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted} {
 		_, err := ref.Store.Seed(rr.ThreadID, rr.RunID, st)
 		require.NoError(t, err)
 	}
 	_, err = immediate.Store.Seed(runImmediate.ThreadID, runImmediate.RunID, gen.RunStatusInProgress)
 	require.NoError(t, err)
-	srv := httptest.NewServer(fakeTarget{ref, immediate})
+	_, err = upstream.Store.Seed(runGateway.ThreadID, runGateway.RunID, gen.RunStatusQueued)
+	require.NoError(t, err)
+	srv := httptest.NewServer(fakeTarget{ref, immediate, upstream})
 	t.Cleanup(srv.Close)
 	return srv
 }
 
+// gatewayHeaders are what the gateway adds to every answer it forwards (measured).
+var gatewayHeaders = map[string]string{"x-portkey-trace-id": "", "x-portkey-provider": "openai",
+	"x-portkey-last-used-option-index": "config", "x-portkey-retry-attempt-count": "0", "x-portkey-cache-status": "DISABLED"}
+
 func (f fakeTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := r.Header
-	gateway := h.Get(portkey.HeaderProvider) != ""
-	if gateway {
-		for k, v := range map[string]string{"x-portkey-trace-id": "3f2b8c1e-6d4a-4f7b-9e2c-1a5d7b9c3e8f", "x-portkey-provider": "openai",
-			"x-portkey-last-used-option-index": "0", "x-portkey-retry-attempt-count": "0", "x-portkey-cache-status": "DISABLED"} {
-			w.Header().Set(k, v)
+	if h.Get(portkey.HeaderProvider) != "" {
+		fwd := r.Clone(r.Context())
+		for k := range fwd.Header {
+			if strings.HasPrefix(strings.ToLower(k), "x-portkey-") {
+				fwd.Header.Del(k)
+			}
 		}
+		if fwd.Header.Get("Authorization") == "" {
+			fwd.Header.Set("Authorization", "Bearer undefined") // what the gateway sends without a key
+		}
+		for k, v := range gatewayHeaders {
+			w.Header()[http.CanonicalHeaderKey(k)] = []string{v}
+		}
+		f.upstream.ServeHTTP(w, fwd)
+		return
 	}
 	authed := h.Get(portkey.HeaderAPIKey) == fakeAPIKey &&
-		(h.Get(portkey.HeaderVirtualKey) == fakeVirtualKey ||
-			gateway && h.Get("Authorization") == "Bearer "+fakeProviderKey ||
-			h.Get(portkey.HeaderConfig) == fakeConfig)
+		(h.Get(portkey.HeaderVirtualKey) == fakeVirtualKey || h.Get(portkey.HeaderConfig) == fakeConfig)
 	if !authed {
 		code := "invalid_api_key"
 		var body gen.ErrorResponse

@@ -6,10 +6,12 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
 // HeaderGatewayException is set by the Portkey gateway on its own internal failures.
-const HeaderGatewayException = "x-portkey-gateway-exception"
+const HeaderGatewayException = portkey.HeaderGatewayException
 
 // infrastructure classifies what is not about the contract: a call that failed, a timeout,
 // a redirect (never followed), rate limiting, a server or gateway failure. It returns a

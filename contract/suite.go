@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,7 +25,8 @@ type Scenario struct {
 	// Prefer asks a target that supports it (the reference server) for a fault, e.g.
 	// "code=429,retry-after=2" (keys: refserver.Server); empty for none.
 	Prefer string
-	// NoAuth sends no credentials at all.
+	// NoAuth sends no credentials at all; besides Expect, the self-hosted gateway's 400
+	// failure body (its refusal without x-portkey-provider or x-portkey-config) is expected.
 	NoAuth bool
 	// Expect lists the statuses this scenario expects; empty accepts any documented status
 	// that is not an infrastructure outcome.
@@ -142,38 +144,102 @@ func (s *Suite) run(ctx context.Context, sc Scenario) (Result, []byte) {
 	}
 	ex := NewExchange(req, resp, body, err)
 	checks, vs := v.validate(ex)
+	if refused(sc, ex) {
+		return notCancellable(sc.Name, ex.Status, checks, vs, time.Since(start)), body
+	}
+	checks, vs, expected := v.expect(sc, ex, checks, vs)
+	// An answer that could not be read whole is never judged, even with the expected status.
+	return newResult(sc.Name, ex.Status, checks, vs, !expected || err != nil, time.Since(start)), body
+}
+
+// expect adds to what validate found of ex what sc expects of it (its status, its
+// headers), and says whether the status was expected. Live runs and replays share it.
+func (v *Validator) expect(sc Scenario, ex Exchange, checks []Check, vs []Violation) ([]Check, []Violation, bool) {
 	if sc.NoAuth {
 		// Leaving the credentials out is the point of this scenario.
 		vs = slices.DeleteFunc(vs, func(x Violation) bool { return x.Check == CheckRequest && !x.Failed() })
 	}
-	status := 0
-	if resp != nil {
-		status = resp.StatusCode
+	expected := slices.Contains(sc.Expect, ex.Status) || sc.NoAuth && gatewayRefusal(ex.Status, ex.Body)
+	if ex.Status == 0 {
+		return checks, vs, expected
 	}
-	if sc.NotCancellable && status == http.StatusBadRequest {
-		vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: "400", Severity: Notice,
-			Rule: "not cancellable: nothing checked (give a queued, in_progress or requires_action run, or no --run)"})
-		r := newResult(sc.Name, status, append(checks, CheckScenario), vs, false, time.Since(start))
-		if r.Verdict == Pass {
-			r.Verdict = Error
-		}
-		return r, body
+	checks = append(checks, CheckScenario)
+	if len(sc.Expect) > 0 && !expected && !isInfra(vs) {
+		vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: strconv.Itoa(ex.Status),
+			Rule: "is not the expected " + joinInts(sc.Expect, " or ") + v.said(ex)})
 	}
-	expected := slices.Contains(sc.Expect, status)
-	if resp != nil {
-		checks = append(checks, CheckScenario)
-		if len(sc.Expect) > 0 && !expected && !isInfra(vs) {
-			vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: strconv.Itoa(status),
-				Rule: "is not the expected " + joinInts(sc.Expect, " or ")})
+	for _, h := range sc.RequireHeaders {
+		if expected && ex.Header.Get(h) == "" {
+			vs = append(vs, Violation{Check: CheckScenario, Location: "header " + h, Rule: "is missing"})
 		}
-		for _, h := range sc.RequireHeaders {
-			if expected && resp.Header.Get(h) == "" {
-				vs = append(vs, Violation{Check: CheckScenario, Location: "header " + h, Rule: "is missing"})
+	}
+	return checks, vs, expected
+}
+
+// refused reports whether ex is a 400 to a scenario whose given run must be cancellable.
+func refused(sc Scenario, ex Exchange) bool {
+	return sc.NotCancellable && ex.Status == http.StatusBadRequest
+}
+
+// notCancellable is the result of a refused exchange: nothing checked, an error (unless
+// the 400 itself breaks the contract).
+func notCancellable(name string, status int, checks []Check, vs []Violation, d time.Duration) Result {
+	vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: "400", Severity: Notice,
+		Rule: "not cancellable: nothing checked (give a queued, in_progress or requires_action run, or no --run)"})
+	r := newResult(name, status, append(checks, CheckScenario), vs, false, d)
+	if r.Verdict == Pass {
+		r.Verdict = Error
+	}
+	return r
+}
+
+// HeaderExpect, on a recorded response, keeps what its scenario expected, so that a
+// replay gives the live verdict: "scenario NAME; expect 401 403; no-credentials;
+// require Retry-After" (the last two only when they apply).
+const HeaderExpect = "Portkey-Runs-Expect"
+
+// expectation renders sc's expectations as HeaderExpect's value.
+func (sc Scenario) expectation() string {
+	parts := []string{"scenario " + sc.Name, "expect " + joinInts(sc.Expect, " ")}
+	if sc.NoAuth {
+		parts = append(parts, "no-credentials")
+	}
+	if sc.NotCancellable {
+		parts = append(parts, "not-cancellable")
+	}
+	if len(sc.RequireHeaders) > 0 {
+		parts = append(parts, "require "+strings.Join(sc.RequireHeaders, " "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// parseExpectation reads HeaderExpect's value back into a Scenario's expectations.
+func parseExpectation(s string) (Scenario, error) {
+	var sc Scenario
+	for _, part := range strings.Split(s, ";") {
+		key, rest, _ := strings.Cut(strings.TrimSpace(part), " ")
+		switch key {
+		case "scenario":
+			sc.Name = rest
+		case "expect":
+			for _, f := range strings.Fields(rest) {
+				n, err := strconv.Atoi(f)
+				if err != nil || n < 100 || n > 599 {
+					return sc, fmt.Errorf("%s: %q is not a status", HeaderExpect, f)
+				}
+				sc.Expect = append(sc.Expect, n)
 			}
+		case "no-credentials":
+			sc.NoAuth = true
+		case "not-cancellable":
+			sc.NotCancellable = true
+		case "require":
+			sc.RequireHeaders = strings.Fields(rest)
+		default:
+			return sc, fmt.Errorf("%s: unknown part %q", HeaderExpect, truncate(part, 40))
 		}
 	}
-	// An answer that could not be read whole is never judged, even with the expected status.
-	return newResult(sc.Name, status, checks, vs, !expected || err != nil, time.Since(start)), body
+	return sc, nil
 }
 
 // DefaultTimeout bounds a Suite's request when its Client sets no Timeout.
@@ -243,6 +309,13 @@ func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error)
 		req.Header.Set("Prefer", sc.Prefer)
 	}
 	return req, nil
+}
+
+// gatewayRefusal reports whether an answer is the self-hosted gateway's refusal of a request
+// without credentials: 400 with its {"status":"failure"} body (api/DECISIONS.md D40).
+func gatewayRefusal(status int, body []byte) bool {
+	var b struct{ Status string }
+	return status == http.StatusBadRequest && json.Unmarshal(body, &b) == nil && b.Status == "failure"
 }
 
 func isInfra(vs []Violation) bool {

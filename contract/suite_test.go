@@ -55,7 +55,7 @@ func TestSuiteVerdicts(t *testing.T) {
 		{"unexpected 429 is an error, not a failure", contract.Scenario{Name: "x", ThreadID: "t", RunID: "r", Prefer: "code=429,retry-after=2", Expect: []int{404}},
 			contract.Error, []string{`status: 429 rate limited, Retry-After "2" (infrastructure)`}},
 		{"unexpected status fails", contract.Scenario{Name: "x", ThreadID: "t", RunID: "r", Expect: []int{200}},
-			contract.Fail, []string{`status: 404 is not the expected 200 (scenario)`}},
+			contract.Fail, []string{`status: 404 is not the expected 200; the body says "No thread found with id 't'." (scenario)`}},
 		{"required header missing", contract.Scenario{Name: "x", ThreadID: "t", RunID: "r", Expect: []int{404}, RequireHeaders: []string{"X-Request-Id"}},
 			contract.Fail, []string{`header X-Request-Id: is missing (scenario)`}},
 	}

@@ -2,7 +2,6 @@ package contract
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,9 +17,9 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
 	"github.com/seed-a6d846e6/portkey-runs/internal/ops"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -80,13 +79,9 @@ func New(opts Options) (*Validator, error) {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	doc, err := spec.GetSwagger()
+	doc, err := specdoc.Load()
 	if err != nil {
-		return nil, fmt.Errorf("contract: loading the embedded spec: %w", err)
-	}
-	doc.Servers = nil
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("contract: the embedded spec is invalid: %w", err)
+		return nil, fmt.Errorf("contract: %w", err)
 	}
 	v := &Validator{opts: opts, ops: ops.New(doc), operations: map[string]map[int]*response{}, names: map[*openapi3.Schema]string{},
 		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}, red: redact.New(opts.Secrets...)}
@@ -272,6 +267,13 @@ func (v *Validator) ValidateResponse(req *http.Request, resp *http.Response) []V
 // each (locations included, which name properties).
 func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 	checks, vs := v.judge(ex)
+	if said := v.said(ex); said != "" {
+		for i := range vs {
+			if vs[i].Failed() && vs[i].Check != CheckRequest {
+				vs[i].Rule += said
+			}
+		}
+	}
 	if len(v.opts.Secrets) > 0 {
 		for i := range vs {
 			x := &vs[i]
@@ -344,8 +346,20 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 	if iv := v.infrastructure(ex, nil); iv.Unjudged() { // a redirect: the answer is elsewhere
 		return append(checks, CheckInfrastructure), append(vs, iv)
 	}
-	checks = append(checks, CheckStatusCode)
 	resp := v.operations[ex.Operation][ex.Status]
+	if ex.Status >= 500 && (resp == nil || len(resp.media) > 0 && !v.declaredMedia(ex.Header.Get("Content-Type"), resp.media)) {
+		// Whatever its media type, a 5xx says the target failed, not how the contract reads.
+		iv := v.infrastructure(ex, nil)
+		if text := v.bodyText(ex.Body); text != "" {
+			iv.Rule += ", a " + quote(truncate(v.red.String(ex.Header.Get("Content-Type")), 40)) + " body: " + text
+		}
+		return append(checks, CheckInfrastructure), append(vs, iv)
+	}
+	checks = append(checks, CheckStatusCode)
+	if ex.Status == http.StatusNotFound && unknownRoute(ex.Body) {
+		return checks, append(vs, Violation{Check: CheckStatusCode, Location: "status", Value: "404",
+			Rule: "is the gateway's answer for a path it has no route for (" + gatewayNotFound + "): the target has no such route; does --target end in /v1?"})
+	}
 	if resp == nil {
 		vs = append(vs, Violation{Check: CheckStatusCode, Location: "status", Value: strconv.Itoa(ex.Status),
 			Rule: "is not documented for " + ex.Operation})
@@ -506,6 +520,59 @@ func (v *Validator) missingCredentials(h http.Header) []string {
 	return best
 }
 
+// declaredMedia reports whether ct is one of media, with no violation.
+func (v *Validator) declaredMedia(ct string, media []string) bool {
+	cv, _ := v.checkContentType(ct, media)
+	return len(cv) == 0
+}
+
+// gatewayNotFound is the Portkey gateway's answer to a path it has no route for (Hono's).
+const gatewayNotFound = `{"message":"Not Found","ok":false}`
+
+func unknownRoute(body []byte) bool {
+	var b struct {
+		Message string
+		OK      *bool `json:"ok"`
+	}
+	return len(body) < 1<<10 && json.Unmarshal(body, &b) == nil && b.Message == "Not Found" && b.OK != nil && !*b.OK
+}
+
+// maxSaid bounds the text of a body quoted in a violation, in runes.
+const maxSaid = 300
+
+// bodyText is body as one quoted line, redacted and cut; empty for an empty body.
+func (v *Validator) bodyText(body []byte) string {
+	text := strings.Join(strings.Fields(v.red.String(string(body[:min(len(body), 4*maxSaid)]))), " ")
+	if text == "" {
+		return ""
+	}
+	return quote(truncate(text, maxSaid))
+}
+
+// said is "; the body says \"...\"" with the message of an error body (OpenAI's envelope or
+// the gateway's), for the failures found in it; empty when the body has none.
+func (v *Validator) said(ex Exchange) string {
+	if len(ex.Body) == 0 || len(ex.Body) > 64<<10 || ex.Status < 300 || unknownRoute(ex.Body) { // that one is quoted whole
+		return ""
+	}
+	var b struct {
+		Error   json.RawMessage
+		Message any
+	}
+	if json.Unmarshal(ex.Body, &b) != nil {
+		return ""
+	}
+	var e struct{ Message any }
+	msg, _ := b.Message.(string)
+	if msg == "" && json.Unmarshal(b.Error, &e) == nil {
+		msg, _ = e.Message.(string)
+	}
+	if strings.TrimSpace(msg) == "" {
+		return ""
+	}
+	return "; the body says " + quote(truncate(redact.Line(v.red.String(msg)), maxSaid))
+}
+
 // checkContentType checks ct against the declared media types and reports whether the
 // body should be read as JSON.
 func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bool) {
@@ -548,7 +615,7 @@ func (v *Validator) headerDrift(h http.Header, declared []header) []Violation {
 // standardHeaders are response headers no API spec declares: HTTP's own framing,
 // caching, content and connection headers (RFC 9110, 9111, 9112), cookies, CORS and
 // browser security policy, the CDN's (Cloudflare's CF-*, by prefix), and the recorder's
-// own HeaderCut.
+// own HeaderCut and HeaderExpect.
 var standardHeaders = map[string]bool{
 	"Accept-Ranges": true, "Age": true, "Alt-Svc": true, "Cache-Control": true, "Connection": true,
 	"Content-Encoding": true, "Content-Language": true, "Content-Length": true, "Content-Security-Policy": true,
@@ -560,7 +627,7 @@ var standardHeaders = map[string]bool{
 
 func standardHeader(name string) bool {
 	c := http.CanonicalHeaderKey(name)
-	return standardHeaders[c] || c == HeaderCut || strings.HasPrefix(c, "Cf-") || strings.HasPrefix(c, "Access-Control-")
+	return standardHeaders[c] || c == HeaderCut || c == HeaderExpect || strings.HasPrefix(c, "Cf-") || strings.HasPrefix(c, "Access-Control-")
 }
 
 func (v *Validator) checkHeaders(h http.Header, declared []header) []Violation {

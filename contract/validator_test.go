@@ -141,25 +141,25 @@ func TestValidateResponses(t *testing.T) {
 		{"html page with 200", contract.Exchange{Status: 200, Header: ct("Content-Type", "text/html; charset=utf-8"), Body: []byte(`<html><body>OK</body></html>`)}, []string{
 			`header Content-Type: "text/html; charset=utf-8" is not application/json (content_type)`}},
 		{"missing content type", contract.Exchange{Status: 404, Header: ct(), Body: []byte(envelope)}, []string{
-			`header Content-Type: is missing, expected application/json (content_type)`}},
+			`header Content-Type: is missing, expected application/json; the body says "Cannot cancel run with status 'completed'." (content_type)`}},
 		{"not JSON", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":`)}, []string{
 			`body: is not valid JSON (unexpected EOF) (schema)`}},
 		{"empty body", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json")}, []string{
 			`body: is empty, expected a JSON value (schema)`}},
 		{"error body: no branch", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"message":"Not Found","ok":false}`)}, []string{
-			`body: {"message":"Not Found","ok":false} matches no branch of ErrorResponse [ErrorEnvelope: /error required property is missing; GatewayFailure: /status required property is missing; AzureErrorEnvelope: /error required property is missing] (schema)`}},
+			`status: 404 is the gateway's answer for a path it has no route for ({"message":"Not Found","ok":false}): the target has no such route; does --target end in /v1? (status_code)`}},
 		{"error message empty", contract.Exchange{Status: 404, Header: ct("Content-Type", "application/json"), Body: []byte(`{"error":{"message":" ","type":"x","param":null,"code":null}}`)}, []string{
 			`body /error/message: " " is empty; an error must say what went wrong (semantic)`}},
 		{"429 with bad Retry-After", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "0"), Body: []byte(envelope)}, []string{
-			`header Retry-After: 0 is less than the minimum 1 (response_headers)`,
+			`header Retry-After: 0 is less than the minimum 1; the body says "Cannot cancel run with status 'completed'." (response_headers)`,
 			`status: 429 rate limited, Retry-After "0" (infrastructure)`}},
 		{"429 with a date Retry-After", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "Wed, 21 Oct 2026 07:28:00 GMT"), Body: []byte(envelope)}, []string{
-			`header Retry-After: "Wed, 21 Oct 2026 07:28:00 GMT" is not an integer (response_headers)`,
+			`header Retry-After: "Wed, 21 Oct 2026 07:28:00 GMT" is not an integer; the body says "Cannot cancel run with status 'completed'." (response_headers)`,
 			`status: 429 rate limited, Retry-After "Wed, 21 Oct 2026 07:28:00 GMT" (infrastructure)`}},
 		{"Azure 429 (D19)", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "9"), Body: []byte(`{"error":{"code":"429","message":"Please retry after 9 seconds."}}`)}, []string{
 			`status: 429 rate limited, Retry-After "9" (infrastructure)`}},
 		{"Azure shape with an extra property", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "9"), Body: []byte(`{"error":{"code":"429","message":"m","status":429}}`)}, []string{
-			`body: {"error":{"code":"429","message":"m","status":429}} matches no branch of ErrorResponse [ErrorEnvelope: /error/type required property is missing, /error/param required property is missing; GatewayFailure: /status required property is missing, /message required property is missing; AzureErrorEnvelope: /error/status is not a property of AzureError] (schema)`,
+			`body: {"error":{"code":"429","message":"m","status":429}} matches no branch of ErrorResponse [ErrorEnvelope: /error/type required property is missing, /error/param required property is missing; GatewayFailure: /status required property is missing, /message required property is missing; AzureErrorEnvelope: /error/status is not a property of AzureError]; the body says "m" (schema)`,
 			`status: 429 rate limited, Retry-After "9" (infrastructure)`}},
 		{"gateway failure", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json", contract.HeaderGatewayException, "true"), Body: []byte(`{"status":"failure","message":"Something went wrong"}`)}, []string{
 			`status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`}},

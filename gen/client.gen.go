@@ -627,7 +627,7 @@ type CreateThreadAndRunResponse200Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -646,7 +646,7 @@ type CreateThreadAndRunResponse400Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -665,7 +665,7 @@ type CreateThreadAndRunResponse401Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -684,7 +684,7 @@ type CreateThreadAndRunResponse403Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -703,7 +703,7 @@ type CreateThreadAndRunResponse404Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -722,7 +722,7 @@ type CreateThreadAndRunResponse408Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -741,7 +741,7 @@ type CreateThreadAndRunResponse409Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -760,7 +760,7 @@ type CreateThreadAndRunResponse412Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -781,7 +781,7 @@ type CreateThreadAndRunResponse429Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -800,7 +800,7 @@ type CreateThreadAndRunResponse446Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -821,7 +821,7 @@ type CreateThreadAndRunResponse500Headers struct {
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
 	XPortkeyGatewayException    *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -841,7 +841,7 @@ type CreateThreadAndRunResponse502Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -862,7 +862,7 @@ type CreateThreadAndRunResponse503Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -882,7 +882,7 @@ type CreateThreadAndRunResponse504Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1061,7 +1061,7 @@ type CreateRunResponse200Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1080,7 +1080,7 @@ type CreateRunResponse400Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1099,7 +1099,7 @@ type CreateRunResponse401Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1118,7 +1118,7 @@ type CreateRunResponse403Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1137,7 +1137,7 @@ type CreateRunResponse404Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1156,7 +1156,7 @@ type CreateRunResponse408Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1175,7 +1175,7 @@ type CreateRunResponse409Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1194,7 +1194,7 @@ type CreateRunResponse412Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1215,7 +1215,7 @@ type CreateRunResponse429Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1234,7 +1234,7 @@ type CreateRunResponse446Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1255,7 +1255,7 @@ type CreateRunResponse500Headers struct {
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
 	XPortkeyGatewayException    *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1275,7 +1275,7 @@ type CreateRunResponse502Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1296,7 +1296,7 @@ type CreateRunResponse503Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1316,7 +1316,7 @@ type CreateRunResponse504Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1495,7 +1495,7 @@ type GetRunResponse200Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1514,7 +1514,7 @@ type GetRunResponse400Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1533,7 +1533,7 @@ type GetRunResponse401Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1552,7 +1552,7 @@ type GetRunResponse403Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1571,7 +1571,7 @@ type GetRunResponse404Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1590,7 +1590,7 @@ type GetRunResponse408Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1609,7 +1609,7 @@ type GetRunResponse409Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1628,7 +1628,7 @@ type GetRunResponse412Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1649,7 +1649,7 @@ type GetRunResponse429Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1668,7 +1668,7 @@ type GetRunResponse446Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1689,7 +1689,7 @@ type GetRunResponse500Headers struct {
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
 	XPortkeyGatewayException    *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1709,7 +1709,7 @@ type GetRunResponse502Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1730,7 +1730,7 @@ type GetRunResponse503Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1750,7 +1750,7 @@ type GetRunResponse504Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1929,7 +1929,7 @@ type CancelRunResponse200Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1948,7 +1948,7 @@ type CancelRunResponse400Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1967,7 +1967,7 @@ type CancelRunResponse401Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -1986,7 +1986,7 @@ type CancelRunResponse403Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2005,7 +2005,7 @@ type CancelRunResponse404Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2024,7 +2024,7 @@ type CancelRunResponse408Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2043,7 +2043,7 @@ type CancelRunResponse409Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2062,7 +2062,7 @@ type CancelRunResponse412Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2083,7 +2083,7 @@ type CancelRunResponse429Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2102,7 +2102,7 @@ type CancelRunResponse446Headers struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2123,7 +2123,7 @@ type CancelRunResponse500Headers struct {
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
 	XPortkeyGatewayException    *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2143,7 +2143,7 @@ type CancelRunResponse502Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2164,7 +2164,7 @@ type CancelRunResponse503Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2184,7 +2184,7 @@ type CancelRunResponse504Headers struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -2607,8 +2607,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -2715,8 +2715,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -2823,8 +2823,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -2931,8 +2931,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3039,8 +3039,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3147,8 +3147,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3255,8 +3255,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3363,8 +3363,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3485,8 +3485,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3593,8 +3593,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3715,8 +3715,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyGatewayException = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3830,8 +3830,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -3952,8 +3952,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -4067,8 +4067,8 @@ func ParseCreateThreadAndRunResponse(rsp *http.Response) (*CreateThreadAndRunRes
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -4295,8 +4295,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -4403,8 +4403,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -4511,8 +4511,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -4619,8 +4619,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -4727,8 +4727,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -4835,8 +4835,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -4943,8 +4943,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -5051,8 +5051,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -5173,8 +5173,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -5281,8 +5281,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -5403,8 +5403,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyGatewayException = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -5518,8 +5518,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -5640,8 +5640,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -5755,8 +5755,8 @@ func ParseCreateRunResponse(rsp *http.Response) (*CreateRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -5983,8 +5983,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6091,8 +6091,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6199,8 +6199,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6307,8 +6307,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6415,8 +6415,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6523,8 +6523,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6631,8 +6631,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6739,8 +6739,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6861,8 +6861,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -6969,8 +6969,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -7091,8 +7091,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyGatewayException = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -7206,8 +7206,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -7328,8 +7328,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -7443,8 +7443,8 @@ func ParseGetRunResponse(rsp *http.Response) (*GetRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -7671,8 +7671,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -7779,8 +7779,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -7887,8 +7887,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -7995,8 +7995,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -8103,8 +8103,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -8211,8 +8211,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -8319,8 +8319,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -8427,8 +8427,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -8549,8 +8549,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -8657,8 +8657,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -8779,8 +8779,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyGatewayException = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -8894,8 +8894,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -9016,8 +9016,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value
@@ -9131,8 +9131,8 @@ func ParseCancelRunResponse(rsp *http.Response) (*CancelRunResponse, error) {
 			headers.XPortkeyCacheStatus = &value
 		}
 		if values := rsp.Header.Values("x-portkey-last-used-option-index"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-portkey-last-used-option-index", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.XPortkeyLastUsedOptionIndex = &value

@@ -383,7 +383,7 @@ type BadGatewayResponseHeaders struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -406,7 +406,7 @@ type BadRequestResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -429,7 +429,7 @@ type BudgetExhaustedResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -452,7 +452,7 @@ type ConflictResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -475,7 +475,7 @@ type ForbiddenResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -499,7 +499,7 @@ type GatewayTimeoutResponseHeaders struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -522,7 +522,7 @@ type GuardrailDeniedResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -547,7 +547,7 @@ type InternalServerErrorResponseHeaders struct {
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
 	XPortkeyGatewayException    *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -570,7 +570,7 @@ type NotFoundResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -593,7 +593,7 @@ type RequestTimeoutResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -616,7 +616,7 @@ type RunResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -641,7 +641,7 @@ type ServiceUnavailableResponseHeaders struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -666,7 +666,7 @@ type TooManyRequestsResponseHeaders struct {
 	OpenaiVersion               *string
 	RetryAfterMs                *int
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string
@@ -689,7 +689,7 @@ type UnauthorizedResponseHeaders struct {
 	OpenaiProcessingMs          *int
 	OpenaiVersion               *string
 	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *int
+	XPortkeyLastUsedOptionIndex *string
 	XPortkeyProvider            *string
 	XPortkeyRetryAttemptCount   *int
 	XPortkeyTraceID             *string

@@ -20,6 +20,10 @@ const (
 	HeaderProvider   = "x-portkey-provider"
 	HeaderConfig     = "x-portkey-config"
 	HeaderCustomHost = "x-portkey-custom-host"
+
+	// HeaderGatewayException, set to true on an answer, says the gateway itself failed,
+	// possibly after the upstream acted on the request.
+	HeaderGatewayException = "x-portkey-gateway-exception"
 )
 
 // Environment variables read by AuthFrom and New.

@@ -162,7 +162,8 @@ func New(opts ...Option) (*Client, error) {
 func (c *Client) Gen() *gen.ClientWithResponses { return c.gen }
 
 // Cancel cancels a run and returns it (status cancelling or cancelled). A non-2xx answer
-// (a redirect too: none is followed) is an *APIError, a 2xx that is not a run a
+// (a redirect too: none is followed) is an *APIError, a *GatewayError (wrapping one) when
+// the gateway says it failed itself, a 2xx that is not a run a
 // *DecodeError, a body over the limit a *BodyTooLargeError; an empty ID is ErrEmptyID and
 // an ID that is not UTF-8 ErrInvalidID, before anything is sent.
 func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, error) {
@@ -189,6 +190,9 @@ func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, 
 		return nil, fmt.Errorf("portkey: reading the response (status %d): %w", resp.StatusCode, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if gatewayException(resp.Header) {
+			return nil, &GatewayError{newAPIError(resp, body, c.red)}
+		}
 		return nil, newAPIError(resp, body, c.red)
 	}
 	return decodeRun(resp, body, c.red)

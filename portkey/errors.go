@@ -38,15 +38,30 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// GatewayError is an answer the gateway marked x-portkey-gateway-exception: true. It is
+// never retried: the gateway may have failed after the upstream cancelled the run.
+type GatewayError struct{ *APIError }
+
+func (e *GatewayError) Error() string {
+	return "portkey: the gateway failed (" + HeaderGatewayException + ": true); the upstream may have cancelled the run, get it to see: " +
+		strings.TrimPrefix(e.APIError.Error(), "portkey: ")
+}
+
+func (e *GatewayError) Unwrap() error { return e.APIError }
+
+func gatewayException(h http.Header) bool {
+	return strings.EqualFold(strings.TrimSpace(h.Get(HeaderGatewayException)), "true")
+}
+
 // maxExcerpt bounds the message taken from a body that is not a known error shape.
 const maxExcerpt = 200
 
 // newAPIError reads an error answer; every field is scrubbed by red of the credentials and
 // of anything that looks like a key.
 func newAPIError(resp *http.Response, body []byte, red *redact.Redactor) *APIError {
-	e := &APIError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
-	if e.RequestID == "" {
-		e.RequestID = resp.Header.Get("X-Portkey-Trace-Id")
+	e := &APIError{StatusCode: resp.StatusCode, RequestID: strings.TrimSpace(resp.Header.Get("X-Request-Id"))}
+	if e.RequestID == "" { // the gateway sends an empty trace ID unless the caller set one
+		e.RequestID = strings.TrimSpace(resp.Header.Get("X-Portkey-Trace-Id"))
 	}
 	var parsed gen.ErrorResponse
 	if json.Unmarshal(body, &parsed) == nil {

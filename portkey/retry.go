@@ -29,7 +29,8 @@ const (
 
 // RetryTransport is an http.RoundTripper that retries connection errors, 408, 409, 429
 // and 5xx with exponential backoff, honouring retry-after-ms, Retry-After and
-// x-should-retry. It never retries 400, 401, 403, 404, 412 or 446, never sleeps past the
+// x-should-retry. It never retries 400, 401, 403, 404, 412 or 446, nor an answer with
+// x-portkey-gateway-exception: true (the upstream may have acted), never sleeps past the
 // request context's deadline (it returns the last answer instead), and sends a request
 // only once when its body cannot be replayed (no GetBody). The zero value does not retry;
 // NewRetryTransport gives the defaults.
@@ -108,6 +109,8 @@ func (t *RetryTransport) backoff(ctx context.Context, attempt int, resp *http.Re
 		return t.delay(attempt), true
 	}
 	switch code := resp.StatusCode; {
+	case gatewayException(resp.Header): // as Portkey's own SDKs: the request may have acted
+		return 0, false
 	case code < 400, code == 400, code == 401, code == 403, code == 404, code == 412, code == 446:
 		return 0, false
 	default:

@@ -23,8 +23,8 @@ import (
 	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
-	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
 	"github.com/seed-a6d846e6/portkey-runs/internal/ops"
+	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -64,22 +64,28 @@ const maxBody = 64 << 10
 //	                  and the run is not changed
 //	times=N           apply to the first N requests with the same Prefer value, method and
 //	                  path only
+//
+// With WithUpstream it is instead the OpenAI-compatible provider behind a gateway.
 type Server struct {
-	Store   *Store
-	handler http.Handler // validation, routing, faults, the strict handler
-	v1      http.Handler // handler under /v1
+	Store    *Store
+	handler  http.Handler // validation, routing, faults, the strict handler
+	v1       http.Handler // handler under /v1
+	upstream bool
+	now      func() time.Time
 }
 
 // Option configures New and Serve.
 type Option func(*config)
 
 type config struct {
-	now     func() time.Time
-	delay   time.Duration
-	start   time.Duration
-	maxRuns int
-	logger  *slog.Logger // Serve's
-	limits  limits       // Serve's
+	now      func() time.Time
+	delay    time.Duration
+	start    time.Duration
+	maxRuns  int
+	bare     bool         // without request validation
+	logger   *slog.Logger // Serve's
+	limits   limits       // Serve's
+	upstream bool
 }
 
 // WithCancelDelay sets how long a cancelled run stays cancelling before it is cancelled;
@@ -98,6 +104,16 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // WithMaxRuns bounds the store (DefaultMaxRuns by default).
 func WithMaxRuns(n int) Option { return func(c *config) { c.maxRuns = n } }
 
+// WithUpstream makes the server the OpenAI-compatible provider behind a Portkey gateway,
+// which forwards only Authorization: Bearer: that is the one credential it asks for (401
+// in OpenAI's words without it), and every answer carries x-request-id,
+// openai-processing-ms and openai-version as OpenAI's do.
+func WithUpstream() Option { return func(c *config) { c.upstream = true } }
+
+// WithoutValidation serves without request validation (and so without authentication), for
+// measuring what validation costs; everything else is unchanged.
+func WithoutValidation() Option { return func(c *config) { c.bare = true } }
+
 // New returns a server with an empty store. Seed it through Server.Store.
 func New(opts ...Option) (*Server, error) {
 	c := newConfig(opts)
@@ -105,7 +121,7 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns)}
+	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns), upstream: c.upstream, now: c.now}
 	f := &faults{documented: info.documented, seen: map[[32]byte]int{}}
 	strict := gen.NewStrictHandlerWithOptions(handler{s.Store, c.start}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
 		gen.StrictHTTPServerOptions{
@@ -114,7 +130,14 @@ func New(opts ...Option) (*Server, error) {
 		})
 	mux := &router{}
 	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
-	s.handler = info.validate(mux)
+	switch {
+	case c.bare:
+		s.handler = mux
+	case c.upstream:
+		s.handler = bearerOnly(info.validateUpstream(mux))
+	default:
+		s.handler = info.validate(mux)
+	}
 	s.v1 = http.StripPrefix("/v1", s.handler)
 	return s, nil
 }
@@ -131,6 +154,9 @@ func newConfig(opts []Option) config {
 // canonical (the ServeMux would redirect them), validates the request against the spec,
 // then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.upstream {
+		w = &providerWriter{ResponseWriter: w, start: s.now(), now: s.now}
+	}
 	if !readBody(w, r) {
 		return
 	}
@@ -397,16 +423,17 @@ func internalError(w http.ResponseWriter, _ *http.Request, err error) {
 // specInfo is what the server takes from the embedded spec, read once: the request
 // validation middleware, the 401 message and the documented error statuses.
 type specInfo struct {
-	validate     func(http.Handler) http.Handler
-	unauthorized string       // names the spec's credential combinations
-	documented   map[int]bool // error statuses documented for cancel (every operation shares them)
-	ops          *ops.Matcher
+	validate         func(http.Handler) http.Handler
+	validateUpstream func(http.Handler) http.Handler // validate without the spec's security
+	unauthorized     string                          // names the spec's credential combinations
+	documented       map[int]bool                    // error statuses documented for cancel (every operation shares them)
+	ops              *ops.Matcher
 }
 
 var loadSpec = sync.OnceValues(func() (specInfo, error) {
-	doc, err := spec.GetSwagger()
+	doc, err := specdoc.Load()
 	if err != nil {
-		return specInfo{}, fmt.Errorf("refserver: embedded spec: %w", err)
+		return specInfo{}, fmt.Errorf("refserver: %w", err)
 	}
 	op := doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post
 	info := specInfo{documented: map[int]bool{}, ops: ops.New(doc)}
@@ -440,13 +467,19 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 		combos = append(combos, strings.Join(names, " + "))
 	}
 	info.unauthorized = "Missing credentials: send one of " + strings.Join(combos, "; ") + "."
-	info.validate = middleware.OapiRequestValidatorWithOptions(doc, &middleware.Options{
-		DoNotValidateServers: true, // served on any host, at / and /v1
-		Options:              openapi3filter.Options{AuthenticationFunc: authenticate},
-		ErrorHandlerWithOpts: func(ctx context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
-			validationError(ctx, err, w, r, opts, info)
-		},
-	})
+	validator := func(o openapi3filter.Options) func(http.Handler) http.Handler {
+		return middleware.OapiRequestValidatorWithOptions(doc, &middleware.Options{
+			DoNotValidateServers: true, // served on any host, at / and /v1
+			Options:              o,
+			ErrorHandlerWithOpts: func(ctx context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
+				validationError(ctx, err, w, r, opts, info)
+			},
+		})
+	}
+	info.validate = validator(openapi3filter.Options{AuthenticationFunc: authenticate})
+	info.validateUpstream = validator(openapi3filter.Options{AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error {
+		return nil // bearerOnly has checked the one credential an upstream gets
+	}})
 	return info, nil
 })
 

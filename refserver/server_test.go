@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -342,4 +343,27 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestWithoutValidationServesTheSameStorePath: without validation a request without
+// credentials is served, through the same store, while the default server answers 401.
+func TestWithoutValidationServesTheSameStorePath(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts []refserver.Option
+		want int
+	}{{"validating", nil, http.StatusUnauthorized}, {"without validation", []refserver.Option{refserver.WithoutValidation()}, http.StatusOK}} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := refserver.New(c.opts...)
+			require.NoError(t, err)
+			_, err = s.Store.Seed("thread_1", "run_1", gen.RunStatusQueued)
+			require.NoError(t, err)
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1"+cancelPath("thread_1", "run_1"), nil))
+			require.Equal(t, c.want, w.Code, w.Body.String())
+			run, err := s.Store.Get("thread_1", "run_1")
+			require.NoError(t, err)
+			assert.Equal(t, c.want == http.StatusOK, run.Status == gen.RunStatusCancelling, "only a served cancel changes the run")
+		})
+	}
 }

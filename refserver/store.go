@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -41,16 +42,24 @@ type Store struct {
 	maxRuns int
 
 	mu      sync.Mutex
-	runs    map[string]*list.Element // run ID -> *entry, oldest first in order
-	order   *list.List
+	runs    map[string]*entry
 	threads map[string]int // thread ID -> number of runs
+	// Eviction takes the front of ended, after moving there the front of pending while it
+	// is due: a cancel's cancelAt is its time plus the same delay, so pending is in order.
+	ended   list.List // terminal runs, in the order the store saw them end
+	pending list.List // runs cancelled through Cancel and not settled by evict yet
+	// expiring holds the runs Create made and nothing else moved since: they all live
+	// CreatedRunLifetime, so it is in the order they expire.
+	expiring list.List
 }
 
 type entry struct {
 	run      gen.Run
-	cancelAt time.Time // when a cancelling run becomes cancelled; zero if never
-	startAt  time.Time // when a created, queued run becomes in_progress; zero if never
-	expireAt time.Time // when a created run not yet cancelled or ended expires; zero if never
+	cancelAt time.Time     // when a cancelling run becomes cancelled; zero if never
+	startAt  time.Time     // when a created, queued run becomes in_progress; zero if never
+	expireAt time.Time     // when a created run not yet cancelled or ended expires; zero if never
+	queue    *list.List    // ended, pending, expiring or nil (a live run)
+	el       *list.Element // its element in queue
 }
 
 // NewStore returns an empty store. now is its clock (time.Now when nil), delay is how long
@@ -64,11 +73,11 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 		maxRuns = DefaultMaxRuns
 	}
 	return &Store{now: now, delay: max(delay, 0), maxRuns: maxRuns,
-		runs: map[string]*list.Element{}, order: list.New(), threads: map[string]int{}}
+		runs: map[string]*entry{}, threads: map[string]int{}}
 }
 
 // Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
-// tools list, and evicts the oldest terminal run when the store is full. A run put in
+// tools list, and evicts the terminal run that ended first when the store is full. A run put in
 // status cancelling stays cancelling; only runs cancelled through Cancel move on.
 func (s *Store) Put(run gen.Run) error { return s.put(run, false, time.Time{}, time.Time{}) }
 
@@ -113,12 +122,19 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) e
 	if needThread && s.threads[run.ThreadID] == 0 {
 		return ErrNoThread
 	}
-	if el, ok := s.runs[run.ID]; ok {
-		s.remove(el)
+	if e, ok := s.runs[run.ID]; ok {
+		s.remove(e)
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
 		return ErrFull
 	}
-	s.runs[run.ID] = s.order.PushBack(&entry{run: run, startAt: startAt, expireAt: expireAt})
+	e := &entry{run: run, startAt: startAt, expireAt: expireAt}
+	switch {
+	case terminal(run.Status):
+		s.enqueue(e, &s.ended)
+	case !expireAt.IsZero():
+		s.enqueue(e, &s.expiring)
+	}
+	s.runs[run.ID] = e
 	s.threads[run.ThreadID]++
 	return nil
 }
@@ -176,7 +192,12 @@ func (s *Store) cancel(threadID, runID string, commit bool) (gen.Run, error) {
 	next.cancelAt = now.Add(s.delay)
 	settle(&next, now)
 	if commit {
-		*e = next
+		e.run, e.cancelAt = next.run, next.cancelAt
+		if terminal(e.run.Status) {
+			s.enqueue(e, &s.ended)
+		} else {
+			s.enqueue(e, &s.pending)
+		}
 	}
 	return next.run, nil
 }
@@ -193,11 +214,10 @@ func (s *Store) find(threadID, runID string) (*entry, error) {
 	if s.threads[threadID] == 0 {
 		return nil, ErrNoThread
 	}
-	el, ok := s.runs[runID]
+	e, ok := s.runs[runID]
 	if !ok {
 		return nil, ErrNoRun
 	}
-	e := el.Value.(*entry)
 	if e.run.ThreadID != threadID {
 		return nil, ErrNoRun
 	}
@@ -205,31 +225,50 @@ func (s *Store) find(threadID, runID string) (*entry, error) {
 	return e, nil
 }
 
-// evict removes the oldest terminal run and reports whether there was one. Callers hold s.mu.
+// evict removes the terminal run that ended first and reports whether there was one, in
+// O(1) amortised time. Callers hold s.mu.
 func (s *Store) evict() bool {
 	now := s.now()
-	for el := s.order.Front(); el != nil; el = el.Next() {
-		e := el.Value.(*entry)
-		settle(e, now)
-		if terminal(e.run.Status) {
-			s.remove(el)
-			return true
+	for _, q := range []*list.List{&s.pending, &s.expiring} {
+		for el := q.Front(); el != nil; el = q.Front() {
+			e := el.Value.(*entry)
+			settle(e, now)
+			if !terminal(e.run.Status) {
+				break
+			}
+			s.enqueue(e, &s.ended)
 		}
 	}
-	return false
+	el := s.ended.Front()
+	if el == nil {
+		return false
+	}
+	s.remove(el.Value.(*entry))
+	return true
 }
 
-// remove deletes el's run. Callers hold s.mu.
-func (s *Store) remove(el *list.Element) {
-	run := s.order.Remove(el).(*entry).run
-	delete(s.runs, run.ID)
-	if s.threads[run.ThreadID]--; s.threads[run.ThreadID] <= 0 {
-		delete(s.threads, run.ThreadID)
+// enqueue moves e to the back of q. Callers hold s.mu.
+func (s *Store) enqueue(e *entry, q *list.List) {
+	if e.queue != nil {
+		e.queue.Remove(e.el)
+	}
+	e.queue, e.el = q, q.PushBack(e)
+}
+
+// remove deletes e's run. Callers hold s.mu.
+func (s *Store) remove(e *entry) {
+	if e.queue != nil {
+		e.queue.Remove(e.el)
+	}
+	delete(s.runs, e.run.ID)
+	if s.threads[e.run.ThreadID]--; s.threads[e.run.ThreadID] <= 0 {
+		delete(s.threads, e.run.ThreadID)
 	}
 }
 
-// settle turns a created run whose start has come into an in_progress one, and a
-// cancelling run whose delay has passed into a cancelled one.
+// settle turns a created run whose start has come into an in_progress one, one whose
+// lifetime has passed into an expired one, and a cancelling run whose delay has passed
+// into a cancelled one.
 func settle(e *entry, now time.Time) {
 	if e.run.Status == gen.RunStatusQueued && !e.startAt.IsZero() && !now.Before(e.startAt) {
 		e.run.Status, e.run.StartedAt = gen.RunStatusInProgress, ptr(int(e.startAt.Unix()))
@@ -268,15 +307,81 @@ func terminal(st gen.RunStatus) bool {
 // clone deep-copies run, so that callers cannot change a stored run through its pointers.
 // The store itself only ever replaces pointers, so the server may encode a shared run.
 func clone(run gen.Run) (gen.Run, error) {
-	b, err := json.Marshal(run)
-	if err != nil {
-		return gen.Run{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
-	}
 	var c gen.Run
-	if err := json.Unmarshal(b, &c); err != nil {
+	if err := deepCopy(reflect.ValueOf(&c).Elem(), reflect.ValueOf(run)); err != nil {
 		return gen.Run{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
 	}
 	return c, nil
 }
+
+// deepCopy sets dst, a zero settable value, to a copy of src that shares no memory with it.
+// A generated union (one unexported json.RawMessage) is copied by its UnmarshalJSON.
+func deepCopy(dst, src reflect.Value) error {
+	switch src.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if src.IsNil() {
+			return nil
+		}
+		if src.Kind() == reflect.Interface {
+			c := reflect.New(src.Elem().Type()).Elem()
+			if err := deepCopy(c, src.Elem()); err != nil {
+				return err
+			}
+			dst.Set(c)
+			return nil
+		}
+		p := reflect.New(src.Type().Elem())
+		if err := deepCopy(p.Elem(), src.Elem()); err != nil {
+			return err
+		}
+		dst.Set(p)
+	case reflect.Slice:
+		if src.IsNil() {
+			return nil
+		}
+		dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
+		for i := range src.Len() {
+			if err := deepCopy(dst.Index(i), src.Index(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if src.IsNil() {
+			return nil
+		}
+		dst.Set(reflect.MakeMapWithSize(src.Type(), src.Len()))
+		for it := src.MapRange(); it.Next(); {
+			v := reflect.New(src.Type().Elem()).Elem()
+			if err := deepCopy(v, it.Value()); err != nil {
+				return err
+			}
+			dst.SetMapIndex(it.Key(), v)
+		}
+	case reflect.Struct:
+		if src.IsZero() {
+			return nil
+		}
+		if t := src.Type(); t.NumField() == 1 && !t.Field(0).IsExported() && t.Field(0).Type == rawMessage {
+			u, ok := dst.Addr().Interface().(json.Unmarshaler) // a union: its raw bytes
+			if !ok {
+				return fmt.Errorf("cannot copy a %s", t)
+			}
+			return u.UnmarshalJSON(src.Field(0).Bytes())
+		}
+		for i := range src.NumField() {
+			if !src.Type().Field(i).IsExported() {
+				return fmt.Errorf("cannot copy the unexported field %s of a %s", src.Type().Field(i).Name, src.Type())
+			}
+			if err := deepCopy(dst.Field(i), src.Field(i)); err != nil {
+				return err
+			}
+		}
+	default:
+		dst.Set(src)
+	}
+	return nil
+}
+
+var rawMessage = reflect.TypeFor[json.RawMessage]()
 
 func ptr[T any](v T) *T { return &v }

@@ -224,7 +224,7 @@ func TestCheckTargetVerdicts(t *testing.T) {
 	o := cli(t, "", cv, "check", "--target", broken.URL+"/v1")
 	assert.Equal(t, 1, o.code)
 	assert.Contains(t, o.stdout, "  FAIL  unknown_run (404, ")
-	assert.Contains(t, o.stdout, "      FAIL  schema\n            body: {\"message\":\"Not Found\",\"ok\":false} matches no branch of ErrorResponse")
+	assert.Contains(t, o.stdout, "      FAIL  status_code\n            status: 404 is the gateway's answer for a path it has no route for ({\"message\":\"Not Found\",\"ok\":false}): the target has no such route; does --target end in /v1?")
 
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
@@ -328,4 +328,57 @@ func TestReportsRedactSecrets(t *testing.T) {
 	assert.Equal(t, 1, o.code)
 	assert.Contains(t, o.stdout, `ErrorEnvelope: /error/code {"key":"[REDACTED]"} is not a string`)
 	assert.NotContains(t, o.stdout+o.stderr, key)
+}
+
+// TestReplayKeepsTheRecordedVerdict: replaying what record wrote gives record's exit code
+// and verdicts, through a gateway that fails the cancel (500, as @portkey-ai/gateway
+// without the @hono/node-server override) and through one that breaks the contract.
+func TestReplayKeepsTheRecordedVerdict(t *testing.T) {
+	stock := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Header.Get(portkey.HeaderProvider) == "":
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"status":"failure","message":"Either x-portkey-config or x-portkey-provider header is required"}`))
+		case strings.Contains(r.URL.Path, "run_queued"):
+			w.Header().Set("x-portkey-gateway-exception", "true")
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"status":"failure","message":"Something went wrong"}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error":{"message":"No thread found with id 'thread_contract_unknown'.","type":"invalid_request_error","param":null,"code":null}}`))
+		}
+	}))
+	defer stock.Close()
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		w.Write([]byte(`{"error":{"message":"Run is busy.","type":"invalid_request_error","param":null,"code":null}}`))
+	}))
+	defer broken.Close()
+	cv := creds(portkey.Auth{APIKey: "pk-interop", Provider: "openai", ProviderKey: "sk-interop", CustomHost: "http://127.0.0.1:9/v1"})
+	for _, tc := range []struct {
+		name, target string
+		code         int
+		lines        []string
+	}{
+		{"gateway exception", stock.URL + "/v1", 2, []string{"  PASS  no_credentials (400, ", "  ERROR cancel_run (500, ",
+			"status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)"}},
+		{"contract broken", broken.URL + "/v1", 1, []string{"  FAIL  no_credentials (409, ",
+			`status: 409 is not the expected 401 or 403; the body says "Run is busy." (scenario)`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "cassettes")
+			o := cli(t, "", cv, "record", "--target", tc.target, "--out", dir, "--thread", "thread_demo", "--run", "run_queued")
+			require.Equal(t, tc.code, o.code, o.stdout+o.stderr)
+			for _, l := range tc.lines {
+				assert.Contains(t, o.stdout, l)
+			}
+			o = cli(t, "", nil, "check", "--cassettes", dir)
+			assert.Equal(t, tc.code, o.code, o.stdout+o.stderr)
+			for _, l := range tc.lines {
+				assert.Contains(t, o.stdout, l)
+			}
+		})
+	}
 }

@@ -19,6 +19,6 @@ func Example_validate() {
 	}
 	// Output:
 	// exit 0
-	// -: status: 418 is not documented for cancelRun (status_code)
+	// -: status: 418 is not documented for cancelRun; the body says "No run found with id 'run_abc'." (status_code)
 	// exit 1
 }

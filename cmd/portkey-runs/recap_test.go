@@ -38,14 +38,14 @@ func TestCheckRecap(t *testing.T) {
 	recap, summary, _ := strings.Cut(o.stdout, "\n\nFAIL ")
 	auth := ` -H "X-Portkey-Api-Key: $PORTKEY_API_KEY" -H "X-Portkey-Virtual-Key: $PORTKEY_VIRTUAL_KEY"`
 	assert.Equal(t, `Failures:
-  FAIL  scenarios.unknown_run: schema
-        body: {"message":"Not Found","ok":false} matches no branch of ErrorResponse [ErrorEnvelope: /error required property is missing; GatewayFailure: /status required property is missing; AzureErrorEnvelope: /error required property is missing] (schema)
+  FAIL  scenarios.unknown_run: status_code
+        status: 404 is the gateway's answer for a path it has no route for ({"message":"Not Found","ok":false}): the target has no such route; does --target end in /v1? (status_code)
         reproduce: `+curl+auth+`
   FAIL  scenarios.no_credentials: scenario
-        status: 404 is not the expected 401 or 403 (scenario)
+        status: 404 is not the expected 401 or 403; the body says "wrong keys" (scenario)
         reproduce: `+curl+`
-  FAIL  scenarios.create_run: schema
-        body: {"message":"Not Found","ok":false} matches no branch of ErrorResponse [ErrorEnvelope: /error required property is missing; GatewayFailure: /status required property is missing; AzureErrorEnvelope: /error required property is missing] (schema)
+  FAIL  scenarios.create_run: status_code
+        status: 404 is the gateway's answer for a path it has no route for ({"message":"Not Found","ok":false}): the target has no such route; does --target end in /v1? (status_code)
         and 1 more violation
         reproduce: curl -si -X POST `+base+`/threads/runs -H 'Content-Type: application/json' -H 'Openai-Beta: assistants=v2'`+auth+` -d '{"assistant_id":"asst_portkey_runs_check"}'`, recap, "no credentials sent: none in the line either")
 	// Without --run the suite made its own run: the create failed, so nothing followed it.
@@ -56,7 +56,7 @@ func TestCheckRecap(t *testing.T) {
 	// record's report has the same recap.
 	o = cli(t, "", vars, "record", "-q", "--target", base, "--out", t.TempDir())
 	assert.Equal(t, 1, o.code, o.stdout+o.stderr)
-	assert.Contains(t, o.stdout, "  FAIL  recorded.unknown_run: schema\n")
+	assert.Contains(t, o.stdout, "  FAIL  recorded.unknown_run: status_code\n")
 	assert.Contains(t, o.stdout, "        reproduce: "+curl+auth+"\n")
 
 	// Run as printed, in a shell with the variables set, the line gets the same answer.

@@ -20,11 +20,18 @@ SIGTERM). Logs one line per request on standard error.
 Flags:
   --addr ADDR            listen address (default 127.0.0.1:8080)
   --cancel-delay D       how long a cancelled run stays cancelling (default 1s; 0: at once)
+  --upstream             be the OpenAI-compatible provider behind a Portkey gateway instead of
+                         the gateway: only Authorization: Bearer is asked for (the gateway
+                         forwards nothing else), answers carry x-request-id,
+                         openai-processing-ms and openai-version
 
 Example:
   portkey-runs serve --addr 127.0.0.1:8080
   # in another shell: any non-empty credentials are accepted
   PORTKEY_API_KEY=any PORTKEY_VIRTUAL_KEY=any portkey-runs check --target http://127.0.0.1:8080/v1 --faults
+
+  # behind the real gateway (npx @portkey-ai/gateway --port=8787 --headless): see make interop
+  portkey-runs serve --upstream --addr 127.0.0.1:8081
 `
 
 func serveFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
@@ -32,6 +39,7 @@ func serveFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 	delay := new(time.Duration)
 	*delay = refserver.DefaultCancelDelay
 	fs.Var((*duration)(delay), "cancel-delay", "how long a cancelled run stays cancelling")
+	upstream := fs.Bool("upstream", false, "be the OpenAI-compatible provider behind a gateway")
 	return func(ctx context.Context, e env, args []string) int {
 		if len(args) > 0 {
 			fmt.Fprintf(e.stderr, "portkey-runs serve: unexpected argument %q: serve takes only flags\n", args[0])
@@ -45,7 +53,11 @@ func serveFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		ready := func(a net.Addr) {
 			log.Info("listening", "url", "http://"+a.String()+"/v1", "thread", refserver.DemoThread)
 		}
-		if err := refserver.Serve(ctx, *addr, ready, refserver.WithLogger(log), refserver.WithCancelDelay(*delay)); err != nil {
+		opts := []refserver.Option{refserver.WithLogger(log), refserver.WithCancelDelay(*delay)}
+		if *upstream {
+			opts = append(opts, refserver.WithUpstream())
+		}
+		if err := refserver.Serve(ctx, *addr, ready, opts...); err != nil {
 			fmt.Fprintf(e.stderr, "portkey-runs serve: %v\n", err)
 			return exitError
 		}

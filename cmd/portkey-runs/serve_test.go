@@ -42,11 +42,12 @@ func (s *syncBuffer) String() string {
 var listening = regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+/v1)`)
 
 // startServe runs serve until ctx ends; done receives its exit code.
-func startServe(t *testing.T, ctx context.Context, stdout, stderr *syncBuffer) (base string, done chan int) {
+func startServe(t *testing.T, ctx context.Context, stdout, stderr *syncBuffer, flags ...string) (base string, done chan int) {
 	t.Helper()
 	done = make(chan int, 1)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--cancel-delay", "0"}, flags...)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--cancel-delay", "0"}, strings.NewReader(""), stdout, stderr,
+		done <- run(ctx, args, strings.NewReader(""), stdout, stderr,
 			func(string) string { return "" })
 	}()
 	require.Eventually(t, func() bool {
@@ -121,4 +122,30 @@ func TestServeRefusesSmuggling(t *testing.T) {
 			assert.Empty(t, rest, "the hidden request was answered")
 		})
 	}
+}
+
+// TestServeUpstream: with --upstream, serve answers the bearer key alone (what a gateway
+// forwards) with OpenAI's headers, and refuses Portkey's headers without it.
+func TestServeUpstream(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	base, _ := startServe(t, ctx, &stdout, &stderr, "--upstream")
+	post := func(h http.Header) *http.Response {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/threads/thread_demo/runs/run_queued/cancel", nil)
+		require.NoError(t, err)
+		req.Header = h
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	refused := post(http.Header{"X-Portkey-Api-Key": {"pk"}, "X-Portkey-Virtual-Key": {"vk"}})
+	assert.Equal(t, http.StatusUnauthorized, refused.StatusCode)
+	ok := post(http.Header{"Authorization": {"Bearer sk-any"}})
+	assert.Equal(t, http.StatusOK, ok.StatusCode)
+	assert.NotEmpty(t, ok.Header.Get("x-request-id"))
+	assert.NotEmpty(t, ok.Header.Get("openai-processing-ms"))
+	assert.NotEmpty(t, ok.Header.Get("openai-version"))
 }

@@ -18,11 +18,13 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/bench"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
 
 func main() {
@@ -60,7 +62,12 @@ func run() error {
 	peerName := flag.String("peer-name", "peer", "name of -peer in the table")
 	peerPath := flag.String("peer-path", "/threads/thread_def456/runs/run_def456/cancel", "path -peer serves the operation at")
 	wait := flag.Duration("wait", 3*time.Minute, "how long to wait for -peer to answer")
+	serveName := flag.String("serve", "", "only serve the target named bare, on or off with -n runs on a loopback port, "+
+		"print its URL and serve until interrupted (for a load generator in another process, bench/wrk.sh)")
 	flag.Parse()
+	if *serveName != "" {
+		return serveOnly(*serveName, *n)
+	}
 	if *n <= 0 || *d <= 0 || *c <= 0 || *rounds <= 0 || *warm < 0 {
 		return errors.New("-n, -d, -c and -rounds must be positive")
 	}
@@ -71,11 +78,7 @@ func run() error {
 		local("bare net/http, constant body", func(int) (http.Handler, error) { return bench.BareHandler(), nil }),
 		local("refserver, validation on", func(runs int) (http.Handler, error) { return bench.RefServer(runs) }),
 		local("refserver, validation off", func(runs int) (http.Handler, error) {
-			s, err := bench.RefServer(runs)
-			if err != nil {
-				return nil, err
-			}
-			return bench.Unvalidated(s.Store), nil
+			return bench.RefServer(runs, refserver.WithoutValidation())
 		}),
 	}
 	if *peer != "" {
@@ -140,6 +143,36 @@ func measure(ctx context.Context, t target, l bench.Load, warm int) (bench.LoadR
 	}
 	l.Path = path
 	return l.Run(ctx)
+}
+
+// serveOnly serves one target on a loopback port until SIGINT or SIGTERM.
+func serveOnly(name string, runs int) error {
+	var h http.Handler
+	var err error
+	switch name {
+	case "bare":
+		h = bench.BareHandler()
+	case "on":
+		h, err = bench.RefServer(runs)
+	case "off":
+		h, err = bench.RefServer(runs, refserver.WithoutValidation())
+	default:
+		return fmt.Errorf("-serve %q: want bare, on or off", name)
+	}
+	if err != nil {
+		return err
+	}
+	base, stop, err := serve(h)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	runtime.GC()
+	fmt.Println(base)
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	<-ctx.Done()
+	return nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
