@@ -72,7 +72,7 @@ func ExampleTransport() {
 	fmt.Println("caller got:", resp.StatusCode(), len(resp.Body) > 0)
 	// Output:
 	// POST /v1/threads/thread_1/runs/run_1/cancel 404 fail
-	//    body: {"error":{"message":"No run found with id 'run_1'.","para... matches no branch of ErrorResponse [ErrorEnvelope: /error/code required property is missing; GatewayFailure: /status required property is missing, /message required property is missing; AzureErrorEnvelope: /error/param is not a property of AzureError, /error/type is not a property of AzureError, /error/code required property is missing]; the body says "No run found with id 'run_1'." (schema)
+	//    body: {"error":{"message":"No run found with id 'run_1'.","para... matches no branch of ErrorResponse [ErrorEnvelope: /error {"message":"No run found with id 'run_1'.","param":null,"... matches no branch of ErrorObject [Error: /code required property is missing; AzureError: /param is not a property of AzureError, /type is not a property of AzureError, /code required property is missing]; GatewayFailure: /status required property is missing, /message required property is missing]; the body says "No run found with id 'run_1'." (schema)
 	// caller got: 404 true
 }
 

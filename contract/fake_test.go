@@ -101,9 +101,7 @@ func (f fakeTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		(h.Get(portkey.HeaderVirtualKey) == fakeVirtualKey || h.Get(portkey.HeaderConfig) == fakeConfig)
 	if !authed {
 		code := "invalid_api_key"
-		var body gen.ErrorResponse
-		_ = body.FromErrorEnvelope(gen.ErrorEnvelope{Error: gen.Error{Message: "Invalid API key provided.", Type: "invalid_request_error", Code: &code}})
-		writeJSON(w, http.StatusUnauthorized, body)
+		writeJSON(w, http.StatusUnauthorized, map[string]gen.Error{"error": {Message: "Invalid API key provided.", Type: "invalid_request_error", Code: &code}})
 		return
 	}
 	if h.Get("Prefer") == "code=500" { // the gateway's own failure (REFERENCE section 4)

@@ -159,7 +159,7 @@ func TestValidateResponses(t *testing.T) {
 		{"Azure 429 (D19)", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "9"), Body: []byte(`{"error":{"code":"429","message":"Please retry after 9 seconds."}}`)}, []string{
 			`status: 429 rate limited, Retry-After "9" (infrastructure)`}},
 		{"Azure shape with an extra property", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "9"), Body: []byte(`{"error":{"code":"429","message":"m","status":429}}`)}, []string{
-			`body: {"error":{"code":"429","message":"m","status":429}} matches no branch of ErrorResponse [ErrorEnvelope: /error/type required property is missing, /error/param required property is missing; GatewayFailure: /status required property is missing, /message required property is missing; AzureErrorEnvelope: /error/status is not a property of AzureError]; the body says "m" (schema)`,
+			`body: {"error":{"code":"429","message":"m","status":429}} matches no branch of ErrorResponse [ErrorEnvelope: /error {"code":"429","message":"m","status":429} matches no branch of ErrorObject [Error: /type required property is missing, /param required property is missing; AzureError: /status is not a property of AzureError]; GatewayFailure: /status required property is missing, /message required property is missing]; the body says "m" (schema)`,
 			`status: 429 rate limited, Retry-After "9" (infrastructure)`}},
 		{"gateway failure", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json", contract.HeaderGatewayException, "true"), Body: []byte(`{"status":"failure","message":"Something went wrong"}`)}, []string{
 			`status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`}},

@@ -464,14 +464,6 @@ type AzureError struct {
 	Target     *string                   `json:"target,omitempty"`
 }
 
-// AzureErrorEnvelope Azure OpenAI's error body, e.g. on 429 (D19).
-type AzureErrorEnvelope struct {
-	// Error A code (the status as text on 429) and a message, plus the optional members of the
-	// Microsoft REST error format (target, details, innererror): no type, no param. Closed,
-	// so that an OpenAI error never matches it too.
-	Error AzureError `json:"error"`
-}
-
 // CodeInterpreterResources defines model for CodeInterpreterResources.
 type CodeInterpreterResources struct {
 	FileIds *[]string `json:"file_ids,omitempty"`
@@ -645,11 +637,18 @@ type Error struct {
 
 // ErrorEnvelope defines model for ErrorEnvelope.
 type ErrorEnvelope struct {
-	Error Error `json:"error"`
+	// Error OpenAI's error object, or Azure OpenAI's shorter one (D19).
+	Error ErrorObject `json:"error"`
 }
 
-// ErrorResponse An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// ErrorObject OpenAI's error object, or Azure OpenAI's shorter one (D19).
+type ErrorObject struct {
+	union json.RawMessage
+}
+
+// ErrorResponse An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type ErrorResponse struct {
 	union json.RawMessage
 }
@@ -1011,56 +1010,69 @@ type RunID = string
 // ThreadID defines model for ThreadId.
 type ThreadID = string
 
-// BadGateway An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// BadGateway An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type BadGateway = ErrorResponse
 
-// BadRequest An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// BadRequest An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type BadRequest = ErrorResponse
 
-// BudgetExhausted An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// BudgetExhausted An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type BudgetExhausted = ErrorResponse
 
-// Conflict An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// Conflict An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type Conflict = ErrorResponse
 
-// Forbidden An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// Forbidden An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type Forbidden = ErrorResponse
 
-// GatewayTimeout An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// GatewayTimeout An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type GatewayTimeout = ErrorResponse
 
-// GuardrailDenied An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// GuardrailDenied An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type GuardrailDenied = ErrorResponse
 
-// InternalServerError An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// InternalServerError An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type InternalServerError = ErrorResponse
 
-// NotFound An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// NotFound An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type NotFound = ErrorResponse
 
-// RequestTimeout An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// RequestTimeout An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type RequestTimeout = ErrorResponse
 
-// ServiceUnavailable An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// ServiceUnavailable An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type ServiceUnavailable = ErrorResponse
 
-// TooManyRequests An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// TooManyRequests An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type TooManyRequests = ErrorResponse
 
-// Unauthorized An error body: the OpenAI envelope that providers and most gateway errors use, the
-// gateway's own failure body, or Azure OpenAI's shorter envelope (D19).
+// Unauthorized An error body: the `{"error": ...}` envelope that providers and most gateway errors
+// use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
+// own failure body.
 type Unauthorized = ErrorResponse
 
 // CreateThreadAndRunParams defines parameters for CreateThreadAndRun.
@@ -1250,6 +1262,68 @@ func (t *AssistantTool) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsError returns the union data inside the ErrorObject as a Error
+func (t ErrorObject) AsError() (Error, error) {
+	var body Error
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromError overwrites any union data inside the ErrorObject as the provided Error
+func (t *ErrorObject) FromError(v Error) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeError performs a merge with any union data inside the ErrorObject, using the provided Error
+func (t *ErrorObject) MergeError(v Error) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAzureError returns the union data inside the ErrorObject as a AzureError
+func (t ErrorObject) AsAzureError() (AzureError, error) {
+	var body AzureError
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAzureError overwrites any union data inside the ErrorObject as the provided AzureError
+func (t *ErrorObject) FromAzureError(v AzureError) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeAzureError performs a merge with any union data inside the ErrorObject, using the provided AzureError
+func (t *ErrorObject) MergeAzureError(v AzureError) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ErrorObject) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ErrorObject) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsErrorEnvelope returns the union data inside the ErrorResponse as a ErrorEnvelope
 func (t ErrorResponse) AsErrorEnvelope() (ErrorEnvelope, error) {
 	var body ErrorEnvelope
@@ -1292,32 +1366,6 @@ func (t *ErrorResponse) FromGatewayFailure(v GatewayFailure) error {
 
 // MergeGatewayFailure performs a merge with any union data inside the ErrorResponse, using the provided GatewayFailure
 func (t *ErrorResponse) MergeGatewayFailure(v GatewayFailure) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsAzureErrorEnvelope returns the union data inside the ErrorResponse as a AzureErrorEnvelope
-func (t ErrorResponse) AsAzureErrorEnvelope() (AzureErrorEnvelope, error) {
-	var body AzureErrorEnvelope
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromAzureErrorEnvelope overwrites any union data inside the ErrorResponse as the provided AzureErrorEnvelope
-func (t *ErrorResponse) FromAzureErrorEnvelope(v AzureErrorEnvelope) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeAzureErrorEnvelope performs a merge with any union data inside the ErrorResponse, using the provided AzureErrorEnvelope
-func (t *ErrorResponse) MergeAzureErrorEnvelope(v AzureErrorEnvelope) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err

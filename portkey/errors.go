@@ -65,13 +65,18 @@ func newAPIError(resp *http.Response, body []byte, red *redact.Redactor) *APIErr
 	}
 	var parsed gen.ErrorResponse
 	if json.Unmarshal(body, &parsed) == nil {
-		if env, err := parsed.AsErrorEnvelope(); err == nil && (env.Error.Message != "" || env.Error.Type != "") {
-			e.Type, e.Message = env.Error.Type, env.Error.Message
-			if env.Error.Code != nil {
-				e.Code = *env.Error.Code
+		env, err := parsed.AsErrorEnvelope()
+		var oe gen.Error // OpenAI's or Azure's error object: Azure's lacks only type and param
+		if err == nil {
+			oe, err = env.Error.AsError()
+		}
+		if err == nil && (oe.Message != "" || oe.Type != "") {
+			e.Type, e.Message = oe.Type, oe.Message
+			if oe.Code != nil {
+				e.Code = *oe.Code
 			}
-			if env.Error.Param != nil {
-				e.Param = *env.Error.Param
+			if oe.Param != nil {
+				e.Param = *oe.Param
 			}
 		} else if gf, err := parsed.AsGatewayFailure(); err == nil && gf.Message != "" {
 			e.Message = gf.Message

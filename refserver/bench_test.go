@@ -23,7 +23,7 @@ func BenchmarkCancel(b *testing.B) {
 			w.Header().Set("Content-Type", "application/json")
 			if err != nil {
 				w.WriteHeader(http.StatusBadRequest)
-				_ = json.NewEncoder(w).Encode(gen.ErrorEnvelope{Error: gen.Error{Message: err.Error(), Type: "invalid_request_error"}})
+				_ = json.NewEncoder(w).Encode(map[string]gen.Error{"error": {Message: err.Error(), Type: "invalid_request_error"}})
 				return
 			}
 			_ = json.NewEncoder(w).Encode(run)

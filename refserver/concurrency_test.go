@@ -96,7 +96,7 @@ func TestConcurrentCancelMix(t *testing.T) {
 					assert.Equal(t, tg.thread, run.ThreadID)
 					assert.Contains(t, seen, run.Status, tg.run)
 				case http.StatusBadRequest:
-					var e gen.ErrorEnvelope
+					var e struct{ Error gen.Error }
 					require.NoError(t, json.Unmarshal(a.body, &e), string(a.body))
 					var named []string
 					for _, st := range seen {

@@ -39,8 +39,9 @@ func Example() {
 			fmt.Println(res.StatusCode(), res.JSON200.Status)
 			continue
 		}
-		e, _ := res.JSON400.AsErrorEnvelope()
-		fmt.Println(res.StatusCode(), e.Error.Message)
+		env, _ := res.JSON400.AsErrorEnvelope()
+		e, _ := env.Error.AsError()
+		fmt.Println(res.StatusCode(), e.Message)
 	}
 	// Output:
 	// 200 cancelling

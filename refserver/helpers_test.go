@@ -135,7 +135,7 @@ func (a answer) run(t *testing.T) gen.Run {
 // apiError decodes an OpenAI envelope.
 func (a answer) apiError(t *testing.T) gen.Error {
 	t.Helper()
-	var e gen.ErrorEnvelope
+	var e struct{ Error gen.Error }
 	require.NoError(t, json.Unmarshal(a.body, &e), string(a.body))
 	require.NotEmpty(t, e.Error.Message, string(a.body))
 	return e.Error

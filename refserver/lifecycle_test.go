@@ -3,7 +3,6 @@ package refserver_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -153,9 +152,7 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, req("code=503").status)
 	a := req("truncate=true")
 	assert.Equal(t, http.StatusBadRequest, a.status)
-	var e gen.ErrorEnvelope
-	require.NoError(t, json.Unmarshal(a.body, &e))
-	assert.Equal(t, "Prefer: truncate=true needs code= except on a cancel.", e.Error.Message)
+	assert.Equal(t, "Prefer: truncate=true needs code= except on a cancel.", a.apiError(t).Message)
 	assert.Equal(t, 0, f.srv.Store.Len())
 }
 

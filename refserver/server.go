@@ -363,8 +363,10 @@ func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.Cance
 
 // envelope builds OpenAI's error body.
 func envelope(message, typ string, param, code *string) gen.ErrorResponse {
+	var o gen.ErrorObject
+	_ = o.FromError(gen.Error{Message: message, Type: typ, Param: param, Code: code})
 	var e gen.ErrorResponse
-	_ = e.FromErrorEnvelope(gen.ErrorEnvelope{Error: gen.Error{Message: message, Type: typ, Param: param, Code: code}})
+	_ = e.FromErrorEnvelope(gen.ErrorEnvelope{Error: o})
 	return e
 }
 

@@ -326,7 +326,7 @@ func TestReportsRedactSecrets(t *testing.T) {
 	o := cli(t, `{"error":{"message":"unknown key","type":"invalid_request_error","param":null,"code":{"key":"`+key+`"}}}`, nil,
 		"validate", "--status", "404", "-")
 	assert.Equal(t, 1, o.code)
-	assert.Contains(t, o.stdout, `ErrorEnvelope: /error/code {"key":"[REDACTED]"} is not a string`)
+	assert.Contains(t, o.stdout, `[Error: /code {"key":"[REDACTED]"} is not a string;`)
 	assert.NotContains(t, o.stdout+o.stderr, key)
 }
 
