@@ -296,6 +296,21 @@ type limitTransport struct {
 }
 
 func (l limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// go-vcr tees the request body into the cassette as the transport sends it, and reads
+	// what it got once the answer is in: a server that answers before reading the body
+	// (a 404) races the two. Read it whole first (a create's, small; bounded anyway).
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(io.LimitReader(req.Body, int64(l.limit)+1))
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		if len(b) > l.limit {
+			return nil, fmt.Errorf("contract: request body over %d bytes", l.limit)
+		}
+		req = req.Clone(req.Context())
+		req.Body = io.NopCloser(bytes.NewReader(b))
+	}
 	resp, err := l.rt.RoundTrip(req)
 	if err == nil && resp.Body != nil {
 		resp.Body = &replayBody{r: io.LimitReader(resp.Body, int64(l.limit)+1), c: resp.Body}
