@@ -317,6 +317,75 @@ func TestDecisions(t *testing.T) {
 	}
 }
 
+// TestDecisionsOperations backs D50 to D55: the three operations beside cancel, their
+// request bodies, and what they share with cancel.
+func TestDecisionsOperations(t *testing.T) {
+	doc := loadSpec(t)
+	cancel := doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post
+	ops := map[string]*openapi3.Operation{
+		"createThreadAndRun": doc.Paths.Find("/threads/runs").Post,
+		"createRun":          doc.Paths.Find("/threads/{thread_id}/runs").Post,
+		"getRun":             doc.Paths.Find("/threads/{thread_id}/runs/{run_id}").Get,
+	}
+	t.Run("D50 the same responses as cancel", func(t *testing.T) {
+		for id, op := range ops {
+			require.NotNil(t, op, id)
+			assert.Equal(t, id, op.OperationID)
+			assert.Equal(t, slices.Sorted(maps.Keys(cancel.Responses.Map())), slices.Sorted(maps.Keys(op.Responses.Map())), id)
+			for code, r := range op.Responses.Map() {
+				assert.Same(t, cancel.Responses.Value(code).Value, r.Value, "%s %s: one component, not a copy", id, code)
+			}
+			assert.Nil(t, op.Security, "%s: the document's security, as cancel", id)
+		}
+		assert.Nil(t, cancel.Security)
+	})
+
+	schema := func(name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }
+	cases := []struct {
+		name   string
+		schema string
+		body   string
+		accept bool
+	}{
+		{"D51 assistant_id alone", "CreateRunRequest", `{"assistant_id":"asst_1"}`, true},
+		{"D51 Portkey's required thread_id is not a property", "CreateRunRequest", `{"assistant_id":"asst_1","thread_id":"thread_1"}`, false},
+		{"D51 no assistant_id", "CreateRunRequest", `{"model":"gpt-4o"}`, false},
+		{"D51 empty assistant_id", "CreateRunRequest", `{"assistant_id":""}`, false},
+		{"D51 a misspelt field", "CreateRunRequest", `{"assistant_id":"asst_1","temprature":1}`, false},
+		{"D51 thread and run: assistant_id alone", "CreateThreadAndRunRequest", `{"assistant_id":"asst_1"}`, true},
+		{"D51 thread and run: thread_id", "CreateThreadAndRunRequest", `{"assistant_id":"asst_1","thread_id":"thread_1"}`, false},
+		{"D51 every nullable null", "CreateRunRequest", `{"assistant_id":"a","model":null,"instructions":null,"additional_instructions":null,
+			"additional_messages":null,"tools":null,"metadata":null,"temperature":null,"top_p":null,"stream":null,"max_prompt_tokens":null,
+			"max_completion_tokens":null,"truncation_strategy":null,"tool_choice":null,"response_format":null,"reasoning_effort":null}`, true},
+		{"D52 a thread with messages", "CreateThreadAndRunRequest", `{"assistant_id":"a","thread":{"messages":[
+			{"role":"user","content":"Hello"},{"role":"user","content":[{"type":"text","text":"Hi"}],"attachments":[{"file_id":"f"}]}]}}`, true},
+		{"D52 a message from the system", "CreateThreadAndRunRequest", `{"assistant_id":"a","thread":{"messages":[{"role":"system","content":"x"}]}}`, false},
+		{"D52 a message without content", "CreateRunRequest", `{"assistant_id":"a","additional_messages":[{"role":"user"}]}`, false},
+		{"D52 a content part of an unknown type", "CreateRunRequest", `{"assistant_id":"a","additional_messages":[{"role":"user","content":[{"type":"audio"}]}]}`, false},
+		{"D53 20 tools", "CreateRunRequest", `{"assistant_id":"a","tools":[` + strings.TrimSuffix(strings.Repeat(`{"type":"code_interpreter"},`, 20), ",") + `]}`, true},
+		{"D53 21 tools", "CreateRunRequest", `{"assistant_id":"a","tools":[` + strings.TrimSuffix(strings.Repeat(`{"type":"code_interpreter"},`, 21), ",") + `]}`, false},
+		{"D53 max_completion_tokens 255", "CreateRunRequest", `{"assistant_id":"a","max_completion_tokens":255}`, false},
+		{"D53 max_prompt_tokens 256", "CreateThreadAndRunRequest", `{"assistant_id":"a","max_prompt_tokens":256}`, true},
+		{"D53 temperature 2.5", "CreateRunRequest", `{"assistant_id":"a","temperature":2.5}`, false},
+		{"D53 top_p 1.5", "CreateThreadAndRunRequest", `{"assistant_id":"a","top_p":1.5}`, false},
+		{"D54 stream true is a valid request", "CreateRunRequest", `{"assistant_id":"a","stream":true}`, true},
+		{"D55 reasoning_effort on a run", "CreateRunRequest", `{"assistant_id":"a","reasoning_effort":"high"}`, true},
+		{"D55 no reasoning_effort on thread and run", "CreateThreadAndRunRequest", `{"assistant_id":"a","reasoning_effort":"high"}`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body any
+			require.NoError(t, json.Unmarshal([]byte(c.body), &body))
+			err := schema(c.schema).VisitJSON(body)
+			if c.accept {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
+}
+
 // TestNullableHasType: OpenAPI 3.0.3 lets `nullable` add null only to a `type` in the same
 // schema; without one, tools that follow the text (AJV: Spectral, Redocly, Prism) reject
 // null or fail to compile the schema (D1).

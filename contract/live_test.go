@@ -59,14 +59,14 @@ func TestLiveModeAgainstFakeTarget(t *testing.T) {
 	srv := newFakeTarget(t)
 	env := map[string]string{
 		portkey.EnvBaseURL: srv.URL + "/v1", portkey.EnvAPIKey: fakeAPIKey, portkey.EnvVirtualKey: fakeVirtualKey,
-		contract.EnvThreadID: runCompleted.ThreadID, contract.EnvRunID: runCompleted.RunID, contract.EnvRecord: "1",
+		contract.EnvThreadID: runInProgress.ThreadID, contract.EnvRunID: runInProgress.RunID, contract.EnvRecord: "1",
 	}
 	live, err := contract.LiveFromEnv(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	assert.True(t, live.Record)
 	dir := t.TempDir()
 	rs := runLive(t, live, dir)
-	assert.Equal(t, []int{404, 401, 400}, statuses(rs))
+	assert.Equal(t, []int{404, 401, 200}, statuses(rs))
 	for _, name := range []string{"unknown_run", "no_credentials", "cancel_run"} {
 		b, err := os.ReadFile(filepath.Join(dir, name+".yaml"))
 		require.NoError(t, err)

@@ -45,10 +45,15 @@ func (v *Validator) checkSemantic(ex Exchange, resp *response, body any) []Viola
 	if !slices.Contains(v.statusEnum, status) {
 		status = "" // the schema reports it
 	}
-	// Only an answer known to be a cancel's: the same Run answers create, retrieve and list
-	// (141 real captures in testdata/real); all 13 real cancel answers say cancelling.
-	if status != "" && ex.Status == 200 && ex.Path != "" && status != "cancelling" && status != "cancelled" {
+	// Only an answer known to be a cancel's or a create's: the same Run answers retrieve
+	// and list. All 13 real cancel answers say cancelling, all 75 real create answers
+	// (not streamed) queued (D56).
+	switch {
+	case status == "" || ex.Status != 200 || !ex.known:
+	case ex.Operation == "cancelRun" && status != "cancelling" && status != "cancelled":
 		add("/status", v.render(status), "is not cancelling or cancelled after a successful cancel")
+	case (ex.Operation == "createRun" || ex.Operation == "createThreadAndRun") && status != "queued":
+		add("/status", v.render(status), "is not queued after a create")
 	}
 	// cancelled_at is set exactly when status is cancelled in all 194 real runs (D24). No
 	// rule ties completed_at or started_at to the status: real runs are expired or

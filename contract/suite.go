@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,10 +14,14 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
-// Scenario is one Cancel Run request the Suite sends, and what it expects back.
+// Scenario is one request the Suite sends, and what it expects back.
 type Scenario struct {
-	Name            string
+	Name string
+	// Operation is the operationId called (one of Validator.Operations); empty: cancelRun.
+	Operation       string
 	ThreadID, RunID string
+	// Body is the JSON request body (a create's); empty sends none.
+	Body string
 	// Prefer asks a target that supports it (the reference server) for a fault, e.g.
 	// "code=429,retry-after=2" (keys: refserver.Server); empty for none.
 	Prefer string
@@ -28,6 +33,9 @@ type Scenario struct {
 	Expect []int
 	// RequireHeaders lists response headers that must be present (e.g. Retry-After).
 	RequireHeaders []string
+	// NotCancellable says a 400 means the run given cannot be cancelled: nothing is
+	// checked, and the result is an error, not a pass.
+	NotCancellable bool
 }
 
 // RunRef names a run on a thread.
@@ -104,18 +112,29 @@ func (s *Suite) RunAll(ctx context.Context, scs []Scenario) []Result {
 
 // Run sends sc's request, validates the exchange and checks sc's expectations.
 func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
+	r, _ := s.run(ctx, sc)
+	return r
+}
+
+// validator is s.Validator, or Default().
+func (s *Suite) validator() (*Validator, error) {
+	if s.Validator != nil {
+		return s.Validator, nil
+	}
+	return Default()
+}
+
+// run is Run, also returning the body read (at most MaxBody bytes).
+func (s *Suite) run(ctx context.Context, sc Scenario) (Result, []byte) {
 	start := time.Now()
-	v := s.Validator
-	if v == nil {
-		var err error
-		if v, err = Default(); err != nil {
-			return s.setupError(sc, err, start)
-		}
+	v, err := s.validator()
+	if err != nil {
+		return s.setupError(sc, err, start), nil
 	}
 	v = v.masking(s.Auth.Secrets())
 	req, err := s.Request(ctx, sc)
 	if err != nil {
-		return s.setupError(sc, err, start)
+		return s.setupError(sc, err, start), nil
 	}
 	resp, err := s.client().Do(req)
 	var body []byte
@@ -125,9 +144,12 @@ func (s *Suite) Run(ctx context.Context, sc Scenario) Result {
 	}
 	ex := NewExchange(req, resp, body, err)
 	checks, vs := v.validate(ex)
+	if refused(sc, ex) {
+		return notCancellable(sc.Name, ex.Status, checks, vs, time.Since(start)), body
+	}
 	checks, vs, expected := v.expect(sc, ex, checks, vs)
 	// An answer that could not be read whole is never judged, even with the expected status.
-	return newResult(sc.Name, ex.Status, checks, vs, !expected || err != nil, time.Since(start))
+	return newResult(sc.Name, ex.Status, checks, vs, !expected || err != nil, time.Since(start)), body
 }
 
 // expect adds to what validate found of ex what sc expects of it (its status, its
@@ -154,6 +176,23 @@ func (v *Validator) expect(sc Scenario, ex Exchange, checks []Check, vs []Violat
 	return checks, vs, expected
 }
 
+// refused reports whether ex is a 400 to a scenario whose given run must be cancellable.
+func refused(sc Scenario, ex Exchange) bool {
+	return sc.NotCancellable && ex.Status == http.StatusBadRequest
+}
+
+// notCancellable is the result of a refused exchange: nothing checked, an error (unless
+// the 400 itself breaks the contract).
+func notCancellable(name string, status int, checks []Check, vs []Violation, d time.Duration) Result {
+	vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: "400", Severity: Notice,
+		Rule: "not cancellable: nothing checked (give a queued, in_progress or requires_action run, or no --run)"})
+	r := newResult(name, status, append(checks, CheckScenario), vs, false, d)
+	if r.Verdict == Pass {
+		r.Verdict = Error
+	}
+	return r
+}
+
 // HeaderExpect, on a recorded response, keeps what its scenario expected, so that a
 // replay gives the live verdict: "scenario NAME; expect 401 403; no-credentials;
 // require Retry-After" (the last two only when they apply).
@@ -164,6 +203,9 @@ func (sc Scenario) expectation() string {
 	parts := []string{"scenario " + sc.Name, "expect " + joinInts(sc.Expect, " ")}
 	if sc.NoAuth {
 		parts = append(parts, "no-credentials")
+	}
+	if sc.NotCancellable {
+		parts = append(parts, "not-cancellable")
 	}
 	if len(sc.RequireHeaders) > 0 {
 		parts = append(parts, "require "+strings.Join(sc.RequireHeaders, " "))
@@ -189,6 +231,8 @@ func parseExpectation(s string) (Scenario, error) {
 			}
 		case "no-credentials":
 			sc.NoAuth = true
+		case "not-cancellable":
+			sc.NotCancellable = true
 		case "require":
 			sc.RequireHeaders = strings.Fields(rest)
 		default:
@@ -221,17 +265,37 @@ func (s *Suite) setupError(sc Scenario, err error, start time.Time) Result {
 	return r
 }
 
-// Request builds the HTTP request of sc: each ID sent as exactly one path segment, the
-// suite's credentials (unless NoAuth), its extra headers and sc's Prefer header.
+// Request builds the HTTP request of sc: its operation's method and path, each ID sent as
+// exactly one path segment, its body, the suite's credentials (unless NoAuth), its extra
+// headers and sc's Prefer header.
 func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error) {
 	base, err := portkey.ParseBaseURL(s.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("contract: %w", err)
 	}
-	u := portkey.CancelURL(base, sc.ThreadID, sc.RunID)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)
+	v, err := s.validator()
 	if err != nil {
 		return nil, err
+	}
+	id := sc.Operation
+	if id == "" {
+		id = DefaultOperation
+	}
+	op, ok := v.ops.ByID(id)
+	if !ok {
+		return nil, fmt.Errorf("contract: operation %q is not one of %s", id, strings.Join(v.Operations(), ", "))
+	}
+	u := portkey.PathURL(base, op.Segments(map[string]string{"thread_id": sc.ThreadID, "run_id": sc.RunID})...)
+	var body io.Reader
+	if sc.Body != "" {
+		body = strings.NewReader(sc.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, op.Method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	if sc.Body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, vs := range s.Header {
 		for _, v := range vs {

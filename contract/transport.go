@@ -11,14 +11,14 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
-// Transport is an http.RoundTripper that validates every Cancel Run exchange passing
+// Transport is an http.RoundTripper that validates every exchange of the spec passing
 // through it and reports each one to Report; other requests pass through untouched. It
 // never consumes a response body: it reads at most the validator's MaxBody bytes and hands
 // the caller a body that yields exactly what the server sent.
 type Transport struct {
 	Base      http.RoundTripper // nil: http.DefaultTransport
 	Validator *Validator        // nil: a default Validator
-	// Report receives the result of every validated exchange (Name is "POST <path>").
+	// Report receives the result of every validated exchange (Name is "METHOD <path>").
 	// It may be called from several goroutines at once.
 	Report func(Result)
 }
@@ -29,18 +29,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if req.Method != http.MethodPost {
-		return base.RoundTrip(req)
-	}
-	if _, _, ok := ParsePath(req.URL.EscapedPath()); !ok {
-		return base.RoundTrip(req)
-	}
 	v := t.Validator
 	if v == nil {
 		var err error
 		if v, err = Default(); err != nil {
 			return nil, err
 		}
+	}
+	if _, _, ok := v.ops.Match(req.Method, req.URL.EscapedPath()); !ok {
+		return base.RoundTrip(req)
 	}
 	start := time.Now()
 	resp, err := base.RoundTrip(req)
@@ -119,7 +116,7 @@ func Require(t testing.TB, base http.RoundTripper) http.RoundTripper {
 	}}
 }
 
-// Client returns an http.Client whose every Cancel Run exchange must conform: a failure
+// Client returns an http.Client whose every exchange of the spec must conform: a failure
 // fails t. It has a 30 s timeout and follows no redirect.
 func Client(t testing.TB) *http.Client {
 	t.Helper()

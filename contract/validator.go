@@ -17,13 +17,17 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/seed-a6d846e6/portkey-runs/internal/ops"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
-// OperationPath is the path template of the operation this package checks.
+// OperationPath is the path template of Cancel Run, the operation this package is about.
 const OperationPath = "/threads/{thread_id}/runs/{run_id}/cancel"
+
+// DefaultOperation is the operation an exchange without a request is judged as.
+const DefaultOperation = "cancelRun"
 
 // DefaultMaxBody bounds the bytes of a body that are read and validated.
 const DefaultMaxBody = 4 << 20
@@ -40,12 +44,14 @@ type Options struct {
 	Secrets []string
 }
 
-// Validator checks Cancel Run exchanges against the embedded api/openapi.yaml. Build one
+// Validator checks exchanges of every operation of the embedded api/openapi.yaml. Build one
 // with New and share it: it is safe for concurrent use and does no per-call setup.
 type Validator struct {
 	opts       Options
-	responses  map[int]*response
-	security   [][]string // the header names of each security requirement, sorted
+	ops        *ops.Matcher
+	operations map[string]map[int]*response // operationId -> status -> response
+	responses  map[int]*response            // DefaultOperation's
+	security   [][]string                   // the header names of each security requirement, sorted
 	statusEnum []string
 	names      map[*openapi3.Schema]string
 	shapes     map[*openapi3.Schema]shape // read-only after New
@@ -77,11 +83,7 @@ func New(opts Options) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: %w", err)
 	}
-	item := doc.Paths.Value(OperationPath)
-	if item == nil || item.Post == nil {
-		return nil, errors.New("contract: the embedded spec has no POST " + OperationPath)
-	}
-	v := &Validator{opts: opts, responses: map[int]*response{}, names: map[*openapi3.Schema]string{},
+	v := &Validator{opts: opts, ops: ops.New(doc), operations: map[string]map[int]*response{}, names: map[*openapi3.Schema]string{},
 		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}, red: redact.New(opts.Secrets...)}
 	for name, ref := range doc.Components.Schemas {
 		v.names[ref.Value] = name
@@ -92,35 +94,29 @@ func New(opts Options) (*Validator, error) {
 		}
 	}
 	run := doc.Components.Schemas["Run"]
-	for code, ref := range item.Post.Responses.Map() {
-		status, err := strconv.Atoi(code)
-		if err != nil {
-			return nil, fmt.Errorf("contract: response %q: only numeric statuses are supported", code)
+	built := map[*openapi3.Response]*response{} // operations share response components
+	for _, o := range v.ops.Ops() {
+		op := doc.Paths.Value(o.Path).GetOperation(o.Method)
+		if op.Security != nil {
+			return nil, fmt.Errorf("contract: %s declares its own security; every operation uses the document's", o.ID)
 		}
-		r := &response{}
-		for name, h := range ref.Value.Headers {
-			r.headers = append(r.headers, header{name: name, required: h.Value.Required, schema: h.Value.Schema.Value})
+		rs := map[int]*response{}
+		for code, ref := range op.Responses.Map() {
+			status, err := strconv.Atoi(code)
+			if err != nil {
+				return nil, fmt.Errorf("contract: %s response %q: only numeric statuses are supported", o.ID, code)
+			}
+			if rs[status] = built[ref.Value]; rs[status] == nil {
+				rs[status] = v.response(ref.Value, run)
+				built[ref.Value] = rs[status]
+			}
 		}
-		slices.SortFunc(r.headers, func(a, b header) int { return strings.Compare(a.name, b.name) })
-		for mt, m := range ref.Value.Content {
-			r.media = append(r.media, mt)
-			r.schema = m.Schema
-		}
-		slices.Sort(r.media)
-		r.isRun = r.schema != nil && run != nil && r.schema.Value == run.Value
-		if r.isRun {
-			r.fast, _ = compileFast(r.schema.Value) // nil when the spec outgrows it: kin alone
-		}
-		if r.schema != nil {
-			shapes(r.schema.Value, v.shapes)
-		}
-		v.responses[status] = r
+		v.operations[o.ID] = rs
 	}
-	security := item.Post.Security
-	if security == nil {
-		security = &doc.Security
+	if v.responses = v.operations[DefaultOperation]; v.responses == nil {
+		return nil, errors.New("contract: the embedded spec has no " + DefaultOperation)
 	}
-	for _, req := range *security {
+	for _, req := range doc.Security {
 		var creds []string
 		for name := range req {
 			s := doc.Components.SecuritySchemes[name]
@@ -142,6 +138,40 @@ func New(opts Options) (*Validator, error) {
 	return v, nil
 }
 
+// response gathers what the spec documents for one answer; run is the Run schema.
+func (v *Validator) response(ref *openapi3.Response, run *openapi3.SchemaRef) *response {
+	r := &response{}
+	for name, h := range ref.Headers {
+		r.headers = append(r.headers, header{name: name, required: h.Value.Required, schema: h.Value.Schema.Value})
+	}
+	slices.SortFunc(r.headers, func(a, b header) int { return strings.Compare(a.name, b.name) })
+	for mt, m := range ref.Content {
+		r.media = append(r.media, mt)
+		r.schema = m.Schema
+	}
+	slices.Sort(r.media)
+	r.isRun = r.schema != nil && run != nil && r.schema.Value == run.Value
+	if r.isRun {
+		r.fast, _ = compileFast(r.schema.Value) // nil when the spec outgrows it: kin alone
+	}
+	if r.schema != nil {
+		shapes(r.schema.Value, v.shapes)
+	}
+	return r
+}
+
+// Operations lists the operationIds the Validator knows.
+func (v *Validator) Operations() []string {
+	return slices.Sorted(maps.Keys(v.operations))
+}
+
+// Operation returns the operationId that method on escapedPath (any prefix before /threads
+// allowed) calls, if the spec has one, and the thread and run IDs in the path.
+func (v *Validator) Operation(method, escapedPath string) (id, threadID, runID string, ok bool) {
+	op, params, ok := v.ops.Match(method, escapedPath)
+	return op.ID, params["thread_id"], params["run_id"], ok
+}
+
 // masking returns v, or a copy of v that masks secrets too.
 func (v *Validator) masking(secrets []string) *Validator {
 	if !slices.ContainsFunc(secrets, func(s string) bool { return !slices.Contains(v.opts.Secrets, s) }) {
@@ -156,9 +186,13 @@ func (v *Validator) masking(secrets []string) *Validator {
 // Documented reports whether status is documented for the operation.
 func (v *Validator) Documented(status int) bool { return v.responses[status] != nil }
 
-// Exchange is one Cancel Run call as the Validator sees it. Only the response side is
-// required; request fields that are zero skip their checks.
+// Exchange is one call as the Validator sees it. Only the response side is required;
+// request fields that are zero skip their checks.
 type Exchange struct {
+	// Operation is the operationId the call was (one of Validator.Operations); when empty,
+	// it is the operation Method and Path match, else DefaultOperation, and then the rules
+	// of one operation (such as a cancel's status) do not apply.
+	Operation     string
 	Method        string      // request method
 	Path          string      // escaped request path, any prefix before /threads allowed
 	RequestHeader http.Header // request headers: credentials are checked when set
@@ -173,6 +207,8 @@ type Exchange struct {
 	Cut bool
 	// Err is the error of a call that gave no (complete) response.
 	Err error
+
+	known bool // Operation was given or matched, not defaulted
 }
 
 // NewExchange describes req and its response resp, whose body was read into body.
@@ -247,14 +283,59 @@ func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
 	return checks, vs
 }
 
+// operation resolves ex.Operation and the path parameters, and returns what the request
+// says against it.
+func (v *Validator) operation(ex *Exchange) []Violation {
+	var vs []Violation
+	var params map[string]string
+	op, given := v.ops.ByID(ex.Operation)
+	switch {
+	case ex.Operation != "" && !given:
+		vs = append(vs, Violation{Check: CheckRequest, Location: "operation", Value: quote(ex.Operation),
+			Rule: "is not one of " + strings.Join(v.Operations(), ", ")})
+		op, _ = v.ops.ByID(DefaultOperation)
+	case given && ex.Path != "":
+		var ok bool
+		if params, ok = op.Params(ex.Path); !ok {
+			vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: v.render(ex.Path),
+				Rule: "does not end in " + op.Path + " (" + op.ID + ")"})
+		}
+	case ex.Path != "":
+		var ok bool
+		if op, params, ok = v.ops.Match(ex.Method, ex.Path); !ok {
+			if allowed := v.ops.Allowed(ex.Path); len(allowed) > 0 && ex.Method != "" {
+				vs = append(vs, Violation{Check: CheckRequest, Location: "request method", Value: quote(ex.Method),
+					Rule: "is not " + strings.Join(allowed, " or ")})
+			} else {
+				vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: v.render(ex.Path),
+					Rule: "matches no operation of the spec"})
+			}
+			op, _ = v.ops.ByID(DefaultOperation)
+		}
+		given = ok
+	case !given:
+		op, _ = v.ops.ByID(DefaultOperation)
+	}
+	ex.Operation, ex.known = op.ID, given && len(vs) == 0
+	if ex.ThreadID == "" && ex.RunID == "" {
+		ex.ThreadID, ex.RunID = params["thread_id"], params["run_id"]
+	}
+	if given && ex.Method != "" && ex.Method != op.Method && len(vs) == 0 {
+		vs = append(vs, Violation{Check: CheckRequest, Location: "request method", Value: quote(ex.Method), Rule: "is not " + op.Method})
+	}
+	for _, name := range []string{"thread_id", "run_id"} {
+		if v, ok := params[name]; ok && v == "" {
+			vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Rule: name + " is empty"})
+		}
+	}
+	return vs
+}
+
 // judge runs the checks of validate.
 func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 	checks := make([]Check, 0, 8) // every check, in one allocation
-	var vs []Violation
-	if ex.ThreadID == "" && ex.RunID == "" && ex.Path != "" {
-		ex.ThreadID, ex.RunID, _ = ParsePath(ex.Path)
-	}
-	if ex.Method != "" || ex.Path != "" || ex.RequestHeader != nil {
+	vs := v.operation(&ex)
+	if ex.Method != "" || ex.Path != "" || ex.RequestHeader != nil || len(vs) > 0 {
 		checks = append(checks, CheckRequest)
 		vs = append(vs, v.checkRequest(ex)...)
 	}
@@ -265,7 +346,7 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 	if iv := v.infrastructure(ex, nil); iv.Unjudged() { // a redirect: the answer is elsewhere
 		return append(checks, CheckInfrastructure), append(vs, iv)
 	}
-	resp := v.responses[ex.Status]
+	resp := v.operations[ex.Operation][ex.Status]
 	if ex.Status >= 500 && (resp == nil || len(resp.media) > 0 && !v.declaredMedia(ex.Header.Get("Content-Type"), resp.media)) {
 		// Whatever its media type, a 5xx says the target failed, not how the contract reads.
 		iv := v.infrastructure(ex, nil)
@@ -281,7 +362,7 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 	}
 	if resp == nil {
 		vs = append(vs, Violation{Check: CheckStatusCode, Location: "status", Value: strconv.Itoa(ex.Status),
-			Rule: "is not documented for cancelRun"})
+			Rule: "is not documented for " + ex.Operation})
 		if iv := v.infrastructure(ex, nil); iv.Rule != "" {
 			checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 		}
@@ -409,22 +490,6 @@ func DecodeJSON(b []byte) (any, error) {
 
 func (v *Validator) checkRequest(ex Exchange) []Violation {
 	var vs []Violation
-	if ex.Method != "" && ex.Method != http.MethodPost {
-		vs = append(vs, Violation{Check: CheckRequest, Location: "request method", Value: quote(ex.Method), Rule: "is not POST"})
-	}
-	if ex.Path != "" {
-		if _, _, ok := ParsePath(ex.Path); !ok {
-			vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: v.render(ex.Path),
-				Rule: "does not end in " + OperationPath})
-		} else {
-			if ex.ThreadID == "" {
-				vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Rule: "thread_id is empty"})
-			}
-			if ex.RunID == "" {
-				vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Rule: "run_id is empty"})
-			}
-		}
-	}
 	if ex.RequestHeader != nil {
 		if missing := v.missingCredentials(ex.RequestHeader); missing != nil {
 			vs = append(vs, Violation{Check: CheckRequest, Location: "request headers", Severity: Notice,

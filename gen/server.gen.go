@@ -17,9 +17,18 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// CreateThreadAndRun Create a thread and run it
+	// (POST /threads/runs)
+	CreateThreadAndRun(w http.ResponseWriter, r *http.Request, params CreateThreadAndRunParams)
+	// CreateRun Create a run
+	// (POST /threads/{thread_id}/runs)
+	CreateRun(w http.ResponseWriter, r *http.Request, threadID ThreadID, params CreateRunParams)
+	// GetRun Retrieve a run
+	// (GET /threads/{thread_id}/runs/{run_id})
+	GetRun(w http.ResponseWriter, r *http.Request, threadID ThreadID, runID RunID, params GetRunParams)
 	// CancelRun Cancel a run
 	// (POST /threads/{thread_id}/runs/{run_id}/cancel)
-	CancelRun(w http.ResponseWriter, r *http.Request, threadID string, runID string, params CancelRunParams)
+	CancelRun(w http.ResponseWriter, r *http.Request, threadID ThreadID, runID RunID, params CancelRunParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -31,14 +40,105 @@ type ServerInterfaceWrapper struct {
 
 type MiddlewareFunc func(http.Handler) http.Handler
 
-// CancelRun operation middleware
-func (siw *ServerInterfaceWrapper) CancelRun(w http.ResponseWriter, r *http.Request) {
+// CreateThreadAndRun operation middleware
+func (siw *ServerInterfaceWrapper) CreateThreadAndRun(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateThreadAndRunParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "OpenAI-Beta" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("OpenAI-Beta")]; found {
+		var OpenAIBeta CreateThreadAndRunParamsOpenAIBeta
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "OpenAI-Beta", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "OpenAI-Beta", valueList[0], &OpenAIBeta, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "OpenAI-Beta", Err: err})
+			return
+		}
+
+		params.OpenAIBeta = &OpenAIBeta
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateThreadAndRun(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateRun operation middleware
+func (siw *ServerInterfaceWrapper) CreateRun(w http.ResponseWriter, r *http.Request) {
 
 	var err error
 	_ = err
 
 	// ------------- Path parameter "thread_id" -------------
-	var threadID string
+	var threadID ThreadID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "thread_id", r.PathValue("thread_id"), &threadID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "thread_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateRunParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "OpenAI-Beta" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("OpenAI-Beta")]; found {
+		var OpenAIBeta CreateRunParamsOpenAIBeta
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "OpenAI-Beta", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "OpenAI-Beta", valueList[0], &OpenAIBeta, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "OpenAI-Beta", Err: err})
+			return
+		}
+
+		params.OpenAIBeta = &OpenAIBeta
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRun(w, r, threadID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRun operation middleware
+func (siw *ServerInterfaceWrapper) GetRun(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "thread_id" -------------
+	var threadID ThreadID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "thread_id", r.PathValue("thread_id"), &threadID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -47,7 +147,66 @@ func (siw *ServerInterfaceWrapper) CancelRun(w http.ResponseWriter, r *http.Requ
 	}
 
 	// ------------- Path parameter "run_id" -------------
-	var runID string
+	var runID RunID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "run_id", r.PathValue("run_id"), &runID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "run_id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRunParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "OpenAI-Beta" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("OpenAI-Beta")]; found {
+		var OpenAIBeta GetRunParamsOpenAIBeta
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "OpenAI-Beta", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "OpenAI-Beta", valueList[0], &OpenAIBeta, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "OpenAI-Beta", Err: err})
+			return
+		}
+
+		params.OpenAIBeta = &OpenAIBeta
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRun(w, r, threadID, runID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CancelRun operation middleware
+func (siw *ServerInterfaceWrapper) CancelRun(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "thread_id" -------------
+	var threadID ThreadID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "thread_id", r.PathValue("thread_id"), &threadID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "thread_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "run_id" -------------
+	var runID RunID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "run_id", r.PathValue("run_id"), &runID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -210,6 +369,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/threads/runs", wrapper.CreateThreadAndRun)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/threads/{thread_id}/runs", wrapper.CreateRun)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/threads/{thread_id}/runs/{run_id}", wrapper.GetRun)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/threads/{thread_id}/runs/{run_id}/cancel", wrapper.CancelRun)
 
 	return m
@@ -449,6 +611,29 @@ type RequestTimeoutJSONResponse struct {
 	Headers RequestTimeoutResponseHeaders
 }
 
+type RunResponseHeaders struct {
+	OpenaiOrganization          *string
+	OpenaiProcessingMs          *int
+	OpenaiVersion               *string
+	XPortkeyCacheStatus         *string
+	XPortkeyLastUsedOptionIndex *string
+	XPortkeyProvider            *string
+	XPortkeyRetryAttemptCount   *int
+	XPortkeyTraceID             *string
+	XRatelimitLimitRequests     *int
+	XRatelimitLimitTokens       *int
+	XRatelimitRemainingRequests *int
+	XRatelimitRemainingTokens   *int
+	XRatelimitResetRequests     *string
+	XRatelimitResetTokens       *string
+	XRequestID                  *string
+}
+type RunJSONResponse struct {
+	Body Run
+
+	Headers RunResponseHeaders
+}
+
 type ServiceUnavailableResponseHeaders struct {
 	RetryAfter                  *int
 	OpenaiOrganization          *string
@@ -522,9 +707,2594 @@ type UnauthorizedJSONResponse struct {
 	Headers UnauthorizedResponseHeaders
 }
 
+type CreateThreadAndRunRequestObject struct {
+	Params CreateThreadAndRunParams
+	Body   *CreateThreadAndRunJSONRequestBody
+}
+
+type CreateThreadAndRunResponseObject interface {
+	VisitCreateThreadAndRunResponse(w http.ResponseWriter) error
+}
+
+type CreateThreadAndRun200JSONResponse struct{ RunJSONResponse }
+
+func (response CreateThreadAndRun200JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateThreadAndRun400JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateThreadAndRun401JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateThreadAndRun403JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateThreadAndRun404JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun408JSONResponse struct{ RequestTimeoutJSONResponse }
+
+func (response CreateThreadAndRun408JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(408)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateThreadAndRun409JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun412JSONResponse struct{ BudgetExhaustedJSONResponse }
+
+func (response CreateThreadAndRun412JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateThreadAndRun429JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun446JSONResponse struct{ GuardrailDeniedJSONResponse }
+
+func (response CreateThreadAndRun446JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(446)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response CreateThreadAndRun500JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyGatewayException != nil {
+		w.Header().Set("x-portkey-gateway-exception", fmt.Sprint(*response.Headers.XPortkeyGatewayException))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateThreadAndRun502JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateThreadAndRun503JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateThreadAndRun504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateThreadAndRun504JSONResponse) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRunRequestObject struct {
+	ThreadID ThreadID `json:"thread_id"`
+	Params   CreateRunParams
+	Body     *CreateRunJSONRequestBody
+}
+
+type CreateRunResponseObject interface {
+	VisitCreateRunResponse(w http.ResponseWriter) error
+}
+
+type CreateRun200JSONResponse struct{ RunJSONResponse }
+
+func (response CreateRun200JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateRun400JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateRun401JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateRun403JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateRun404JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun408JSONResponse struct{ RequestTimeoutJSONResponse }
+
+func (response CreateRun408JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(408)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateRun409JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun412JSONResponse struct{ BudgetExhaustedJSONResponse }
+
+func (response CreateRun412JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateRun429JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun446JSONResponse struct{ GuardrailDeniedJSONResponse }
+
+func (response CreateRun446JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(446)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response CreateRun500JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyGatewayException != nil {
+		w.Header().Set("x-portkey-gateway-exception", fmt.Sprint(*response.Headers.XPortkeyGatewayException))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateRun502JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateRun503JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRun504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateRun504JSONResponse) VisitCreateRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRunRequestObject struct {
+	ThreadID ThreadID `json:"thread_id"`
+	RunID    RunID    `json:"run_id"`
+	Params   GetRunParams
+}
+
+type GetRunResponseObject interface {
+	VisitGetRunResponse(w http.ResponseWriter) error
+}
+
+type GetRun200JSONResponse struct{ RunJSONResponse }
+
+func (response GetRun200JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetRun400JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetRun401JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetRun403JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetRun404JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun408JSONResponse struct{ RequestTimeoutJSONResponse }
+
+func (response GetRun408JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(408)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun409JSONResponse struct{ ConflictJSONResponse }
+
+func (response GetRun409JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun412JSONResponse struct{ BudgetExhaustedJSONResponse }
+
+func (response GetRun412JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetRun429JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun446JSONResponse struct{ GuardrailDeniedJSONResponse }
+
+func (response GetRun446JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(446)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response GetRun500JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyGatewayException != nil {
+		w.Header().Set("x-portkey-gateway-exception", fmt.Sprint(*response.Headers.XPortkeyGatewayException))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetRun502JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetRun503JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRun504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetRun504JSONResponse) VisitGetRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.OpenaiOrganization != nil {
+		w.Header().Set("openai-organization", fmt.Sprint(*response.Headers.OpenaiOrganization))
+	}
+	if response.Headers.OpenaiProcessingMs != nil {
+		w.Header().Set("openai-processing-ms", fmt.Sprint(*response.Headers.OpenaiProcessingMs))
+	}
+	if response.Headers.OpenaiVersion != nil {
+		w.Header().Set("openai-version", fmt.Sprint(*response.Headers.OpenaiVersion))
+	}
+	if response.Headers.RetryAfterMs != nil {
+		w.Header().Set("retry-after-ms", fmt.Sprint(*response.Headers.RetryAfterMs))
+	}
+	if response.Headers.XPortkeyCacheStatus != nil {
+		w.Header().Set("x-portkey-cache-status", fmt.Sprint(*response.Headers.XPortkeyCacheStatus))
+	}
+	if response.Headers.XPortkeyLastUsedOptionIndex != nil {
+		w.Header().Set("x-portkey-last-used-option-index", fmt.Sprint(*response.Headers.XPortkeyLastUsedOptionIndex))
+	}
+	if response.Headers.XPortkeyProvider != nil {
+		w.Header().Set("x-portkey-provider", fmt.Sprint(*response.Headers.XPortkeyProvider))
+	}
+	if response.Headers.XPortkeyRetryAttemptCount != nil {
+		w.Header().Set("x-portkey-retry-attempt-count", fmt.Sprint(*response.Headers.XPortkeyRetryAttemptCount))
+	}
+	if response.Headers.XPortkeyTraceID != nil {
+		w.Header().Set("x-portkey-trace-id", fmt.Sprint(*response.Headers.XPortkeyTraceID))
+	}
+	if response.Headers.XRatelimitLimitRequests != nil {
+		w.Header().Set("x-ratelimit-limit-requests", fmt.Sprint(*response.Headers.XRatelimitLimitRequests))
+	}
+	if response.Headers.XRatelimitLimitTokens != nil {
+		w.Header().Set("x-ratelimit-limit-tokens", fmt.Sprint(*response.Headers.XRatelimitLimitTokens))
+	}
+	if response.Headers.XRatelimitRemainingRequests != nil {
+		w.Header().Set("x-ratelimit-remaining-requests", fmt.Sprint(*response.Headers.XRatelimitRemainingRequests))
+	}
+	if response.Headers.XRatelimitRemainingTokens != nil {
+		w.Header().Set("x-ratelimit-remaining-tokens", fmt.Sprint(*response.Headers.XRatelimitRemainingTokens))
+	}
+	if response.Headers.XRatelimitResetRequests != nil {
+		w.Header().Set("x-ratelimit-reset-requests", fmt.Sprint(*response.Headers.XRatelimitResetRequests))
+	}
+	if response.Headers.XRatelimitResetTokens != nil {
+		w.Header().Set("x-ratelimit-reset-tokens", fmt.Sprint(*response.Headers.XRatelimitResetTokens))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("x-request-id", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelRunRequestObject struct {
-	ThreadID string `json:"thread_id"`
-	RunID    string `json:"run_id"`
+	ThreadID ThreadID `json:"thread_id"`
+	RunID    RunID    `json:"run_id"`
 	Params   CancelRunParams
 }
 
@@ -532,28 +3302,7 @@ type CancelRunResponseObject interface {
 	VisitCancelRunResponse(w http.ResponseWriter) error
 }
 
-type CancelRun200ResponseHeaders struct {
-	OpenaiOrganization          *string
-	OpenaiProcessingMs          *int
-	OpenaiVersion               *string
-	XPortkeyCacheStatus         *string
-	XPortkeyLastUsedOptionIndex *string
-	XPortkeyProvider            *string
-	XPortkeyRetryAttemptCount   *int
-	XPortkeyTraceID             *string
-	XRatelimitLimitRequests     *int
-	XRatelimitLimitTokens       *int
-	XRatelimitRemainingRequests *int
-	XRatelimitRemainingTokens   *int
-	XRatelimitResetRequests     *string
-	XRatelimitResetTokens       *string
-	XRequestID                  *string
-}
-
-type CancelRun200JSONResponse struct {
-	Body    Run
-	Headers CancelRun200ResponseHeaders
-}
+type CancelRun200JSONResponse struct{ RunJSONResponse }
 
 func (response CancelRun200JSONResponse) VisitCancelRunResponse(w http.ResponseWriter) error {
 
@@ -1407,6 +4156,15 @@ func (response CancelRun504JSONResponse) VisitCancelRunResponse(w http.ResponseW
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// CreateThreadAndRun Create a thread and run it
+	// (POST /threads/runs)
+	CreateThreadAndRun(ctx context.Context, request CreateThreadAndRunRequestObject) (CreateThreadAndRunResponseObject, error)
+	// CreateRun Create a run
+	// (POST /threads/{thread_id}/runs)
+	CreateRun(ctx context.Context, request CreateRunRequestObject) (CreateRunResponseObject, error)
+	// GetRun Retrieve a run
+	// (GET /threads/{thread_id}/runs/{run_id})
+	GetRun(ctx context.Context, request GetRunRequestObject) (GetRunResponseObject, error)
 	// CancelRun Cancel a run
 	// (POST /threads/{thread_id}/runs/{run_id}/cancel)
 	CancelRun(ctx context.Context, request CancelRunRequestObject) (CancelRunResponseObject, error)
@@ -1451,8 +4209,103 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// CreateThreadAndRun operation middleware
+func (sh *strictHandler) CreateThreadAndRun(w http.ResponseWriter, r *http.Request, params CreateThreadAndRunParams) {
+	var request CreateThreadAndRunRequestObject
+
+	request.Params = params
+
+	var body CreateThreadAndRunJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateThreadAndRun(ctx, request.(CreateThreadAndRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateThreadAndRun")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateThreadAndRunResponseObject); ok {
+		if err := validResponse.VisitCreateThreadAndRunResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRun operation middleware
+func (sh *strictHandler) CreateRun(w http.ResponseWriter, r *http.Request, threadID ThreadID, params CreateRunParams) {
+	var request CreateRunRequestObject
+
+	request.ThreadID = threadID
+	request.Params = params
+
+	var body CreateRunJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRun(ctx, request.(CreateRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRun")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRunResponseObject); ok {
+		if err := validResponse.VisitCreateRunResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRun operation middleware
+func (sh *strictHandler) GetRun(w http.ResponseWriter, r *http.Request, threadID ThreadID, runID RunID, params GetRunParams) {
+	var request GetRunRequestObject
+
+	request.ThreadID = threadID
+	request.RunID = runID
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRun(ctx, request.(GetRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRun")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRunResponseObject); ok {
+		if err := validResponse.VisitGetRunResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CancelRun operation middleware
-func (sh *strictHandler) CancelRun(w http.ResponseWriter, r *http.Request, threadID string, runID string, params CancelRunParams) {
+func (sh *strictHandler) CancelRun(w http.ResponseWriter, r *http.Request, threadID ThreadID, runID RunID, params CancelRunParams) {
 	var request CancelRunRequestObject
 
 	request.ThreadID = threadID

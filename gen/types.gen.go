@@ -25,6 +25,24 @@ func (e CodeInterpreterToolType) Valid() bool {
 	}
 }
 
+// Defines values for CreateMessageRequestRole.
+const (
+	CreateMessageRequestRoleAssistant CreateMessageRequestRole = "assistant"
+	CreateMessageRequestRoleUser      CreateMessageRequestRole = "user"
+)
+
+// Valid indicates whether the value is a known member of the CreateMessageRequestRole enum.
+func (e CreateMessageRequestRole) Valid() bool {
+	switch e {
+	case CreateMessageRequestRoleAssistant:
+		return true
+	case CreateMessageRequestRoleUser:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FileSearchRankingOptionsRanker.
 const (
 	FileSearchRankingOptionsRankerAuto            FileSearchRankingOptionsRanker = "auto"
@@ -121,6 +139,27 @@ func (e LastErrorCode) Valid() bool {
 	case LastErrorCodeRateLimitExceeded:
 		return true
 	case LastErrorCodeServerError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MessageContentPartsType.
+const (
+	MessageContentPartsTypeImageFile MessageContentPartsType = "image_file"
+	MessageContentPartsTypeImageURL  MessageContentPartsType = "image_url"
+	MessageContentPartsTypeText      MessageContentPartsType = "text"
+)
+
+// Valid indicates whether the value is a known member of the MessageContentPartsType enum.
+func (e MessageContentPartsType) Valid() bool {
+	switch e {
+	case MessageContentPartsTypeImageFile:
+		return true
+	case MessageContentPartsTypeImageURL:
+		return true
+	case MessageContentPartsTypeText:
 		return true
 	default:
 		return false
@@ -334,6 +373,66 @@ func (e TruncationStrategyType) Valid() bool {
 	}
 }
 
+// Defines values for OpenAIBeta.
+const (
+	OpenAIBetaAssistantsV2 OpenAIBeta = "assistants=v2"
+)
+
+// Valid indicates whether the value is a known member of the OpenAIBeta enum.
+func (e OpenAIBeta) Valid() bool {
+	switch e {
+	case OpenAIBetaAssistantsV2:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateThreadAndRunParamsOpenAIBeta.
+const (
+	CreateThreadAndRunParamsOpenAIBetaAssistantsV2 CreateThreadAndRunParamsOpenAIBeta = "assistants=v2"
+)
+
+// Valid indicates whether the value is a known member of the CreateThreadAndRunParamsOpenAIBeta enum.
+func (e CreateThreadAndRunParamsOpenAIBeta) Valid() bool {
+	switch e {
+	case CreateThreadAndRunParamsOpenAIBetaAssistantsV2:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateRunParamsOpenAIBeta.
+const (
+	CreateRunParamsOpenAIBetaAssistantsV2 CreateRunParamsOpenAIBeta = "assistants=v2"
+)
+
+// Valid indicates whether the value is a known member of the CreateRunParamsOpenAIBeta enum.
+func (e CreateRunParamsOpenAIBeta) Valid() bool {
+	switch e {
+	case CreateRunParamsOpenAIBetaAssistantsV2:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetRunParamsOpenAIBeta.
+const (
+	GetRunParamsOpenAIBetaAssistantsV2 GetRunParamsOpenAIBeta = "assistants=v2"
+)
+
+// Valid indicates whether the value is a known member of the GetRunParamsOpenAIBeta enum.
+func (e GetRunParamsOpenAIBeta) Valid() bool {
+	switch e {
+	case GetRunParamsOpenAIBetaAssistantsV2:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CancelRunParamsOpenAIBeta.
 const (
 	CancelRunParamsOpenAIBetaAssistantsV2 CancelRunParamsOpenAIBeta = "assistants=v2"
@@ -382,6 +481,150 @@ type CodeInterpreterToolType string
 type CompletionTokensDetails struct {
 	// ReasoningTokens Completion tokens spent on reasoning.
 	ReasoningTokens *int `json:"reasoning_tokens,omitempty"`
+}
+
+// CreateMessageRequest A message to add to the thread. Its content parts and attachments are accepted as
+// objects without their details (api/DECISIONS.md D52).
+type CreateMessageRequest struct {
+	// Attachments Files attached to the message, and the tools they are for.
+	Attachments *[]map[string]interface{} `json:"attachments,omitempty"`
+
+	// Content The message's text, or its content parts.
+	Content MessageContent `json:"content"`
+
+	// Metadata Up to 16 key-value pairs. Keys are at most 64 characters (OpenAPI 3.0 cannot say so;
+	// the contract package checks it), values at most 512 characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// Role Who wrote the message.
+	Role CreateMessageRequestRole `json:"role"`
+}
+
+// CreateMessageRequestRole Who wrote the message.
+type CreateMessageRequestRole string
+
+// CreateRunRequest What a run needs: the assistant, and what to override of it for this run. Closed,
+// as both sources have it, so a misspelt field is refused (api/DECISIONS.md D50, D51).
+type CreateRunRequest struct {
+	// AdditionalInstructions Appended to the instructions for this run.
+	AdditionalInstructions *string `json:"additional_instructions,omitempty"`
+
+	// AdditionalMessages Messages added to the thread before the run starts.
+	AdditionalMessages *[]CreateMessageRequest `json:"additional_messages,omitempty"`
+
+	// AssistantID The ID of the assistant that executes the run.
+	AssistantID string `json:"assistant_id"`
+
+	// Instructions Replaces the assistant's instructions for this run.
+	Instructions *string `json:"instructions,omitempty"`
+
+	// MaxCompletionTokens The most completion tokens the run may use; at least 256 in a request (D16).
+	MaxCompletionTokens *int `json:"max_completion_tokens,omitempty"`
+
+	// MaxPromptTokens The most prompt tokens the run may use; at least 256 in a request (D16).
+	MaxPromptTokens *int `json:"max_prompt_tokens,omitempty"`
+
+	// Metadata Up to 16 key-value pairs. Keys are at most 64 characters (OpenAPI 3.0 cannot say so;
+	// the contract package checks it), values at most 512 characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// Model Replaces the assistant's model for this run.
+	Model *string `json:"model,omitempty"`
+
+	// ParallelToolCalls Whether to enable parallel function calling during tool use.
+	ParallelToolCalls *bool `json:"parallel_tool_calls,omitempty"`
+
+	// ReasoningEffort The reasoning effort asked of a reasoning model (`low`, `medium`, `high`, ...; D18).
+	ReasoningEffort *string `json:"reasoning_effort,omitempty"`
+
+	// ResponseFormat A mode (`auto`, `none`) or an output format object.
+	ResponseFormat *ResponseFormat `json:"response_format,omitempty"`
+
+	// Stream `true` asks for server-sent events, which this document does not describe; the
+	// reference server refuses it with 400 (api/DECISIONS.md D54).
+	Stream *bool `json:"stream,omitempty"`
+
+	// Temperature The sampling temperature, 0 to 2. Defaults to 1.
+	Temperature *float64 `json:"temperature,omitempty"`
+
+	// ToolChoice A mode (`none`, `auto`, `required`) or a specific tool to call.
+	ToolChoice *ToolChoice `json:"tool_choice,omitempty"`
+
+	// Tools Replaces the assistant's tools for this run (both sources allow 20 here).
+	Tools *[]AssistantTool `json:"tools,omitempty"`
+
+	// TopP The nucleus sampling value, 0 to 1. Defaults to 1.
+	TopP *float64 `json:"top_p,omitempty"`
+
+	// TruncationStrategy How the thread is truncated before the run.
+	TruncationStrategy *TruncationStrategy `json:"truncation_strategy,omitempty"`
+}
+
+// CreateThreadAndRunRequest The run, as in `CreateRunRequest`, and the thread to create for it (empty if not
+// given). Closed, as both sources have it (api/DECISIONS.md D50, D51).
+type CreateThreadAndRunRequest struct {
+	// AssistantID The ID of the assistant that executes the run.
+	AssistantID string `json:"assistant_id"`
+
+	// Instructions Replaces the assistant's instructions for this run.
+	Instructions *string `json:"instructions,omitempty"`
+
+	// MaxCompletionTokens The most completion tokens the run may use; at least 256 in a request (D16).
+	MaxCompletionTokens *int `json:"max_completion_tokens,omitempty"`
+
+	// MaxPromptTokens The most prompt tokens the run may use; at least 256 in a request (D16).
+	MaxPromptTokens *int `json:"max_prompt_tokens,omitempty"`
+
+	// Metadata Up to 16 key-value pairs. Keys are at most 64 characters (OpenAPI 3.0 cannot say so;
+	// the contract package checks it), values at most 512 characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// Model Replaces the assistant's model for this run.
+	Model *string `json:"model,omitempty"`
+
+	// ParallelToolCalls Whether to enable parallel function calling during tool use.
+	ParallelToolCalls *bool `json:"parallel_tool_calls,omitempty"`
+
+	// ResponseFormat A mode (`auto`, `none`) or an output format object.
+	ResponseFormat *ResponseFormat `json:"response_format,omitempty"`
+
+	// Stream `true` asks for server-sent events, which this document does not describe; the
+	// reference server refuses it with 400 (api/DECISIONS.md D54).
+	Stream *bool `json:"stream,omitempty"`
+
+	// Temperature The sampling temperature, 0 to 2. Defaults to 1.
+	Temperature *float64 `json:"temperature,omitempty"`
+
+	// Thread The thread to create; without messages it starts empty.
+	Thread *CreateThreadRequest `json:"thread,omitempty"`
+
+	// ToolChoice A mode (`none`, `auto`, `required`) or a specific tool to call.
+	ToolChoice *ToolChoice `json:"tool_choice,omitempty"`
+
+	// ToolResources The files and vector stores the run's tools use (D17).
+	ToolResources *ToolResources `json:"tool_resources,omitempty"`
+
+	// Tools Replaces the assistant's tools for this run (both sources allow 20 here).
+	Tools *[]AssistantTool `json:"tools,omitempty"`
+
+	// TopP The nucleus sampling value, 0 to 1. Defaults to 1.
+	TopP *float64 `json:"top_p,omitempty"`
+
+	// TruncationStrategy How the thread is truncated before the run.
+	TruncationStrategy *TruncationStrategy `json:"truncation_strategy,omitempty"`
+}
+
+// CreateThreadRequest The thread to create; without messages it starts empty.
+type CreateThreadRequest struct {
+	// Messages The messages the thread starts with.
+	Messages *[]CreateMessageRequest `json:"messages,omitempty"`
+
+	// Metadata Up to 16 key-value pairs. Keys are at most 64 characters (OpenAPI 3.0 cannot say so;
+	// the contract package checks it), values at most 512 characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// ToolResources The files and vector stores the run's tools use (D17).
+	ToolResources *ToolResources `json:"tool_resources,omitempty"`
 }
 
 // Error defines model for Error.
@@ -517,6 +760,22 @@ type LastError struct {
 
 // LastErrorCode defines model for LastError.Code.
 type LastErrorCode string
+
+// MessageContent The message's text, or its content parts.
+type MessageContent struct {
+	union json.RawMessage
+}
+
+// MessageContentParts Content parts (`text`, `image_file`, `image_url`), each with its `type`.
+type MessageContentParts = []struct {
+	Type MessageContentPartsType `json:"type"`
+}
+
+// MessageContentPartsType defines model for MessageContentParts.Type.
+type MessageContentPartsType string
+
+// MessageText The text of the message.
+type MessageText = string
 
 // Metadata Up to 16 key-value pairs. Keys are at most 64 characters (OpenAPI 3.0 cannot say so;
 // the contract package checks it), values at most 512 characters.
@@ -742,6 +1001,15 @@ type TruncationStrategy struct {
 // TruncationStrategyType defines model for TruncationStrategy.Type.
 type TruncationStrategyType string
 
+// OpenAIBeta defines model for OpenAIBeta.
+type OpenAIBeta string
+
+// RunID defines model for RunId.
+type RunID = string
+
+// ThreadID defines model for ThreadId.
+type ThreadID = string
+
 // BadGateway An error body: the `{"error": ...}` envelope that providers and most gateway errors
 // use (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's
 // own failure body.
@@ -807,6 +1075,39 @@ type TooManyRequests = ErrorResponse
 // own failure body.
 type Unauthorized = ErrorResponse
 
+// CreateThreadAndRunParams defines parameters for CreateThreadAndRun.
+type CreateThreadAndRunParams struct {
+	// OpenAIBeta The Assistants API version. Send it: OpenAI answers 400 `invalid_beta` without
+	// `assistants=v2`, and Portkey's gateway passes it on. Optional here because other
+	// Assistants-compatible servers do not ask for it (api/DECISIONS.md D31).
+	OpenAIBeta *CreateThreadAndRunParamsOpenAIBeta `json:"OpenAI-Beta,omitempty"`
+}
+
+// CreateThreadAndRunParamsOpenAIBeta defines parameters for CreateThreadAndRun.
+type CreateThreadAndRunParamsOpenAIBeta string
+
+// CreateRunParams defines parameters for CreateRun.
+type CreateRunParams struct {
+	// OpenAIBeta The Assistants API version. Send it: OpenAI answers 400 `invalid_beta` without
+	// `assistants=v2`, and Portkey's gateway passes it on. Optional here because other
+	// Assistants-compatible servers do not ask for it (api/DECISIONS.md D31).
+	OpenAIBeta *CreateRunParamsOpenAIBeta `json:"OpenAI-Beta,omitempty"`
+}
+
+// CreateRunParamsOpenAIBeta defines parameters for CreateRun.
+type CreateRunParamsOpenAIBeta string
+
+// GetRunParams defines parameters for GetRun.
+type GetRunParams struct {
+	// OpenAIBeta The Assistants API version. Send it: OpenAI answers 400 `invalid_beta` without
+	// `assistants=v2`, and Portkey's gateway passes it on. Optional here because other
+	// Assistants-compatible servers do not ask for it (api/DECISIONS.md D31).
+	OpenAIBeta *GetRunParamsOpenAIBeta `json:"OpenAI-Beta,omitempty"`
+}
+
+// GetRunParamsOpenAIBeta defines parameters for GetRun.
+type GetRunParamsOpenAIBeta string
+
 // CancelRunParams defines parameters for CancelRun.
 type CancelRunParams struct {
 	// OpenAIBeta The Assistants API version. Send it: OpenAI answers 400 `invalid_beta` without
@@ -817,6 +1118,12 @@ type CancelRunParams struct {
 
 // CancelRunParamsOpenAIBeta defines parameters for CancelRun.
 type CancelRunParamsOpenAIBeta string
+
+// CreateThreadAndRunJSONRequestBody defines body for CreateThreadAndRun for application/json ContentType.
+type CreateThreadAndRunJSONRequestBody = CreateThreadAndRunRequest
+
+// CreateRunJSONRequestBody defines body for CreateRun for application/json ContentType.
+type CreateRunJSONRequestBody = CreateRunRequest
 
 // AsCodeInterpreterTool returns the union data inside the AssistantTool as a CodeInterpreterTool
 func (t AssistantTool) AsCodeInterpreterTool() (CodeInterpreterTool, error) {
@@ -1075,6 +1382,68 @@ func (t ErrorResponse) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ErrorResponse) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsMessageText returns the union data inside the MessageContent as a MessageText
+func (t MessageContent) AsMessageText() (MessageText, error) {
+	var body MessageText
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMessageText overwrites any union data inside the MessageContent as the provided MessageText
+func (t *MessageContent) FromMessageText(v MessageText) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMessageText performs a merge with any union data inside the MessageContent, using the provided MessageText
+func (t *MessageContent) MergeMessageText(v MessageText) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMessageContentParts returns the union data inside the MessageContent as a MessageContentParts
+func (t MessageContent) AsMessageContentParts() (MessageContentParts, error) {
+	var body MessageContentParts
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMessageContentParts overwrites any union data inside the MessageContent as the provided MessageContentParts
+func (t *MessageContent) FromMessageContentParts(v MessageContentParts) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMessageContentParts performs a merge with any union data inside the MessageContent, using the provided MessageContentParts
+func (t *MessageContent) MergeMessageContentParts(v MessageContentParts) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t MessageContent) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *MessageContent) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

@@ -86,9 +86,18 @@ func dots(id string) int {
 // CancelURL returns base with the cancel operation's path appended, each ID exactly one
 // path segment ("/", "%", "." and ".." escaped). base is not changed.
 func CancelURL(base *url.URL, threadID, runID string) url.URL {
+	return PathURL(base, "threads", threadID, "runs", runID, "cancel")
+}
+
+// PathURL returns base with segs appended, each exactly one path segment (escaped as
+// EscapeSegment does). base is not changed.
+func PathURL(base *url.URL, segs ...string) url.URL {
 	u := *base
-	u.Path = strings.TrimSuffix(base.Path, "/") + "/threads/" + threadID + "/runs/" + runID + "/cancel"
-	u.RawPath = strings.TrimSuffix(base.EscapedPath(), "/") + "/threads/" + EscapeSegment(threadID) + "/runs/" + EscapeSegment(runID) + "/cancel"
+	path, raw := strings.TrimSuffix(base.Path, "/"), strings.TrimSuffix(base.EscapedPath(), "/")
+	for _, s := range segs {
+		path, raw = path+"/"+s, raw+"/"+EscapeSegment(s)
+	}
+	u.Path, u.RawPath = path, raw
 	if u.RawPath == u.Path {
 		u.RawPath = ""
 	}

@@ -131,8 +131,11 @@ func (fs *faults) middleware(store *Store) gen.StrictMiddlewareFunc {
 			if err != nil {
 				return reply{status: http.StatusBadRequest, body: envelope(err.Error(), "invalid_request_error", ptr("Prefer"), nil)}, nil
 			}
-			req := request.(gen.CancelRunRequestObject)
-			if !f.active() || !fs.take(f, sha256.Sum256([]byte(strings.Join(slices.Concat(lines, []string{req.ThreadID, req.RunID}), "\x00")))) {
+			req, isCancel := request.(gen.CancelRunRequestObject)
+			if f.truncate && f.code == 0 && !isCancel {
+				return reply{status: http.StatusBadRequest, body: envelope("Prefer: truncate=true needs code= except on a cancel.", "invalid_request_error", ptr("Prefer"), nil)}, nil
+			}
+			if !f.active() || !fs.take(f, sha256.Sum256([]byte(strings.Join(slices.Concat(lines, []string{r.Method, r.URL.EscapedPath()}), "\x00")))) {
 				return next(ctx, w, r, request)
 			}
 			if f.delay > 0 {
@@ -209,9 +212,28 @@ func (r reply) VisitCancelRunResponse(w http.ResponseWriter) error {
 	return nil
 }
 
+func (r reply) VisitCreateRunResponse(w http.ResponseWriter) error {
+	return r.VisitCancelRunResponse(w)
+}
+func (r reply) VisitGetRunResponse(w http.ResponseWriter) error { return r.VisitCancelRunResponse(w) }
+func (r reply) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+	return r.VisitCancelRunResponse(w)
+}
+
 // truncated sends only the first half of a response under its full Content-Length; the
 // server then closes the connection, so the client reads an unexpected EOF.
+// Every fault reply is a gen.CancelRunResponseObject, whatever the operation.
 type truncated struct{ gen.CancelRunResponseObject }
+
+func (t truncated) VisitCreateRunResponse(w http.ResponseWriter) error {
+	return t.VisitCancelRunResponse(w)
+}
+func (t truncated) VisitGetRunResponse(w http.ResponseWriter) error {
+	return t.VisitCancelRunResponse(w)
+}
+func (t truncated) VisitCreateThreadAndRunResponse(w http.ResponseWriter) error {
+	return t.VisitCancelRunResponse(w)
+}
 
 func (t truncated) VisitCancelRunResponse(w http.ResponseWriter) error {
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}

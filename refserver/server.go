@@ -3,6 +3,8 @@ package refserver
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/ops"
 	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
@@ -29,11 +32,15 @@ import (
 // says otherwise.
 const DefaultCancelDelay = time.Second
 
-// maxBody bounds what the server reads of a request body; the operation takes none.
+// maxBody bounds what the server reads of a request body; a create request is far smaller.
 const maxBody = 64 << 10
 
 // Server is the reference Cancel Run service: an http.Handler over a Store. It serves the
-// operation at /threads/{thread_id}/runs/{run_id}/cancel and under /v1, as gateways do.
+// operation at /threads/{thread_id}/runs/{run_id}/cancel and under /v1, as gateways do, and
+// beside it Create thread and run, Create run and Retrieve run: a created run is queued,
+// then in_progress after the start delay, and expired after CreatedRunLifetime unless
+// cancelled; stream: true answers 400; a create on an unknown thread 404; a full store (no
+// terminal run to evict) 429.
 //
 // It behaves like the real service: cancel moves a queued, in_progress or requires_action
 // run to cancelling and, after the cancel delay, to cancelled; other statuses answer 400
@@ -55,8 +62,8 @@ const maxBody = 64 << 10
 //	truncate=true     send half of the body under the full Content-Length and close the
 //	                  connection; without code=, the body is what the cancel would answer,
 //	                  and the run is not changed
-//	times=N           apply to the first N requests with the same Prefer value for the same
-//	                  thread and run only
+//	times=N           apply to the first N requests with the same Prefer value, method and
+//	                  path only
 //
 // With WithUpstream it is instead the OpenAI-compatible provider behind a gateway.
 type Server struct {
@@ -73,6 +80,7 @@ type Option func(*config)
 type config struct {
 	now      func() time.Time
 	delay    time.Duration
+	start    time.Duration
 	maxRuns  int
 	bare     bool         // without request validation
 	logger   *slog.Logger // Serve's
@@ -83,6 +91,12 @@ type config struct {
 // WithCancelDelay sets how long a cancelled run stays cancelling before it is cancelled;
 // 0 answers the cancel with the run already cancelled.
 func WithCancelDelay(d time.Duration) Option { return func(c *config) { c.delay = d } }
+
+// DefaultStartDelay is how long a created run stays queued unless WithStartDelay says otherwise.
+const DefaultStartDelay = time.Second
+
+// WithStartDelay sets how long a created run stays queued before it is in_progress.
+func WithStartDelay(d time.Duration) Option { return func(c *config) { c.start = d } }
 
 // WithClock replaces time.Now, so that tests decide when a cancelling run is cancelled.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
@@ -109,7 +123,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{Store: NewStore(c.now, c.delay, c.maxRuns), upstream: c.upstream, now: c.now}
 	f := &faults{documented: info.documented, seen: map[[32]byte]int{}}
-	strict := gen.NewStrictHandlerWithOptions(handler{s.Store}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
+	strict := gen.NewStrictHandlerWithOptions(handler{s.Store, c.start}, []gen.StrictMiddlewareFunc{f.middleware(s.Store)},
 		gen.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc:  badRequest,
 			ResponseErrorHandlerFunc: internalError,
@@ -129,7 +143,7 @@ func New(opts ...Option) (*Server, error) {
 }
 
 func newConfig(opts []Option) config {
-	c := config{now: time.Now, delay: DefaultCancelDelay, limits: serveLimits}
+	c := config{now: time.Now, delay: DefaultCancelDelay, start: DefaultStartDelay, limits: serveLimits}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -175,7 +189,7 @@ func readBody(w http.ResponseWriter, r *http.Request) bool {
 	case err != nil:
 		msg = fmt.Sprintf("The request body could not be read to its end (%v).", err)
 	case len(b) > maxBody:
-		msg = fmt.Sprintf("The request body exceeds %d bytes; this operation takes no body.", maxBody)
+		msg = fmt.Sprintf("The request body exceeds %d bytes.", maxBody)
 	case len(b) == 0:
 		r.Body = http.NoBody
 		return true
@@ -242,7 +256,87 @@ func (m *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handler implements the generated strict server interface over a Store.
-type handler struct{ store *Store }
+type handler struct {
+	store *Store
+	start time.Duration // how long a created run stays queued
+}
+
+// CreateThreadAndRun creates a thread holding a new queued run.
+func (h handler) CreateThreadAndRun(_ context.Context, req gen.CreateThreadAndRunRequestObject) (gen.CreateThreadAndRunResponseObject, error) {
+	run, res := h.create(newID("thread_"), true, req.Body, req.Body.Stream)
+	if res != nil {
+		return res, nil
+	}
+	return gen.CreateThreadAndRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+}
+
+// CreateRun creates a new queued run on a thread that holds a run already.
+func (h handler) CreateRun(_ context.Context, req gen.CreateRunRequestObject) (gen.CreateRunResponseObject, error) {
+	run, res := h.create(req.ThreadID, false, req.Body, req.Body.Stream)
+	if res != nil {
+		return res, nil
+	}
+	return gen.CreateRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+}
+
+// GetRun answers with the run as it is now.
+func (h handler) GetRun(_ context.Context, req gen.GetRunRequestObject) (gen.GetRunResponseObject, error) {
+	run, err := h.store.Get(req.ThreadID, req.RunID)
+	if err != nil {
+		if msg, ok := notFound(err, req.ThreadID, req.RunID); ok {
+			return gen.GetRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: envelope(msg, "invalid_request_error", nil, nil)}}, nil
+		}
+		return gen.GetRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse{Body: envelope(err.Error(), "server_error", nil, nil)}}, nil
+	}
+	return gen.GetRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+}
+
+// create stores a new queued run on threadID with what body (a create request) sets, or
+// says which error to answer: 400 for stream, 404 for an unknown thread, 429 when full.
+func (h handler) create(threadID string, newThread bool, body any, stream *bool) (gen.Run, *reply) {
+	if stream != nil && *stream {
+		return gen.Run{}, &reply{status: http.StatusBadRequest, body: envelope("This server does not stream; send stream: false or leave it out.", "invalid_request_error", ptr("stream"), nil)}
+	}
+	run := NewRun(threadID, newID("run_"), gen.RunStatusQueued, h.store.now())
+	run.Metadata = nil // a map would merge with the request's
+	b, err := json.Marshal(body)
+	if err == nil {
+		err = json.Unmarshal(b, &run) // the fields a request and a Run share, by JSON name
+	}
+	if run.Metadata == nil {
+		run.Metadata = &gen.Metadata{}
+	}
+	if err == nil {
+		run, err = h.store.Create(run, newThread, h.start)
+	}
+	switch {
+	case err == nil:
+		return run, nil
+	case errors.Is(err, ErrNoThread):
+		return gen.Run{}, &reply{status: http.StatusNotFound, body: envelope(fmt.Sprintf("No thread found with id '%s'.", threadID), "invalid_request_error", nil, nil)}
+	case errors.Is(err, ErrFull):
+		return gen.Run{}, &reply{status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}, body: envelope("The server holds as many unfinished runs as it can; cancel some, or retry once some expire.", "requests", nil, ptr("rate_limit_exceeded"))}
+	}
+	return gen.Run{}, &reply{status: http.StatusInternalServerError, body: envelope(err.Error(), "server_error", nil, nil)}
+}
+
+// newID returns prefix followed by 24 random hex digits, as OpenAI's IDs look.
+func newID(prefix string) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// notFound gives the 404 message for the store's ErrNoThread or ErrNoRun.
+func notFound(err error, threadID, runID string) (string, bool) {
+	switch {
+	case errors.Is(err, ErrNoThread):
+		return fmt.Sprintf("No thread found with id '%s'.", threadID), true
+	case errors.Is(err, ErrNoRun):
+		return fmt.Sprintf("No run found with id '%s'.", runID), true
+	}
+	return "", false
+}
 
 // CancelRun answers with the run now cancelling, or with the store's refusal.
 func (h handler) CancelRun(_ context.Context, req gen.CancelRunRequestObject) (gen.CancelRunResponseObject, error) {
@@ -256,14 +350,11 @@ func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.Cance
 	var notCancellable *NotCancellableError
 	switch {
 	case err == nil:
-		return gen.CancelRun200JSONResponse{Body: run}
+		return gen.CancelRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}
 	case errors.As(err, &notCancellable):
 		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse{Body: envelope(err.Error(), "invalid_request_error", nil, nil)}}
-	case errors.Is(err, ErrNoThread):
-		msg := fmt.Sprintf("No thread found with id '%s'.", req.ThreadID)
-		return gen.CancelRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: envelope(msg, "invalid_request_error", nil, nil)}}
-	case errors.Is(err, ErrNoRun):
-		msg := fmt.Sprintf("No run found with id '%s'.", req.RunID)
+	case errors.Is(err, ErrNoThread), errors.Is(err, ErrNoRun):
+		msg, _ := notFound(err, req.ThreadID, req.RunID)
 		return gen.CancelRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: envelope(msg, "invalid_request_error", nil, nil)}}
 	default:
 		return gen.CancelRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse{Body: envelope(err.Error(), "server_error", nil, nil)}}
@@ -337,7 +428,8 @@ type specInfo struct {
 	validate         func(http.Handler) http.Handler
 	validateUpstream func(http.Handler) http.Handler // validate without the spec's security
 	unauthorized     string                          // names the spec's credential combinations
-	documented       map[int]bool                    // error statuses documented for the operation
+	documented       map[int]bool                    // error statuses documented for cancel (every operation shares them)
+	ops              *ops.Matcher
 }
 
 var loadSpec = sync.OnceValues(func() (specInfo, error) {
@@ -346,7 +438,7 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 		return specInfo{}, fmt.Errorf("refserver: %w", err)
 	}
 	op := doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post
-	info := specInfo{documented: map[int]bool{}}
+	info := specInfo{documented: map[int]bool{}, ops: ops.New(doc)}
 	for code := range op.Responses.Map() {
 		if n, err := strconv.Atoi(code); err == nil && n >= 400 {
 			info.documented[n] = true
@@ -382,7 +474,7 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 			DoNotValidateServers: true, // served on any host, at / and /v1
 			Options:              o,
 			ErrorHandlerWithOpts: func(ctx context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
-				validationError(ctx, err, w, r, opts, info.unauthorized)
+				validationError(ctx, err, w, r, opts, info)
 			},
 		})
 	}
@@ -414,16 +506,16 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 }
 
 // validationError renders the validator's errors in the OpenAI envelope.
-func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts, unauthorized string) {
+func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts, info specInfo) {
 	var security *openapi3filter.SecurityRequirementsError
 	var request *openapi3filter.RequestError
 	switch {
 	case errors.Is(err, routers.ErrMethodNotAllowed):
-		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {http.MethodPost}})
+		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {strings.Join(info.ops.Allowed(r.URL.EscapedPath()), ", ")}})
 	case opts.MatchedRoute == nil:
 		writeError(w, http.StatusNotFound, invalidURL(r), nil)
 	case errors.As(err, &security):
-		writeError(w, http.StatusUnauthorized, envelope(unauthorized, "invalid_request_error", nil, nil), nil)
+		writeError(w, http.StatusUnauthorized, envelope(info.unauthorized, "invalid_request_error", nil, nil), nil)
 	case errors.As(err, &request):
 		var param *string
 		if request.Parameter != nil {

@@ -200,8 +200,9 @@ func TestPathsOutsideTheSpec(t *testing.T) {
 		{"dot segments", http.MethodPost, "/threads/x/../thread_1/runs/run_1/cancel", 404},
 		{"dot thread", http.MethodPost, "/threads/./runs/run_1/cancel", 404},
 		{"trailing slash", http.MethodPost, cancelPath("thread_1", "run_1") + "/", 404},
-		{"other route", http.MethodPost, "/threads/thread_1/runs/run_1", 404},
-		{"other route under v1", http.MethodPost, "/v1/threads/thread_1/runs/run_1", 404},
+		{"other route", http.MethodPost, "/threads/thread_1/runs/run_1/steps", 404},
+		{"other route under v1", http.MethodPost, "/v1/threads/thread_1/runs/run_1/steps", 404},
+		{"POST a retrieve", http.MethodPost, "/threads/thread_1/runs/run_1", 405},
 		{"root", http.MethodGet, "/", 404},
 		{"GET", http.MethodGet, cancelPath("thread_1", "run_1"), 405},
 		{"DELETE under v1", http.MethodDelete, "/v1" + cancelPath("thread_1", "run_1"), 405},
@@ -210,6 +211,13 @@ func TestPathsOutsideTheSpec(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			a := f.do(t, c.method, c.path, nil)
 			assert.Equal(t, c.status, a.status, string(a.body))
+			if c.status == http.StatusMethodNotAllowed {
+				allow := "POST" // the cancel path
+				if !strings.HasSuffix(c.path, "/cancel") {
+					allow = "GET" // the retrieve path
+				}
+				assert.Equal(t, allow, a.header.Get("Allow"))
+			}
 			assert.Equal(t, "application/json", a.header.Get("Content-Type"))
 			e := a.apiError(t)
 			if c.name != "v1 prefix" {

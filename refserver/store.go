@@ -48,12 +48,17 @@ type Store struct {
 	// is due: a cancel's cancelAt is its time plus the same delay, so pending is in order.
 	ended   list.List // terminal runs, in the order the store saw them end
 	pending list.List // runs cancelled through Cancel and not settled by evict yet
+	// expiring holds the runs Create made and nothing else moved since: they all live
+	// CreatedRunLifetime, so it is in the order they expire.
+	expiring list.List
 }
 
 type entry struct {
 	run      gen.Run
 	cancelAt time.Time     // when a cancelling run becomes cancelled; zero if never
-	queue    *list.List    // ended, pending or nil (a live run)
+	startAt  time.Time     // when a created, queued run becomes in_progress; zero if never
+	expireAt time.Time     // when a created run not yet cancelled or ended expires; zero if never
+	queue    *list.List    // ended, pending, expiring or nil (a live run)
 	el       *list.Element // its element in queue
 }
 
@@ -74,7 +79,26 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 // Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
 // tools list, and evicts the terminal run that ended first when the store is full. A run put in
 // status cancelling stays cancelling; only runs cancelled through Cancel move on.
-func (s *Store) Put(run gen.Run) error {
+func (s *Store) Put(run gen.Run) error { return s.put(run, false, time.Time{}, time.Time{}) }
+
+// Create stores run as a new queued run that becomes in_progress after start and, unless
+// cancelled first, expired at its expires_at (as OpenAI's runs do after 10 minutes), so
+// that it can be evicted. Its thread must hold a run already unless newThread; else
+// ErrNoThread. It returns the run as stored.
+func (s *Store) Create(run gen.Run, newThread bool, start time.Duration) (gen.Run, error) {
+	now := s.now()
+	expire := now.Add(CreatedRunLifetime)
+	run.Status, run.StartedAt, run.CreatedAt, run.ExpiresAt = gen.RunStatusQueued, nil, int(now.Unix()), ptr(int(expire.Unix()))
+	if err := s.put(run, !newThread, now.Add(max(start, 0)), expire); err != nil {
+		return gen.Run{}, err
+	}
+	return run, nil
+}
+
+// CreatedRunLifetime is how long a created run may stay unfinished before it expires.
+const CreatedRunLifetime = 10 * time.Minute
+
+func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) error {
 	if run.ID == "" || run.ThreadID == "" {
 		return errors.New("refserver: a run needs an id and a thread_id")
 	}
@@ -95,14 +119,20 @@ func (s *Store) Put(run gen.Run) error {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if needThread && s.threads[run.ThreadID] == 0 {
+		return ErrNoThread
+	}
 	if e, ok := s.runs[run.ID]; ok {
 		s.remove(e)
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
 		return ErrFull
 	}
-	e := &entry{run: run}
-	if terminal(run.Status) {
+	e := &entry{run: run, startAt: startAt, expireAt: expireAt}
+	switch {
+	case terminal(run.Status):
 		s.enqueue(e, &s.ended)
+	case !expireAt.IsZero():
+		s.enqueue(e, &s.expiring)
 	}
 	s.runs[run.ID] = e
 	s.threads[run.ThreadID]++
@@ -199,13 +229,15 @@ func (s *Store) find(threadID, runID string) (*entry, error) {
 // O(1) amortised time. Callers hold s.mu.
 func (s *Store) evict() bool {
 	now := s.now()
-	for el := s.pending.Front(); el != nil; el = s.pending.Front() {
-		e := el.Value.(*entry)
-		settle(e, now)
-		if !terminal(e.run.Status) {
-			break
+	for _, q := range []*list.List{&s.pending, &s.expiring} {
+		for el := q.Front(); el != nil; el = q.Front() {
+			e := el.Value.(*entry)
+			settle(e, now)
+			if !terminal(e.run.Status) {
+				break
+			}
+			s.enqueue(e, &s.ended)
 		}
-		s.enqueue(e, &s.ended)
 	}
 	el := s.ended.Front()
 	if el == nil {
@@ -234,8 +266,22 @@ func (s *Store) remove(e *entry) {
 	}
 }
 
-// settle turns a cancelling run whose delay has passed into a cancelled one.
+// settle turns a created run whose start has come into an in_progress one, one whose
+// lifetime has passed into an expired one, and a cancelling run whose delay has passed
+// into a cancelled one.
 func settle(e *entry, now time.Time) {
+	if e.run.Status == gen.RunStatusQueued && !e.startAt.IsZero() && !now.Before(e.startAt) {
+		e.run.Status, e.run.StartedAt = gen.RunStatusInProgress, ptr(int(e.startAt.Unix()))
+	}
+	if e.run.Status != gen.RunStatusQueued {
+		e.startAt = time.Time{}
+	}
+	if !e.expireAt.IsZero() && !now.Before(e.expireAt) && !terminal(e.run.Status) && e.run.Status != gen.RunStatusCancelling {
+		e.run.Status, e.run.RequiredAction, e.expireAt = gen.RunStatusExpired, nil, time.Time{}
+		if e.run.Usage == nil {
+			e.run.Usage = &gen.RunUsage{}
+		}
+	}
 	if e.run.Status != gen.RunStatusCancelling || e.cancelAt.IsZero() || now.Before(e.cancelAt) {
 		return
 	}

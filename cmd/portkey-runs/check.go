@@ -36,6 +36,11 @@ offline, no credentials. With --cassettes DIR alone: replays DIR's cassettes, no
 With --target URL: runs the live scenarios against that gateway with the credentials in
 the environment (PORTKEY_API_KEY with PORTKEY_VIRTUAL_KEY, or PORTKEY_PROVIDER and
 PORTKEY_PROVIDER_KEY, or PORTKEY_CONFIG), one progress line per request on standard error.
+Without --run it makes its own run: creates a thread and run of --assistant, cancels it,
+retrieves it until its status is terminal (at most 12 times within 60 s, backing off),
+and checks the cancel's answer, cancelled_at, that Retrieve agrees with the cancel, and
+that a second cancel is refused with 400. With --run, that run is cancelled; a 400 says
+it is not cancellable, and nothing is checked (an error, not a pass).
 
 The human report gives a line per result, the checks of each result that did not pass
 with their violations, then a recap of every failed or erred result (its first violation
@@ -46,6 +51,9 @@ Flags:
   --target URL      base URL of a live gateway, /v1 included (https://api.portkey.ai/v1)
   --thread ID       with --run: a real run to cancel (default $PORTKEY_THREAD_ID)
   --run ID          (default $PORTKEY_RUN_ID)
+  --assistant ID    without --run: the assistant of the run created (default
+                    $PORTKEY_ASSISTANT_ID, else asst_portkey_runs_check, which only the
+                    reference server runs)
   --faults          the target honours the Prefer fault header (portkey-runs serve does):
                     also run the 429, 500, 502, 503 and 504 scenarios
   --cassettes DIR   replay only the cassettes (*.yaml) in DIR, not the reference server
@@ -76,9 +84,10 @@ var refSeeds = contract.Seeds{
 
 // liveFlags are the flags that point a command at a live target.
 type liveFlags struct {
-	target, thread, run string
-	faults              bool
-	timeout             time.Duration
+	target, thread, run, assistant string
+	faults                         bool
+	timeout                        time.Duration
+	live                           contract.Live // set by suite
 }
 
 func (l *liveFlags) register(fs *flag.FlagSet) {
@@ -86,6 +95,7 @@ func (l *liveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.thread, "thread", "", "with --run: a real run to cancel (default $"+contract.EnvThreadID+")")
 	fs.StringVar(&l.run, "run", "", "the run's ID (default $"+contract.EnvRunID+")")
 	fs.BoolVar(&l.faults, "faults", false, "the target honours the Prefer fault header (portkey-runs serve does)")
+	fs.StringVar(&l.assistant, "assistant", "", "without --run: the assistant of the run created (default $"+contract.EnvAssistantID+")")
 	l.timeout = 30 * time.Second
 	fs.Var((*duration)(&l.timeout), "timeout", "timeout per request")
 }
@@ -95,8 +105,8 @@ func (l *liveFlags) check() error {
 	switch {
 	case l.timeout <= 0:
 		return fmt.Errorf("--timeout %s does not bound a request: give a positive duration, e.g. 30s", l.timeout)
-	case l.target == "" && (l.thread != "" || l.run != "" || l.faults):
-		return errors.New("--thread, --run and --faults apply to a live target: add --target URL")
+	case l.target == "" && (l.thread != "" || l.run != "" || l.faults || l.assistant != ""):
+		return errors.New("--thread, --run, --assistant and --faults apply to a live target: add --target URL")
 	}
 	return nil
 }
@@ -109,7 +119,7 @@ func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer, purp
 	if _, err := portkey.ParseBaseURL(l.target); err != nil { // never repeated: it may hold a password
 		return nil, nil, fmt.Errorf("--target: %w; credentials go in the environment", err)
 	}
-	flags := map[string]string{portkey.EnvBaseURL: l.target, contract.EnvThreadID: l.thread, contract.EnvRunID: l.run}
+	flags := map[string]string{portkey.EnvBaseURL: l.target, contract.EnvThreadID: l.thread, contract.EnvRunID: l.run, contract.EnvAssistantID: l.assistant}
 	live, err := contract.LiveFromEnv(func(k string) string {
 		switch v := flags[k]; {
 		case v != "":
@@ -127,6 +137,7 @@ func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer, purp
 	case err != nil:
 		return nil, nil, fmt.Errorf("%w (--thread and --run set them too)", err)
 	}
+	l.live = live
 	s := live.Suite()
 	s.Validator = v
 	s.Client = &http.Client{Timeout: l.timeout, Transport: &progressTransport{base: http.DefaultTransport, w: progress, red: e.red}}
@@ -169,7 +180,12 @@ func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			if err != nil {
 				return fail(err)
 			}
-			r.Groups = append(r.Groups, report.Group{Name: "scenarios", Target: l.target, Results: s.RunAll(ctx, scs),
+			results := s.RunAll(ctx, scs)
+			if l.live.Run == (contract.RunRef{}) {
+				rs, lscs := s.Lifecycle(ctx, l.live.Assistant, contract.DefaultPoll)
+				results, scs = append(results, rs...), append(scs, lscs...)
+			}
+			r.Groups = append(r.Groups, report.Group{Name: "scenarios", Target: l.target, Results: results,
 				Reproduce: reproduceLive(e, s, scs)})
 		case *cassettes == "":
 			g, err := checkReference(ctx, v, l.timeout)
@@ -294,6 +310,14 @@ func curl(req *http.Request) string {
 				h = shellQuote(h)
 			}
 			parts = append(parts, "-H", h)
+		}
+	}
+	if req.GetBody != nil { // a create's JSON, built by contract.Suite.Request
+		if body, err := req.GetBody(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(body, 64<<10))
+			if len(b) > 0 {
+				parts = append(parts, "-d", shellQuote(string(b)))
+			}
 		}
 	}
 	return strings.Join(parts, " ")

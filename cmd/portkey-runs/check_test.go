@@ -162,16 +162,24 @@ func TestCheckTarget(t *testing.T) {
 	base := startRef(t)
 	cv := creds(anyCreds)
 
+	// Without --run, the suite makes its own run and follows it to cancelled.
 	o := cli(t, "", cv, "check", "--target", base)
 	require.Equal(t, 0, o.code, o.stdout+o.stderr)
 	assert.Contains(t, o.stdout, "scenarios: "+base+"\n")
-	assert.Contains(t, o.stdout, "\nPASS 2 results: 2 passed")
+	for _, name := range []string{"unknown_run (404", "no_credentials (401", "create_run (200", "cancel (200", "retrieve_until_terminal (200", "cancel_again (400"} {
+		assert.Contains(t, o.stdout, "  PASS  "+name+", ")
+	}
+	assert.Contains(t, o.stdout, "\nPASS 6 results: 6 passed")
 	assert.NotContains(t, o.stdout, "recordings:", "live mode replays nothing unless asked")
-	// One progress line per request.
+	// One progress line per request: two, the create, the cancel, the retrieves (serve
+	// cancels after 1 s), the second cancel.
 	progress := strings.Split(strings.TrimSpace(o.stderr), "\n")
-	require.Len(t, progress, 2)
+	require.GreaterOrEqual(t, len(progress), 6)
 	assert.Regexp(t, `^POST `+regexp.QuoteMeta(base)+`/threads/thread_contract_unknown/runs/run_contract_unknown/cancel: 404 Not Found \(\d+\.\dms\)$`, progress[0])
 	assert.Contains(t, progress[1], ": 401 Unauthorized (")
+	assert.Regexp(t, `^POST `+regexp.QuoteMeta(base)+`/threads/runs: 200 OK `, progress[2])
+	assert.Regexp(t, `^GET `+regexp.QuoteMeta(base)+`/threads/thread_\w+/runs/run_\w+: 200 OK `, progress[4])
+	assert.Regexp(t, `/cancel: 400 Bad Request `, progress[len(progress)-1])
 
 	// A real run from the environment, fault scenarios, and recordings as well.
 	vars := creds(anyCreds, "PORTKEY_THREAD_ID", "thread_demo", "PORTKEY_RUN_ID", "run_in_progress")
@@ -182,10 +190,12 @@ func TestCheckTarget(t *testing.T) {
 	assert.Contains(t, o.stdout, "\nPASS (strict) 16 results: 16 passed")
 	assert.Len(t, strings.Split(strings.TrimSpace(o.stderr), "\n"), 8)
 
-	// The flags win over the environment; the run is cancelled already: 400 is expected too.
+	// The flags win over the environment; the run is cancelled already: a 400 checks
+	// nothing, an error rather than a pass.
 	o = cli(t, "", vars, "check", "--target", base, "--thread", "thread_demo", "--run", "run_cancelled")
-	require.Equal(t, 0, o.code, o.stdout+o.stderr)
-	assert.Contains(t, o.stdout, "  PASS  cancel_run (400, ")
+	require.Equal(t, 2, o.code, o.stdout+o.stderr)
+	assert.Contains(t, o.stdout, "  ERROR cancel_run (400, ")
+	assert.Contains(t, o.stdout, "not cancellable: nothing checked")
 
 	o = cli(t, "", creds(anyCreds, "PORTKEY_RUN_ID", "run_x"), "check", "--target", base)
 	assert.Equal(t, 2, o.code)
@@ -276,6 +286,23 @@ func TestRecord(t *testing.T) {
 	o = cli(t, "", cv, "check", "--cassettes", dir)
 	assert.Equal(t, 0, o.code, o.stdout)
 	assert.Contains(t, o.stdout, "cassettes: "+dir+"\n  PASS  bad_gateway (502, ")
+
+	// Without --run, the run the suite makes is recorded whole, and replays as it ran.
+	dir = filepath.Join(t.TempDir(), "lifecycle")
+	o = cli(t, "", cv, "record", "--target", base, "--out", dir)
+	require.Equal(t, 0, o.code, o.stdout+o.stderr)
+	assert.Contains(t, o.stderr, "portkey-runs record: wrote 3 cassettes to "+dir)
+	b, err := os.ReadFile(filepath.Join(dir, "lifecycle.yaml"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), key)
+	assert.Contains(t, string(b), "url: "+base+"/threads/runs\n")
+	assert.Contains(t, string(b), "method: GET\n", "the retrieves")
+	o = cli(t, "", cv, "check", "--cassettes", dir)
+	assert.Equal(t, 0, o.code, o.stdout)
+	for _, name := range []string{"lifecycle#0 (200", "lifecycle#1 (200", "lifecycle#2 (200"} {
+		assert.Contains(t, o.stdout, "  PASS  "+name+", ")
+	}
+	assert.Regexp(t, `PASS  lifecycle#\d+ \(400, `, o.stdout, "the second cancel")
 }
 
 // TestReportsRedactSecrets: a key in the target URL, or echoed by the target in a value

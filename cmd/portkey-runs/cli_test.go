@@ -108,7 +108,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "version", args: []string{"version"}, code: 0, stdout: "\nspec: Portkey Runs API (Cancel a run) 1.0.0 (OpenAPI 3.0.3)\n", emptyError: true},
 		{name: "version argument", args: []string{"version", "x"}, code: 2, stderr: "portkey-runs version: unexpected argument \"x\": version takes none\n", emptyOut: true},
 		{name: "check bad target", args: []string{"check", "--target", "api.portkey.ai"}, code: 2, stderr: "--target: the base URL must be an http or https URL without user info, query or fragment, such as https://api.portkey.ai/v1; credentials go in the environment"},
-		{name: "check run without target", args: []string{"check", "--thread", "t", "--run", "r"}, code: 2, stderr: "--thread, --run and --faults apply to a live target: add --target URL"},
+		{name: "check run without target", args: []string{"check", "--thread", "t", "--run", "r"}, code: 2, stderr: "--thread, --run, --assistant and --faults apply to a live target: add --target URL"},
 		{name: "check negative timeout", args: []string{"check", "--timeout", "-1s"}, code: 2, stderr: "--timeout -1s does not bound a request: give a positive duration, e.g. 30s"},
 		{name: "check zero timeout", args: []string{"check", "--timeout", "0"}, code: 2, stderr: "--timeout 0s does not bound a request: give a positive duration, e.g. 30s", emptyOut: true},
 		{name: "record zero timeout", args: []string{"record", "--target", "http://127.0.0.1:1/v1", "--out", "x", "--timeout", "0s"}, code: 2, stderr: "--timeout 0s does not bound a request", emptyOut: true},

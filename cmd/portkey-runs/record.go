@@ -15,13 +15,16 @@ const recordUsage = `Usage: portkey-runs record --target URL --out DIR [flags]
 
 Runs the live scenarios against URL with the credentials in the environment (as check
 --target does) and writes each exchange to DIR/<scenario>.yaml, a go-vcr cassette, with
-every secret redacted before anything is written. Prints the report of what it recorded.
+every secret redacted before anything is written. Without --run, the run it makes and
+follows (as check does) goes whole, every request in order, to DIR/lifecycle.yaml.
+Prints the report of what it recorded.
 
 Flags:
   --target URL      base URL of a live gateway, /v1 included (required)
   --out DIR         where the cassettes go (required; created when missing)
   --thread ID       with --run: a real run to cancel (default $PORTKEY_THREAD_ID)
   --run ID          (default $PORTKEY_RUN_ID)
+  --assistant ID    without --run: the assistant of the run created (as for check)
   --faults          the target honours the Prefer fault header: record the fault scenarios too
   --strict, --format, --output, --timeout, -q/--quiet, -v/--verbose   as for check
 
@@ -62,6 +65,14 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		}
 		r := &report.Report{Strict: o.strict, Start: time.Now(), Redactor: e.red}
 		rs, err := contract.Record(ctx, s, *out, scs)
+		cassettes := len(rs)
+		if err == nil && l.live.Run == (contract.RunRef{}) {
+			cassettes++
+			var lrs []contract.Result
+			var lscs []contract.Scenario
+			lrs, lscs, err = contract.RecordLifecycle(ctx, s, *out, l.live.Assistant, contract.DefaultPoll)
+			rs, scs = append(rs, lrs...), append(scs, lscs...)
+		}
 		r.Duration = time.Since(r.Start)
 		r.Groups = []report.Group{{Name: "recorded", Target: l.target, Results: rs, Reproduce: reproduceLive(e, s, scs)}}
 		if err != nil { // exchanges that got no answer: not written
@@ -69,7 +80,7 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			o.write(e, "record", r)
 			return code
 		}
-		fmt.Fprintf(e.stderr, "portkey-runs record: wrote %d cassettes to %s\n", len(rs), *out)
+		fmt.Fprintf(e.stderr, "portkey-runs record: wrote %d cassettes to %s\n", cassettes, *out)
 		return o.write(e, "record", r)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing/fstest"
 
@@ -32,14 +33,18 @@ one of:
     a blank line, the body; responses printed before the last one (100 Continue,
     redirects followed with -L) are skipped;
   - a JSON body, validated as the answer with status --status.
+A cassette's requests say which operation each answer is for; a curl dump or a JSON body
+is judged as the answer of --operation.
 Prints one line per violation, prefixed with the input it came from: a failure as it is,
 "notice: " before drift and infrastructure findings, which do not fail (drift does with
 --strict), "error: " before what could not be judged (a body over the size limit). A curl
 dump or a JSON body does not say which call it answered (the same Run answers create,
-retrieve and cancel), so the rule that a cancel answers cancelling or cancelled applies
-to cassettes only.
+retrieve and cancel): the rules of one call (a cancel answers cancelling or cancelled, a
+create queued) apply to it only when --operation names the call.
 
 Flags:
+  --operation ID the call a curl dump or JSON body answered: cancelRun (the default),
+                 getRun, createRun or createThreadAndRun
   --status N     status of a bare JSON body (default 200)
   --thread ID    thread the response must echo (curl -i dumps and JSON bodies)
   --run ID       run the response must echo
@@ -65,6 +70,7 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 	thread := fs.String("thread", "", "thread `ID` the response must echo")
 	runID := fs.String("run", "", "run `ID` the response must echo")
 	strict := fs.Bool("strict", false, "count drift as a failure")
+	operation := fs.String("operation", "", "the call a curl dump or JSON body answered (default cancelRun)")
 	return func(ctx context.Context, e env, args []string) int {
 		if len(args) == 0 {
 			fmt.Fprintln(e.stderr, "portkey-runs validate: name at least one FILE (- for standard input); run 'portkey-runs validate --help'")
@@ -79,7 +85,11 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			fmt.Fprintf(e.stderr, "portkey-runs validate: %v\n", err)
 			return exitError
 		}
-		in := input{status: *status, thread: *thread, run: *runID}
+		if *operation != "" && !slices.Contains(v.Operations(), *operation) {
+			fmt.Fprintf(e.stderr, "portkey-runs validate: --operation %s is not one of %s\n", redact.Escape(*operation), strings.Join(v.Operations(), ", "))
+			return exitError
+		}
+		in := input{status: *status, thread: *thread, run: *runID, operation: *operation}
 		code, conforming, notices, inputs := exitPass, 0, 0, 0
 		for _, arg := range args {
 			names, err := expand(arg)
@@ -147,6 +157,7 @@ func expand(arg string) ([]string, error) {
 type input struct {
 	status      int
 	thread, run string
+	operation   string // empty: the default, without its rules
 }
 
 // finding is one violation of one input (or one interaction of a cassette).
@@ -184,7 +195,7 @@ func (in input) validate(e env, v *contract.Validator, name string) ([]finding, 
 			fmt.Fprintf(e.stderr, "%s: an error body is judged as a 200 answer: pass its status with --status N\n", redact.Escape(name))
 		}
 	}
-	ex.ThreadID, ex.RunID = in.thread, in.run
+	ex.ThreadID, ex.RunID, ex.Operation = in.thread, in.run, in.operation
 	var out []finding
 	for _, x := range v.Validate(ex) {
 		out = append(out, finding{name, x})
