@@ -26,7 +26,13 @@ import (
 // Bearer) as the credentials.
 func interopClient(t *testing.T, opts ...option.RequestOption) (openai.Client, *refserver.Store, *atomic.Int32) {
 	t.Helper()
-	s, err := refserver.New(refserver.WithCancelDelay(time.Hour))
+	return interopClientWith(t, []refserver.Option{refserver.WithCancelDelay(time.Hour)}, opts...)
+}
+
+// interopClientWith is interopClient on a reference server built with sopts.
+func interopClientWith(t *testing.T, sopts []refserver.Option, opts ...option.RequestOption) (openai.Client, *refserver.Store, *atomic.Int32) {
+	t.Helper()
+	s, err := refserver.New(sopts...)
 	require.NoError(t, err)
 	var requests atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -43,6 +49,30 @@ func interopClient(t *testing.T, opts ...option.RequestOption) (openai.Client, *
 		option.WithRequestTimeout(10 * time.Second),
 	}
 	return openai.NewClient(append(base, opts...)...), s.Store, &requests
+}
+
+// TestOpenAIGoLifecycle: openai-go creates a thread and run, cancels it and retrieves it
+// until it is cancelled, over HTTP alone.
+func TestOpenAIGoLifecycle(t *testing.T) {
+	client, _, _ := interopClientWith(t, []refserver.Option{refserver.WithCancelDelay(50 * time.Millisecond)})
+	ctx := context.Background()
+	created, err := client.Beta.Threads.NewAndRun(ctx, openai.BetaThreadNewAndRunParams{AssistantID: "asst_interop"})
+	require.NoError(t, err)
+	assert.Equal(t, openai.RunStatusQueued, created.Status)
+
+	cancelled, err := client.Beta.Threads.Runs.Cancel(ctx, created.ThreadID, created.ID)
+	require.NoError(t, err)
+	assert.Equal(t, created.ID, cancelled.ID)
+	assert.Contains(t, []openai.RunStatus{openai.RunStatusCancelling, openai.RunStatusCancelled}, cancelled.Status)
+
+	run := cancelled
+	for i := 0; i < 40 && run.Status != openai.RunStatusCancelled; i++ {
+		time.Sleep(25 * time.Millisecond)
+		run, err = client.Beta.Threads.Runs.Get(ctx, created.ThreadID, created.ID)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, openai.RunStatusCancelled, run.Status)
+	assert.GreaterOrEqual(t, run.CancelledAt, run.CreatedAt)
 }
 
 func TestOpenAIGoCancel(t *testing.T) {

@@ -1,6 +1,6 @@
 // The Node SDKs against `portkey-runs serve` (gateway mode): node sdk.mjs BASE_URL
-// (BASE_URL with /v1). Each case asserts the status or the run the SDK returns; exits 1 on
-// the first mismatch. Uses the demo runs of serve (thread_demo, run_<status>).
+// (BASE_URL with /v1). Each case asserts the status or the run the SDK returns; exits 1 when
+// any failed. Uses the demo runs of serve (thread_demo, run_<status>), and creates its own.
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { Portkey } from 'portkey-ai';
@@ -20,7 +20,9 @@ const clients = {
       apiKey: 'sk-interop', baseURL: base, maxRetries: 2, timeout: 10_000,
       defaultHeaders: { 'x-portkey-api-key': 'pk-interop', 'x-portkey-virtual-key': 'vk-interop', ...extra },
     }),
-    cancel: (c, run) => c.beta.threads.runs.cancel(run, { thread_id: thread }),
+    cancel: (c, run, th = thread) => c.beta.threads.runs.cancel(run, { thread_id: th }),
+    createAndRun: (c) => c.beta.threads.createAndRun({ assistant_id: 'asst_interop' }),
+    retrieve: (c, run, th) => c.beta.threads.runs.retrieve(run, { thread_id: th }),
     cancellable: 'run_queued', terminal: 'run_completed', retries429: true,
   },
   'portkey-ai 3.1.0': {
@@ -28,7 +30,9 @@ const clients = {
       apiKey: 'pk-interop', virtualKey: 'vk-interop', baseURL: base, maxRetries: 2, timeout: 10_000,
     }), { extra }),
     // Its constructor sends no header of the caller's: the fault header goes per request.
-    cancel: (c, run) => c.beta.threads.runs.cancel(run, { thread_id: thread }, undefined, { headers: c.extra ?? {} }),
+    cancel: (c, run, th = thread) => c.beta.threads.runs.cancel(run, { thread_id: th }, undefined, { headers: c.extra ?? {} }),
+    createAndRun: (c) => c.beta.threads.createAndRun({ assistant_id: 'asst_interop' }),
+    retrieve: (c, run, th) => c.beta.threads.runs.retrieve(run, { thread_id: th }),
     cancellable: 'run_in_progress', terminal: 'run_expired', retries429: false, // it sets maxRetries: 0 for 429 (REFERENCE 9)
   },
 };
@@ -73,6 +77,20 @@ for (const [sdk, s] of Object.entries(clients)) {
   await check(s.retries429 ? '429 with retry-after retried' : '429 not retried', async () => {
     const c429 = s.make({ Prefer: 'code=429,retry-after=1,times=1' });
     assert.equal(await status(s.cancel(c429, s.terminal)), s.retries429 ? 400 : 429);
+  });
+  await check('create, cancel, retrieve until cancelled', async () => {
+    const created = await s.createAndRun(c);
+    assert.equal(created.status, 'queued');
+    const cancelled = await s.cancel(c, created.id, created.thread_id);
+    assert.equal(cancelled.id, created.id);
+    assert.ok(['cancelling', 'cancelled'].includes(cancelled.status), cancelled.status);
+    let run = cancelled;
+    for (let i = 0; i < 20 && run.status !== 'cancelled'; i++) { // serve cancels within about 1 s
+      await new Promise((r) => setTimeout(r, 250));
+      run = await s.retrieve(c, created.id, created.thread_id);
+    }
+    assert.equal(run.status, 'cancelled');
+    assert.ok(run.cancelled_at >= run.created_at, `cancelled_at ${run.cancelled_at}`);
   });
   await check('500 retried', async () => {
     const c500 = s.make({ Prefer: 'code=500,times=1' });
