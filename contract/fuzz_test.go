@@ -109,15 +109,21 @@ func FuzzReplayFile(f *testing.F) {
 	})
 }
 
-// TestEmptyInteractionIsRefused: the crasher FuzzReplayFile found (a cassette whose
-// interaction is empty) is an error for replay and for the replaying transport alike.
-func TestEmptyInteractionIsRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "empty.yaml")
-	require.NoError(t, os.WriteFile(path, []byte("version: 2\ninteractions:\n    -\n"), 0o600))
-	v, err := contract.Default()
-	require.NoError(t, err)
-	_, err = v.ReplayFile(path)
-	require.ErrorContains(t, err, "interaction 0 is empty")
-	_, err = contract.Replayer(path)
-	require.ErrorContains(t, err, "interaction 0 is empty")
+// TestEmptyCassettesAreRefused: a cassette without interactions says nothing, and one
+// whose interaction is empty (the crasher FuzzReplayFile found) cannot be judged: each is
+// an error for replay and for the replaying transport alike, never a conforming input.
+func TestEmptyCassettesAreRefused(t *testing.T) {
+	for yaml, want := range map[string]string{
+		"version: 2\ninteractions: []\n":     "it holds no interaction",
+		"version: 2\ninteractions:\n    -\n": "interaction 0 is empty",
+	} {
+		path := filepath.Join(t.TempDir(), "empty.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(yaml), 0o600))
+		v, err := contract.Default()
+		require.NoError(t, err)
+		_, err = v.ReplayFile(path)
+		require.ErrorContains(t, err, want)
+		_, err = contract.Replayer(path)
+		require.ErrorContains(t, err, want)
+	}
 }

@@ -178,16 +178,3 @@ func TestRecordMarksACutBody(t *testing.T) {
 		})
 	}
 }
-
-// TestCassetteWithoutInteractionsIsRefused: an empty cassette says nothing, so it is an
-// error, not a conforming input.
-func TestCassetteWithoutInteractionsIsRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "none.yaml")
-	require.NoError(t, os.WriteFile(path, []byte("version: 2\ninteractions: []\n"), 0o600))
-	v, err := contract.Default()
-	require.NoError(t, err)
-	_, err = v.ReplayFile(path)
-	require.ErrorContains(t, err, "it holds no interaction")
-	_, err = contract.Replayer(path)
-	require.ErrorContains(t, err, "it holds no interaction")
-}
