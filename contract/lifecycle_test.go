@@ -33,14 +33,6 @@ func lifecycleTarget(t *testing.T, wrap func(http.Handler) http.Handler, opts ..
 	return &contract.Suite{BaseURL: srv.URL + "/v1", Auth: portkey.Auth{APIKey: "pk", VirtualKey: "vk"}}
 }
 
-func names(rs []contract.Result) []string {
-	var out []string
-	for _, r := range rs {
-		out = append(out, r.Name)
-	}
-	return out
-}
-
 // TestLifecycle: against the reference server over loopback, the suite creates its own
 // run, cancels it, follows it to cancelled and sees a second cancel refused.
 func TestLifecycle(t *testing.T) {

@@ -18,9 +18,7 @@ func TestSuiteAgainstFakeTarget(t *testing.T) {
 	srv := newFakeTarget(t)
 	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: hostedAuth}
 	rs := s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: runInProgress, Terminal: runCompleted}))
-	var names []string
 	for _, r := range rs {
-		names = append(names, r.Name)
 		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations))
 		assert.Empty(t, r.Violations, r.Name)
 		assert.NotEmpty(t, r.Checks, r.Name)
@@ -28,7 +26,7 @@ func TestSuiteAgainstFakeTarget(t *testing.T) {
 			assert.True(t, c.Passed, "%s %s", r.Name, c.Check)
 		}
 	}
-	assert.Equal(t, []string{"cancel", "cancel_again", "cancel_terminal", "unknown_run", "no_credentials"}, names)
+	assert.Equal(t, []string{"cancel", "cancel_again", "cancel_terminal", "unknown_run", "no_credentials"}, names(rs))
 	assert.Equal(t, []int{200, 400, 400, 404, 401}, statuses(rs))
 }
 
@@ -36,6 +34,14 @@ func statuses(rs []contract.Result) []int {
 	var out []int
 	for _, r := range rs {
 		out = append(out, r.Status)
+	}
+	return out
+}
+
+func names(rs []contract.Result) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Name)
 	}
 	return out
 }
