@@ -182,7 +182,7 @@ func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result
 		r := rs.Run(ctx, sc)
 		out = append(out, r)
 		if r.Status == 0 { // no answer: a cassette would say nothing, or lie
-			failed = append(failed, fmt.Errorf("contract: %s not recorded: %s", sc.Name, strings.Join(violationLines(r.Violations), "; ")))
+			failed = append(failed, fmt.Errorf("contract: %s not recorded: %s", sc.Name, strings.Join(violationLines(r.Violations()), "; ")))
 			continue
 		}
 		if err := rec.Stop(); err != nil {

@@ -79,7 +79,7 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 		rs, err := contract.Record(context.Background(), s, dir, []contract.Scenario{r.sc})
 		require.NoError(t, err)
 		require.Len(t, rs, 1)
-		assert.Equal(t, contract.Pass, rs[0].Verdict, "%s: %v", r.sc.Name, lines(rs[0].Violations))
+		assert.Equal(t, contract.Pass, rs[0].Verdict, "%s: %v", r.sc.Name, lines(rs[0].Violations()))
 	}
 
 	secrets := []string{fakeAPIKey, fakeVirtualKey, fakeProviderKey, wrongKeyAuth.APIKey, "sk-proj", "Bearer sk"}
@@ -98,7 +98,7 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 		require.NoError(t, err)
 		s := &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: r.auth, Header: openAIBeta, Client: &http.Client{Transport: rt}}
 		res := s.Run(context.Background(), r.sc)
-		assert.Equal(t, contract.Pass, res.Verdict, "%s: %v", r.sc.Name, lines(res.Violations))
+		assert.Equal(t, contract.Pass, res.Verdict, "%s: %v", r.sc.Name, lines(res.Violations()))
 		assert.Equal(t, r.sc.Expect[0], res.Status, r.sc.Name)
 	}
 }
@@ -111,8 +111,8 @@ func TestReplayerSaysWhyNothingMatches(t *testing.T) {
 	s := &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: auth, Header: openAIBeta, Client: &http.Client{Transport: rt}}
 	res := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: runGateway.ThreadID, RunID: runGateway.RunID})
 	assert.Equal(t, contract.Error, res.Verdict)
-	require.Len(t, res.Violations, 1)
-	assert.Contains(t, res.Violations[0].Rule, `header X-Portkey-Provider ["anthropic"], recorded ["openai"]`)
+	require.Len(t, res.Violations(), 1)
+	assert.Contains(t, res.Violations()[0].Rule, `header X-Portkey-Provider ["anthropic"], recorded ["openai"]`)
 }
 
 // TestGoodCassettesConform replays every committed recording: no failures, and the only
@@ -127,7 +127,7 @@ func TestGoodCassettesConform(t *testing.T) {
 		names = append(names, r.Name)
 		assert.Equal(t, contract.Pass, r.Verdict, r.Name)
 		assert.Empty(t, r.Failures(), r.Name)
-		for _, n := range r.Violations {
+		for _, n := range r.Violations() {
 			if strings.HasPrefix(r.Name, "real_") && n.Location == "request headers" {
 				continue
 			}
@@ -162,7 +162,7 @@ func TestKnownBadCassettes(t *testing.T) {
 			rs, err := v.ReplayFile(f)
 			require.NoError(t, err)
 			require.Len(t, rs, 1)
-			got := lines(rs[0].Violations)
+			got := lines(rs[0].Violations())
 			slices.Sort(got)
 			slices.Sort(want)
 			assert.Equal(t, want, got)

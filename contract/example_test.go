@@ -32,7 +32,7 @@ func ExampleValidator_Validate() {
 		Status: 200,
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(body),
-	})
+	}).Violations()
 	for _, vi := range violations {
 		fmt.Println(vi.Severity, vi)
 	}
@@ -55,7 +55,7 @@ func ExampleTransport() {
 	client := &http.Client{Transport: &contract.Transport{
 		Report: func(r contract.Result) {
 			fmt.Println(r.Name, r.Status, r.Verdict)
-			for _, v := range r.Violations {
+			for _, v := range r.Violations() {
 				fmt.Println("  ", v)
 			}
 		},

@@ -49,7 +49,7 @@ func TestValidateHostileBodies(t *testing.T) {
 			continue
 		}
 		t.Run(hc.Name, func(t *testing.T) {
-			vs := v.Validate(contract.Exchange{Path: hostile.Path, Status: hc.Status, Header: hc.Header, Body: hc.Body})
+			vs := v.Validate(contract.Exchange{Path: hostile.Path, Status: hc.Status, Header: hc.Header, Body: hc.Body}).Violations()
 			var failures, infra []string
 			for _, vi := range vs {
 				switch {
@@ -127,11 +127,11 @@ func TestTransportHostileResponses(t *testing.T) {
 				want = contract.Error
 				require.NoError(t, err)
 				assert.Equal(t, []string{`header Location: "http://127.0.0.1:1/v1/threads/thread_hostile/runs/run_hos..." redirects the cancel (` +
-					strconv.Itoa(hc.Status) + `), not followed: its answer is not judged (infrastructure)`}, lines(r.Violations))
+					strconv.Itoa(hc.Status) + `), not followed: its answer is not judged (infrastructure)`}, lines(r.Violations()))
 			default:
 				require.NoError(t, err)
 			}
-			assert.Equal(t, want, r.Verdict, "%v", r.Violations)
+			assert.Equal(t, want, r.Verdict, "%v", r.Violations())
 			if f := hostileFailures[hc.Name]; f != "" && hc.Name != "gzip_with_header" {
 				require.NotEmpty(t, r.Failures())
 				assert.Equal(t, f, r.Failures()[0].String())

@@ -33,6 +33,7 @@ func (v *Validator) infrastructure(ex Exchange, body any) Violation {
 	case ex.Status/100 == 3 && ex.Header.Get("Location") != "":
 		iv.Location, iv.Value = "header Location", quote(truncate(v.red.URL(ex.Header.Get("Location")), maxValue))
 		iv.Rule = "redirects the cancel (" + strconv.Itoa(ex.Status) + "), not followed: its answer is not judged"
+		iv.Severity = Unjudged
 	case ex.Status == 429:
 		iv.Rule = "rate limited"
 		if ra := ex.Header.Get("Retry-After"); ra != "" {

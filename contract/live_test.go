@@ -45,10 +45,10 @@ func runLive(t *testing.T, live contract.Live, dir string) []contract.Result {
 	}
 	for _, r := range rs {
 		t.Logf("live %s: %d %s in %s", r.Name, r.Status, r.Verdict, r.Duration.Round(time.Millisecond))
-		for _, v := range r.Violations {
+		for _, v := range r.Violations() {
 			t.Logf("    %s", v)
 		}
-		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations))
+		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations()))
 	}
 	return rs
 }

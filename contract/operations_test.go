@@ -62,7 +62,7 @@ func TestValidateOperations(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			vs := v.Validate(contract.Exchange{Operation: c.op, Method: c.method, Path: c.path, Status: 200, Header: jsonHeader(), Body: c.body})
+			vs := v.Validate(contract.Exchange{Operation: c.op, Method: c.method, Path: c.path, Status: 200, Header: jsonHeader(), Body: c.body}).Violations()
 			want := c.want
 			if want == nil {
 				want = []string{}
@@ -100,5 +100,5 @@ func TestTransportValidatesEveryOperation(t *testing.T) {
 	}
 	require.Len(t, got, 1)
 	assert.Equal(t, "GET /v1/threads/thread_abc123/runs/run_abc123", got[0].Name)
-	assert.Empty(t, got[0].Violations)
+	assert.Empty(t, got[0].Violations())
 }

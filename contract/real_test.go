@@ -41,7 +41,7 @@ func TestRealCaptures(t *testing.T) {
 			}
 			ex := contract.Exchange{Status: c.Status, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
 			ex.Method, ex.Path = realRequest(v, c)
-			vs := v.Validate(ex)
+			vs := v.Validate(ex).Violations()
 			var got []string
 			failed := false
 			for _, x := range vs {

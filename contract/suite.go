@@ -184,13 +184,9 @@ func refused(sc Scenario, ex Exchange) bool {
 // notCancellable is the result of a refused exchange: nothing checked, an error (unless
 // the 400 itself breaks the contract).
 func notCancellable(name string, status int, checks []Check, vs []Violation, d time.Duration) Result {
-	vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: "400", Severity: Notice,
+	vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: "400", Severity: Unjudged,
 		Rule: "not cancellable: nothing checked (give a queued, in_progress or requires_action run, or no --run)"})
-	r := newResult(name, status, append(checks, CheckScenario), vs, false, d)
-	if r.Verdict == Pass {
-		r.Verdict = Error
-	}
-	return r
+	return newResult(name, status, append(checks, CheckScenario), vs, false, d)
 }
 
 // HeaderExpect, on a recorded response, keeps what its scenario expected, so that a
@@ -259,10 +255,9 @@ func (s *Suite) client() *http.Client {
 }
 
 func (s *Suite) setupError(sc Scenario, err error, start time.Time) Result {
-	vs := []Violation{{Check: CheckScenario, Location: "request", Rule: "cannot be built: " + err.Error()}}
-	r := newResult(sc.Name, 0, []Check{CheckScenario}, vs, false, time.Since(start))
-	r.Verdict = Error // nothing was sent: the target is not judged
-	return r
+	// Nothing was sent: the target is not judged.
+	vs := []Violation{{Check: CheckScenario, Location: "request", Rule: "cannot be built: " + err.Error(), Severity: Unjudged}}
+	return newResult(sc.Name, 0, []Check{CheckScenario}, vs, false, time.Since(start))
 }
 
 // Request builds the HTTP request of sc: its operation's method and path, each ID sent as

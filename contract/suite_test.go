@@ -19,11 +19,11 @@ func TestSuiteAgainstFakeTarget(t *testing.T) {
 	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: hostedAuth}
 	rs := s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: runInProgress, Terminal: runCompleted}))
 	for _, r := range rs {
-		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations))
-		assert.Empty(t, r.Violations, r.Name)
+		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations()))
+		assert.Empty(t, r.Violations(), r.Name)
 		assert.NotEmpty(t, r.Checks, r.Name)
 		for _, c := range r.Checks {
-			assert.True(t, c.Passed, "%s %s", r.Name, c.Check)
+			assert.Equal(t, contract.Pass, c.Verdict, "%s %s", r.Name, c.Check)
 		}
 	}
 	assert.Equal(t, []string{"cancel", "cancel_again", "cancel_terminal", "unknown_run", "no_credentials"}, names(rs))
@@ -69,7 +69,7 @@ func TestSuiteVerdicts(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := s.Run(ctx, c.sc)
 			assert.Equal(t, c.verdict, r.Verdict)
-			assert.Equal(t, c.want, lines(r.Violations))
+			assert.Equal(t, c.want, lines(r.Violations()))
 		})
 	}
 }
@@ -89,8 +89,8 @@ func TestSuiteTimeoutIsInfrastructure(t *testing.T) {
 	s := &contract.Suite{BaseURL: srv.URL, Auth: hostedAuth}
 	r := s.Run(ctx, contract.Scenario{Name: "slow", ThreadID: "t", RunID: "r", Expect: []int{200}})
 	assert.Equal(t, contract.Error, r.Verdict)
-	require.Len(t, r.Violations, 1)
-	assert.Regexp(t, `^connection: timed out: .*context deadline exceeded \(infrastructure\)$`, r.Violations[0].String())
+	require.Len(t, r.Violations(), 1)
+	assert.Regexp(t, `^connection: timed out: .*context deadline exceeded \(infrastructure\)$`, r.Violations()[0].String())
 }
 
 func TestSuiteSendsIDsAsOneSegment(t *testing.T) {
@@ -114,7 +114,7 @@ func TestSuiteBadBaseURL(t *testing.T) {
 		s := &contract.Suite{BaseURL: base}
 		r := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: "t", RunID: "r"})
 		assert.Equal(t, contract.Error, r.Verdict)
-		assert.Equal(t, []string{"request: cannot be built: contract: the base URL must be an http or https URL without user info, query or fragment, such as https://api.portkey.ai/v1 (scenario)"}, lines(r.Violations), base)
+		assert.Equal(t, []string{"request: cannot be built: contract: the base URL must be an http or https URL without user info, query or fragment, such as https://api.portkey.ai/v1 (scenario)"}, lines(r.Violations()), base)
 	}
 }
 
@@ -126,5 +126,5 @@ func TestSuiteCutBodyIsAnError(t *testing.T) {
 	s := &contract.Suite{BaseURL: srv.URL, Auth: hostedAuth}
 	r := s.Run(context.Background(), contract.Scenario{Name: "cut", ThreadID: hostile.ThreadID, RunID: hostile.RunID, Expect: []int{200}})
 	assert.Equal(t, contract.Error, r.Verdict)
-	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, lines(r.Violations))
+	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, lines(r.Violations()))
 }

@@ -46,8 +46,8 @@ func TestTransportAroundGeneratedClient(t *testing.T) {
 	require.Len(t, rs, 2)
 	for i, status := range []int{200, 400} {
 		assert.Equal(t, status, rs[i].Status)
-		assert.Equal(t, contract.Pass, rs[i].Verdict, "%v", rs[i].Violations)
-		assert.Empty(t, rs[i].Violations)
+		assert.Equal(t, contract.Pass, rs[i].Verdict, "%v", rs[i].Violations())
+		assert.Empty(t, rs[i].Violations())
 	}
 	assert.Equal(t, "POST /v1/threads/thread_contract/runs/run_in_progress/cancel", rs[0].Name)
 }
@@ -78,7 +78,7 @@ func TestTransportReportsViolationsAndKeepsBody(t *testing.T) {
 	rs := results()
 	require.Len(t, rs, 1)
 	assert.Equal(t, contract.Fail, rs[0].Verdict)
-	assert.Contains(t, lines(rs[0].Violations),
+	assert.Contains(t, lines(rs[0].Violations()),
 		`body /status: "paused" is not one of queued, in_progress, requires_action, cancelling, cancelled, failed, completed, incomplete, expired (schema)`)
 }
 
@@ -99,7 +99,7 @@ func TestTransportBoundsBody(t *testing.T) {
 	assert.Equal(t, big, string(got))
 	rs := results()
 	require.Len(t, rs, 1)
-	assert.Equal(t, []string{"body: is larger than 100 bytes (the validator's limit) and was not validated (infrastructure)"}, lines(rs[0].Violations))
+	assert.Equal(t, []string{"body: is larger than 100 bytes (the validator's limit) and was not validated (infrastructure)"}, lines(rs[0].Violations()))
 	assert.Equal(t, contract.Error, rs[0].Verdict, "a body not validated is not a pass")
 }
 
@@ -121,7 +121,7 @@ func TestTransportKeepsReadErrors(t *testing.T) {
 	rs := results()
 	require.Len(t, rs, 1)
 	assert.Equal(t, contract.Error, rs[0].Verdict)
-	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, lines(rs[0].Violations))
+	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, lines(rs[0].Violations()))
 }
 
 func TestTransportConnectionError(t *testing.T) {
@@ -135,8 +135,8 @@ func TestTransportConnectionError(t *testing.T) {
 	rs := results()
 	require.Len(t, rs, 1)
 	assert.Equal(t, contract.Error, rs[0].Verdict)
-	require.Len(t, rs[0].Violations, 1)
-	assert.Equal(t, contract.CheckInfrastructure, rs[0].Violations[0].Check)
+	require.Len(t, rs[0].Violations(), 1)
+	assert.Equal(t, contract.CheckInfrastructure, rs[0].Violations()[0].Check)
 }
 
 // fakeTB records what Require reports instead of failing the real test.

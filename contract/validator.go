@@ -249,16 +249,17 @@ func ParsePath(escapedPath string) (threadID, runID string, ok bool) {
 	return t, r, true
 }
 
-// Validate runs every check on ex and returns what it found, failures and notices, in
-// check order. An empty result means the exchange conforms.
-func (v *Validator) Validate(ex Exchange) []Violation {
-	_, vs := v.validate(ex)
-	return vs
+// Validate runs every check on ex and returns each with what it found, failures and
+// notices. Its Verdict is Error only for an exchange that could not be judged (no
+// response, a body too large, a redirect); its Name is empty.
+func (v *Validator) Validate(ex Exchange) Result {
+	checks, vs := v.validate(ex)
+	return newResult("", ex.Status, checks, vs, ex.Err != nil, 0)
 }
 
 // ValidateResponse reads resp's body (at most MaxBody bytes, then puts it back so that the
 // caller can still read it) and validates req and resp.
-func (v *Validator) ValidateResponse(req *http.Request, resp *http.Response) []Violation {
+func (v *Validator) ValidateResponse(req *http.Request, resp *http.Response) Result {
 	body, err := peekBody(resp, v.opts.MaxBody)
 	return v.Validate(NewExchange(req, resp, body, err))
 }
@@ -343,7 +344,7 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 		return append(checks, CheckInfrastructure), append(vs, v.infrastructure(ex, nil))
 	}
 
-	if iv := v.infrastructure(ex, nil); iv.Unjudged() { // a redirect: the answer is elsewhere
+	if iv := v.infrastructure(ex, nil); iv.Severity == Unjudged { // a redirect: the answer is elsewhere
 		return append(checks, CheckInfrastructure), append(vs, iv)
 	}
 	resp := v.operations[ex.Operation][ex.Status]
@@ -394,7 +395,7 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 		switch {
 		case unjudged != "":
 			checks = append(checks, CheckInfrastructure)
-			vs = append(vs, Violation{Check: CheckInfrastructure, Location: "body", Rule: unjudged, Severity: Notice})
+			vs = append(vs, Violation{Check: CheckInfrastructure, Location: "body", Rule: unjudged, Severity: Unjudged})
 		case err != nil:
 			vs = append(vs, Violation{Check: CheckSchema, Rule: err.Error()})
 		default:

@@ -114,7 +114,7 @@ func TestValidateRunBodies(t *testing.T) {
 			c.edit(m)
 			body, err := json.Marshal(m)
 			require.NoError(t, err)
-			got := v.Validate(contract.Exchange{Method: "POST", Path: cancelPath, Status: c.status, Header: jsonHeader(), Body: body})
+			got := v.Validate(contract.Exchange{Method: "POST", Path: cancelPath, Status: c.status, Header: jsonHeader(), Body: body}).Violations()
 			assert.Equal(t, append([]string{}, c.want...), lines(got))
 		})
 	}
@@ -182,7 +182,7 @@ func TestValidateResponses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			assert.Equal(t, append([]string{}, c.want...), lines(v.Validate(c.ex)))
+			assert.Equal(t, append([]string{}, c.want...), lines(v.Validate(c.ex).Violations()))
 		})
 	}
 }
@@ -227,7 +227,7 @@ func TestSemanticOnRealStates(t *testing.T) {
 			m := validRun()
 			c.edit(m)
 			ex := contract.Exchange{Path: c.path, ThreadID: "thread_abc123", RunID: "run_abc123", Status: 200, Header: jsonHeader(), Body: mustJSON(t, m)}
-			assert.Equal(t, append([]string{}, c.wants...), lines(v.Validate(ex)))
+			assert.Equal(t, append([]string{}, c.wants...), lines(v.Validate(ex).Violations()))
 		})
 	}
 }
@@ -236,15 +236,15 @@ func TestStrictDriftFails(t *testing.T) {
 	m := validRun()
 	m["undeclared_extra"] = map[string]any{}
 	ex := contract.Exchange{Path: cancelPath, Status: 200, Header: jsonHeader(), Body: mustJSON(t, m)}
-	lax := validator(t, contract.Options{}).Validate(ex)
-	strict := validator(t, contract.Options{Strict: true}).Validate(ex)
+	lax := validator(t, contract.Options{}).Validate(ex).Violations()
+	strict := validator(t, contract.Options{Strict: true}).Validate(ex).Violations()
 	require.Len(t, lax, 1)
 	require.Len(t, strict, 1)
 	assert.False(t, lax[0].Failed())
 	assert.True(t, strict[0].Failed())
 
 	ex = contract.Exchange{Path: cancelPath, Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "X-Extra": {"1"}}, Body: mustJSON(t, validRun())}
-	strict = validator(t, contract.Options{Strict: true}).Validate(ex)
+	strict = validator(t, contract.Options{Strict: true}).Validate(ex).Violations()
 	require.Len(t, strict, 1)
 	assert.Equal(t, "header X-Extra", strict[0].Location)
 	assert.True(t, strict[0].Failed(), "an undeclared header fails in strict mode, as an undeclared property does")
@@ -260,7 +260,7 @@ func TestSpecExamplesConform(t *testing.T) {
 			ex := exampleValue(t, name)
 			m := ex.(map[string]any)
 			path := "/threads/" + m["thread_id"].(string) + "/runs/" + m["id"].(string) + "/cancel"
-			got := v.Validate(contract.Exchange{Method: "POST", Path: path, Status: 200, Header: jsonHeader(), Body: mustJSON(t, ex)})
+			got := v.Validate(contract.Exchange{Method: "POST", Path: path, Status: 200, Header: jsonHeader(), Body: mustJSON(t, ex)}).Violations()
 			assert.Empty(t, lines(got))
 		})
 	}
@@ -270,7 +270,7 @@ func TestValidateDoesNotMutateHeaders(t *testing.T) {
 	v := validator(t, contract.Options{})
 	h := jsonHeader()
 	before := maps.Clone(h)
-	v.Validate(contract.Exchange{Status: 200, Header: h, Body: mustJSON(t, validRun())})
+	v.Validate(contract.Exchange{Status: 200, Header: h, Body: mustJSON(t, validRun())}).Violations()
 	assert.Equal(t, before, h)
 }
 
@@ -286,7 +286,7 @@ func TestValidateConcurrently(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 50 {
-				got := v.Validate(contract.Exchange{Path: cancelPath, Status: 200, Header: jsonHeader(), Body: bodies[(g+i)%2]})
+				got := v.Validate(contract.Exchange{Path: cancelPath, Status: 200, Header: jsonHeader(), Body: bodies[(g+i)%2]}).Violations()
 				if want := (g + i) % 2; len(got) != want {
 					t.Errorf("goroutine %d: %d violations, want %d", g, len(got), want)
 					return

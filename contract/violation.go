@@ -3,6 +3,7 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -25,7 +26,7 @@ const (
 	CheckScenario        Check = "scenario"         // a suite scenario's expectation (status)
 )
 
-// Severity says whether a violation fails the contract.
+// Severity says what a violation means for its exchange.
 type Severity int
 
 const (
@@ -33,29 +34,34 @@ const (
 	Failure Severity = iota
 	// Notice is reported but does not fail: drift (unless strict), infrastructure outcomes.
 	Notice
+	// Unjudged is why the exchange could not be judged (a body too large, cut or in an
+	// unknown encoding, a redirect, an unexpected infrastructure outcome): its verdict is
+	// Error, and nothing is said about the contract.
+	Unjudged
 )
 
+var severities = [...]string{Failure: "failure", Notice: "notice", Unjudged: "error"}
+
+// String returns "failure", "notice" or "error" (Unjudged).
 func (s Severity) String() string {
-	if s == Notice {
-		return "notice"
+	if int(s) < len(severities) {
+		return severities[s]
 	}
-	return "failure"
+	return "severity(" + strconv.Itoa(int(s)) + ")"
 }
 
-// MarshalText encodes s as "failure" or "notice" (in JSON reports, for instance).
+// MarshalText encodes s as String does (in JSON reports, for instance).
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// UnmarshalText decodes "failure" or "notice".
+// UnmarshalText decodes what MarshalText encodes.
 func (s *Severity) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "failure":
-		*s = Failure
-	case "notice":
-		*s = Notice
-	default:
-		return fmt.Errorf("contract: unknown severity %q", b)
+	for i, name := range severities {
+		if name == string(b) {
+			*s = Severity(i)
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("contract: unknown severity %q", b)
 }
 
 // Violation is one finding about one exchange.
@@ -98,13 +104,6 @@ func (v Violation) Where() string {
 		return "body " + v.Location
 	}
 	return v.Location
-}
-
-// Unjudged reports whether v means the exchange could not be judged: its body was not
-// validated (too large, cut, or in an unknown encoding) or it redirects elsewhere, so
-// nothing is said about the contract.
-func (v Violation) Unjudged() bool {
-	return v.Check == CheckInfrastructure && (v.Location == "body" || v.Location == "header Location")
 }
 
 // Failed reports whether v fails the contract.

@@ -35,7 +35,7 @@ func TestContractSuite(t *testing.T) {
 			})
 			require.Len(t, scenarios, 10)
 			for _, r := range suite.RunAll(context.Background(), scenarios) {
-				assert.Equal(t, contract.Pass, r.Verdict, "%s: %d %v", r.Name, r.Status, r.Violations)
+				assert.Equal(t, contract.Pass, r.Verdict, "%s: %d %v", r.Name, r.Status, r.Violations())
 				assert.Empty(t, r.Failures(), r.Name)
 			}
 		})

@@ -100,31 +100,34 @@ func validateFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 			}
 			for _, name := range names {
 				inputs++
-				findings, err := in.validate(e, v, name)
+				results, err := in.validate(e, v, name)
 				if err != nil {
 					fmt.Fprintf(e.stderr, "%s: %s\n", redact.Escape(name), e.red.Line(err.Error()))
 					code = exitError
 					continue
 				}
-				failed, unjudged := false, false
-				for _, f := range findings {
-					prefix := ""
-					switch {
-					case f.v.Failed():
-						failed = true
-					case f.v.Unjudged():
-						unjudged, prefix = true, "error: "
-					default:
-						notices, prefix = notices+1, "notice: "
+				verdict := contract.Pass
+				for _, r := range results {
+					for _, x := range r.Violations() {
+						prefix := ""
+						switch x.Severity {
+						case contract.Unjudged:
+							prefix = "error: "
+						case contract.Notice:
+							notices, prefix = notices+1, "notice: "
+						}
+						fmt.Fprintf(e.stdout, "%s: %s%s\n", redact.Escape(r.Name), prefix, e.red.Line(x.String()))
 					}
-					fmt.Fprintf(e.stdout, "%s: %s%s\n", redact.Escape(f.label), prefix, e.red.Line(f.v.String()))
+					if r.Verdict == contract.Fail || verdict == contract.Pass {
+						verdict = r.Verdict
+					}
 				}
-				switch {
-				case failed:
+				switch verdict {
+				case contract.Fail:
 					if code == exitPass {
 						code = exitFail
 					}
-				case unjudged: // nothing said about the contract, as for a read error
+				case contract.Error: // nothing said about the contract, as for a read error
 					code = exitError
 				default:
 					conforming++
@@ -160,16 +163,11 @@ type input struct {
 	operation   string // empty: the default, without its rules
 }
 
-// finding is one violation of one input (or one interaction of a cassette).
-type finding struct {
-	label string
-	v     contract.Violation
-}
-
 var cassetteLine = regexp.MustCompile(`(?m)^interactions:`)
 
-// validate reads the input called name, works out what it is, and validates it.
-func (in input) validate(e env, v *contract.Validator, name string) ([]finding, error) {
+// validate reads the input called name, works out what it is, and validates it: one result
+// named name, or one per interaction of a cassette.
+func (in input) validate(e env, v *contract.Validator, name string) ([]contract.Result, error) {
 	data, err := read(e, name)
 	if err != nil {
 		return nil, err
@@ -196,11 +194,9 @@ func (in input) validate(e env, v *contract.Validator, name string) ([]finding, 
 		}
 	}
 	ex.ThreadID, ex.RunID, ex.Operation = in.thread, in.run, in.operation
-	var out []finding
-	for _, x := range v.Validate(ex) {
-		out = append(out, finding{name, x})
-	}
-	return out, nil
+	r := v.Validate(ex)
+	r.Name = name
+	return []contract.Result{r}, nil
 }
 
 // read returns the input's bytes: standard input for "-", else the file.
@@ -227,9 +223,9 @@ func read(e env, name string) ([]byte, error) {
 	return data, nil
 }
 
-// validateCassette validates every interaction of a cassette; each finding is labelled
-// with the input's name (plus #id when the cassette holds several interactions).
-func validateCassette(v *contract.Validator, name string, data []byte) ([]finding, error) {
+// validateCassette validates every interaction of a cassette; each result is named after
+// the input (plus #id when the cassette holds several interactions).
+func validateCassette(v *contract.Validator, name string, data []byte) ([]contract.Result, error) {
 	rs, err := v.ReplayFS(fstest.MapFS{"input.yaml": {Data: data}})
 	if err != nil {
 		if inner := errors.Unwrap(err); inner != nil {
@@ -237,14 +233,10 @@ func validateCassette(v *contract.Validator, name string, data []byte) ([]findin
 		}
 		return nil, fmt.Errorf("reading the cassette: %w", err)
 	}
-	var out []finding
-	for _, r := range rs {
-		label := name + strings.TrimPrefix(r.Name, "input")
-		for _, x := range r.Violations {
-			out = append(out, finding{label, x})
-		}
+	for i := range rs {
+		rs[i].Name = name + strings.TrimPrefix(rs[i].Name, "input")
 	}
-	return out, nil
+	return rs, nil
 }
 
 var (

@@ -48,7 +48,7 @@ func Human(w io.Writer, r *Report, o HumanOptions) error {
 	if !o.Quiet || s.Verdict() != contract.Pass {
 		fmt.Fprintln(h.w)
 	}
-	fmt.Fprintf(h.w, "%s%s %s (%.1fms)\n", strings.TrimSpace(h.word(string(s.Verdict()), true)), strict, s, millis(r.Duration))
+	fmt.Fprintf(h.w, "%s%s %s (%.1fms)\n", strings.TrimSpace(h.word(s.Verdict(), true)), strict, s, millis(r.Duration))
 	return h.w.Flush()
 }
 
@@ -67,12 +67,12 @@ func (h human) paint(code, s string) string {
 
 // word labels a status, padded to six columns; a result's verdict is in capitals, a
 // check's pass is not.
-func (h human) word(status string, verdict bool) string {
+func (h human) word(status contract.Verdict, verdict bool) string {
 	label, code := "pass", green
 	switch {
-	case status == statusFail:
+	case status == contract.Fail:
 		label, code = "FAIL", red
-	case status == statusError:
+	case status == contract.Error:
 		label, code = "ERROR", yellow
 	case verdict:
 		label = "PASS"
@@ -91,18 +91,18 @@ func (h human) group(g Group, verbose bool) {
 		if res.Status == 0 {
 			status = "no response"
 		}
-		fmt.Fprintf(h.w, "  %s%s (%s, %.1fms)\n", h.word(string(res.Verdict), true), r.clean(res.Name), status, millis(res.Duration))
+		fmt.Fprintf(h.w, "  %s%s (%s, %.1fms)\n", h.word(res.Verdict, true), r.clean(res.Name), status, millis(res.Duration))
 		if res.Verdict == contract.Pass && !verbose {
-			for _, v := range res.Violations {
+			for _, v := range res.Violations() {
 				fmt.Fprintf(h.w, "        %s%s\n", h.paint(yellow, "notice: "), r.line(v))
 			}
 			continue
 		}
-		for _, row := range rows(res) {
-			fmt.Fprintf(h.w, "      %s%s\n", h.word(row.status, false), r.clean(string(row.check)))
-			for _, v := range row.violations {
+		for _, c := range res.Checks {
+			fmt.Fprintf(h.w, "      %s%s\n", h.word(c.Verdict, false), r.clean(string(c.Check)))
+			for _, v := range c.Violations {
 				prefix := ""
-				if severity(res, v) == severityNotice {
+				if v.Severity == contract.Notice {
 					prefix = h.paint(yellow, "notice: ")
 				}
 				fmt.Fprintf(h.w, "            %s%s\n", prefix, r.line(v))
@@ -125,16 +125,16 @@ func (h human) recap(quiet bool) {
 			}
 			failed = failed || res.Verdict == contract.Fail
 			erred = erred || res.Verdict != contract.Fail
-			head := h.word(string(res.Verdict), true) + r.clean(g.Name+"."+res.Name)
+			head := h.word(res.Verdict, true) + r.clean(g.Name+"."+res.Name)
 			var first []string
 			more := 0
-			for _, row := range rows(res) {
-				for _, v := range row.violations {
-					if severity(res, v) == severityNotice {
+			for _, c := range res.Checks {
+				for _, v := range c.Violations {
+					if v.Severity == contract.Notice {
 						continue
 					}
 					if first == nil {
-						head += ": " + r.clean(string(row.check))
+						head += ": " + r.clean(string(c.Check))
 						first = []string{r.line(v)}
 					} else {
 						more++

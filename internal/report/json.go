@@ -59,10 +59,10 @@ func JSON(w io.Writer, r *Report) error {
 		for _, res := range g.Results {
 			jr := jsonResult{Name: r.clean(res.Name), Status: res.Status, Verdict: string(res.Verdict),
 				DurationMS: millis(res.Duration), Checks: []jsonCheck{}}
-			for _, row := range rows(res) {
-				jc := jsonCheck{Check: r.clean(string(row.check)), Result: row.status, Violations: []jsonViolation{}}
-				for _, v := range row.violations {
-					jc.Violations = append(jc.Violations, jsonViolation{Severity: severity(res, v),
+			for _, c := range res.Checks {
+				jc := jsonCheck{Check: r.clean(string(c.Check)), Result: string(c.Verdict), Violations: []jsonViolation{}}
+				for _, v := range c.Violations {
+					jc.Violations = append(jc.Violations, jsonViolation{Severity: v.Severity.String(),
 						Where: r.clean(v.Where()), Location: r.clean(v.Location), Value: r.clean(v.Value),
 						Rule: r.clean(v.Rule), Message: r.line(v)})
 				}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/seed-a6d846e6/portkey-runs/contract"
 )
 
 // The JUnit XML report, as Jenkins' junit-10.xsd (Ant/Surefire style) describes it.
@@ -64,21 +66,21 @@ func JUnit(w io.Writer, r *Report) error {
 					{Name: "verdict", Value: string(res.Verdict)},
 					{Name: "strict", Value: fmt.Sprint(r.Strict)},
 				}}
-			for _, row := range rows(res) {
-				c := junitCase{Name: r.clean(string(row.check)), Classname: s.Name}
+			for _, check := range res.Checks {
+				c := junitCase{Name: r.clean(string(check.Check)), Classname: s.Name}
 				var problems, notices []string
-				for _, v := range row.violations {
-					if severity(res, v) == severityNotice {
+				for _, v := range check.Violations {
+					if v.Severity == contract.Notice {
 						notices = append(notices, "notice: "+r.line(v))
 					} else {
 						problems = append(problems, r.line(v))
 					}
 				}
-				switch row.status {
-				case statusFail:
+				switch check.Verdict {
+				case contract.Fail:
 					c.Failure = problem(c.Name, problems)
 					s.Failures++
-				case statusError:
+				case contract.Error:
 					c.Error = problem(c.Name, problems)
 					s.Errors++
 				}

@@ -23,24 +23,27 @@ var (
 	echo  = contract.Violation{Check: contract.CheckSemantic, Location: "/id", Value: `"run_b"`, Rule: `does not echo the request's run_id "run_a"`}
 )
 
-func checks(cs ...contract.Check) []contract.CheckResult {
-	out := make([]contract.CheckResult, len(cs))
-	for i, c := range cs {
-		out[i] = contract.CheckResult{Check: c, Passed: true}
-	}
-	return out
+// check is a CheckResult as contract computes it, for results built by hand.
+func check(c contract.Check, verdict contract.Verdict, vs ...contract.Violation) contract.CheckResult {
+	return contract.CheckResult{Check: c, Verdict: verdict, Violations: vs}
+}
+
+// unjudged is v as contract settles it in a result that could not be judged.
+func unjudged(v contract.Violation) contract.Violation {
+	v.Severity = contract.Unjudged
+	return v
 }
 
 // mixed: a pass with a notice, a failure with two violations, and a target that could not
 // be reached, its response carrying drift as well (a notice, whatever the verdict).
 func mixed() *report.Report {
 	pass := contract.Result{Name: "rate_limited", Status: 429, Verdict: contract.Pass, Duration: time.Millisecond,
-		Checks: checks(contract.CheckStatusCode, contract.CheckInfrastructure), Violations: []contract.Violation{limit}}
+		Checks: []contract.CheckResult{check(contract.CheckStatusCode, contract.Pass), check(contract.CheckInfrastructure, contract.Pass, limit)}}
 	fail := contract.Result{Name: "wrong", Status: 200, Verdict: contract.Fail, Duration: 2 * time.Millisecond,
-		Checks:     []contract.CheckResult{{Check: contract.CheckSchema}, {Check: contract.CheckSemantic}},
-		Violations: []contract.Violation{enum, echo}}
+		Checks: []contract.CheckResult{check(contract.CheckSchema, contract.Fail, enum), check(contract.CheckSemantic, contract.Fail, echo)}}
 	down := contract.Result{Name: "unknown_run", Verdict: contract.Error, Duration: 3 * time.Millisecond,
-		Checks: checks(contract.CheckRequest, contract.CheckDrift), Violations: []contract.Violation{refused, drift}}
+		Checks: []contract.CheckResult{check(contract.CheckRequest, contract.Pass), check(contract.CheckDrift, contract.Pass, drift),
+			check(contract.CheckInfrastructure, contract.Error, unjudged(refused))}}
 	return &report.Report{Duration: 10 * time.Millisecond, Groups: []report.Group{
 		{Name: "cassettes", Target: "dir", Results: []contract.Result{pass, fail},
 			Reproduce: func(name string) string { return "portkey-runs validate dir/" + name + ".yaml" }},
@@ -153,8 +156,8 @@ func TestOneSeverityModel(t *testing.T) {
 
 // A request that could not even be built (a setup error) is an error too, not a failure.
 func TestSetupErrorIsAnError(t *testing.T) {
-	res := contract.Result{Name: "cancel", Verdict: contract.Error, Checks: []contract.CheckResult{{Check: contract.CheckScenario}},
-		Violations: []contract.Violation{{Check: contract.CheckScenario, Location: "request", Rule: "cannot be built: bad URL"}}}
+	res := contract.Result{Name: "cancel", Verdict: contract.Error, Checks: []contract.CheckResult{check(contract.CheckScenario, contract.Error,
+		contract.Violation{Check: contract.CheckScenario, Location: "request", Rule: "cannot be built: bad URL", Severity: contract.Unjudged})}}
 	r := &report.Report{Groups: []report.Group{{Name: "scenarios", Results: []contract.Result{res}}}}
 	assert.Equal(t, report.Summary{Results: 1, Errors: 1, Checks: 1, ChecksErrors: 1}, r.Summary())
 	var js bytes.Buffer

@@ -58,18 +58,18 @@ func (r *Report) Summary() Summary {
 			default:
 				s.Errors++
 			}
-			for _, row := range rows(res) {
+			for _, c := range res.Checks {
 				s.Checks++
-				switch row.status {
-				case statusFail:
+				switch c.Verdict {
+				case contract.Fail:
 					s.ChecksFailed++
-				case statusError:
+				case contract.Error:
 					s.ChecksErrors++
 				}
-			}
-			for _, v := range res.Violations {
-				if severity(res, v) == severityNotice {
-					s.Notices++
+				for _, v := range c.Violations {
+					if v.Severity == contract.Notice {
+						s.Notices++
+					}
 				}
 			}
 		}
@@ -102,79 +102,6 @@ func Count(n int, thing string) string {
 		return "1 " + thing
 	}
 	return fmt.Sprintf("%d %ss", n, thing)
-}
-
-// Statuses of a check, and severities of a violation, as every format names them: a check
-// passed, found a failure, or could not judge the exchange (the result's verdict is Error);
-// a violation fails the contract, is the reason a result could not be judged, or is a
-// notice that fails nothing.
-const (
-	statusPass  = "pass"
-	statusFail  = "fail"
-	statusError = "error"
-
-	severityFailure = "failure"
-	severityError   = "error"
-	severityNotice  = "notice"
-)
-
-// severity is v's severity within res: in a result that could not be judged, what made it
-// so (an infrastructure outcome, a request that could not be sent) is an error; otherwise
-// the violation's own severity.
-func severity(res contract.Result, v contract.Violation) string {
-	switch {
-	case res.Verdict == contract.Error && (v.Failed() || v.Check == contract.CheckInfrastructure):
-		return severityError
-	case v.Failed():
-		return severityFailure
-	}
-	return severityNotice
-}
-
-// row is one check of one result with what it found: a line of the human report, a JUnit
-// test case.
-type row struct {
-	check      contract.Check
-	status     string
-	violations []contract.Violation
-}
-
-// rows lists the checks of res in the order they ran, each with its violations; a check
-// that only appears in a violation is added after them. A check is an error when one of
-// its violations is, else failed when contract says so (CheckResult.Passed) or one of its
-// violations is a failure.
-func rows(res contract.Result) []row {
-	out := make([]row, 0, len(res.Checks))
-	index := map[contract.Check]int{}
-	for _, c := range res.Checks {
-		if _, ok := index[c.Check]; ok {
-			continue
-		}
-		index[c.Check] = len(out)
-		st := statusPass
-		if !c.Passed {
-			st = statusFail
-		}
-		out = append(out, row{check: c.Check, status: st})
-	}
-	for _, v := range res.Violations {
-		i, ok := index[v.Check]
-		if !ok {
-			i = len(out)
-			index[v.Check] = i
-			out = append(out, row{check: v.Check, status: statusPass})
-		}
-		out[i].violations = append(out[i].violations, v)
-		switch severity(res, v) {
-		case severityError:
-			out[i].status = statusError
-		case severityFailure:
-			if out[i].status != statusError {
-				out[i].status = statusFail
-			}
-		}
-	}
-	return out
 }
 
 // line renders a violation on one line, redacted.

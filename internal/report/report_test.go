@@ -30,10 +30,8 @@ func sample(t *testing.T) *report.Report {
 	require.NoError(t, err)
 	bad, err := v.ReplayDir(filepath.Join(cassettes, "bad"))
 	require.NoError(t, err)
-	unreachable := v.Validate(contract.Exchange{Method: "POST", Path: "/v1/threads/t/runs/r/cancel",
-		Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")})
-	down := contract.Result{Name: "cancel", Checks: []contract.CheckResult{{Check: contract.CheckInfrastructure, Passed: true}},
-		Violations: unreachable, Verdict: contract.Error, Duration: 3 * time.Millisecond}
+	down := v.Validate(contract.Exchange{Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")})
+	down.Name, down.Duration = "cancel", 3*time.Millisecond
 	return &report.Report{Start: time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC), Duration: 42 * time.Millisecond,
 		Groups: []report.Group{
 			{Name: "recordings", Target: cassettes, Results: good},
@@ -160,8 +158,8 @@ func TestControlCharactersEscaped(t *testing.T) {
 	const forged = "PASS 1 results: 1 passed, 0 failed, 0 errors; 1 checks, 0 failed; 0 notices (0.0ms)"
 	evil := "\x1b]0;title\x07\x1b[2J\u009b31m\u202e\r\n" + forged + "\n"
 	res := contract.Result{Name: "scenario" + evil, Verdict: contract.Fail, Status: 200,
-		Checks:     []contract.CheckResult{{Check: contract.CheckSchema}},
-		Violations: []contract.Violation{{Check: contract.CheckSchema, Location: "/" + evil, Value: `"` + evil + `"`, Rule: "is bad" + evil}}}
+		Checks: []contract.CheckResult{{Check: contract.CheckSchema, Verdict: contract.Fail,
+			Violations: []contract.Violation{{Check: contract.CheckSchema, Location: "/" + evil, Value: `"` + evil + `"`, Rule: "is bad" + evil}}}}}
 	r := &report.Report{Groups: []report.Group{{Name: "group" + evil, Target: "http://127.0.0.1:1/" + evil, Results: []contract.Result{res}}}}
 	raw := regexp.MustCompile(`[\x00-\x09\x0b-\x1f\x7f\x{80}-\x{9f}\x{202e}]`)
 
