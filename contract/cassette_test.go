@@ -22,6 +22,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -38,7 +39,7 @@ type recording struct {
 	sc   contract.Scenario
 }
 
-var wrongKeyAuth = portkey.Auth{APIKey: "Wr0ngK3yA9bC8dE7fG6hJ5kL4m", VirtualKey: fakeVirtualKey}
+var wrongKeyAuth = portkey.Auth{APIKey: "Wr0ngK3yA9bC8dE7fG6hJ5kL4m", VirtualKey: testtarget.VirtualKey}
 
 // recordings are the scenarios the issue asks for that no real capture shows, recorded from
 // the fake target in fake_test.go (the reference server behind a gateway-header handler,
@@ -53,13 +54,13 @@ func recordings() []recording {
 	gatewayFailure := sc("gateway_failure", unknown, 500)
 	gatewayFailure.Prefer = "code=500"
 	return []recording{
-		{hostedAuth, sc("cancel_cancelling", runInProgress, 200)},
-		{hostedAuth, sc("cancel_cancelled", runImmediate, 200)},
+		{testtarget.HostedAuth, sc("cancel_cancelling", testtarget.RunInProgress, 200)},
+		{testtarget.HostedAuth, sc("cancel_cancelled", testtarget.RunImmediate, 200)},
 		{wrongKeyAuth, sc("unauthorized", unknown, 401)},
-		{hostedAuth, sc("not_found", unknown, 404)},
-		{hostedAuth, rateLimited},
-		{hostedAuth, gatewayFailure},
-		{gatewayAuth, sc("self_hosted_gateway", runGateway, 200)},
+		{testtarget.HostedAuth, sc("not_found", unknown, 404)},
+		{testtarget.HostedAuth, rateLimited},
+		{testtarget.HostedAuth, gatewayFailure},
+		{testtarget.GatewayAuth, sc("self_hosted_gateway", testtarget.RunGateway, 200)},
 	}
 }
 
@@ -69,7 +70,7 @@ var openAIBeta = http.Header{"Openai-Beta": {"assistants=v2"}}
 // answers the real-looking keys, and proves that no key survives in what was written and
 // that the redacted cassettes still replay.
 func TestRecordRedactsEverySecret(t *testing.T) {
-	srv := newFakeTarget(t)
+	srv := testtarget.New(t)
 	dir := t.TempDir()
 	if *update {
 		dir = cassetteDir
@@ -82,7 +83,7 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 		assert.Equal(t, contract.Pass, rs[0].Verdict, "%s: %v", r.sc.Name, lines(rs[0].Violations()))
 	}
 
-	secrets := []string{fakeAPIKey, fakeVirtualKey, fakeProviderKey, wrongKeyAuth.APIKey, "sk-proj", "Bearer sk"}
+	secrets := []string{testtarget.APIKey, testtarget.VirtualKey, testtarget.ProviderKey, wrongKeyAuth.APIKey, "sk-proj", "Bearer sk"}
 	for _, r := range recordings() {
 		file := filepath.Join(dir, r.sc.Name+".yaml")
 		b, err := os.ReadFile(file)
@@ -106,10 +107,10 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 func TestReplayerSaysWhyNothingMatches(t *testing.T) {
 	rt, err := contract.Replayer(filepath.Join(cassetteDir, "self_hosted_gateway.yaml"))
 	require.NoError(t, err)
-	auth := gatewayAuth
+	auth := testtarget.GatewayAuth
 	auth.Provider = "anthropic"
 	s := &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: auth, Header: openAIBeta, Client: &http.Client{Transport: rt}}
-	res := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: runGateway.ThreadID, RunID: runGateway.RunID})
+	res := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: testtarget.RunGateway.ThreadID, RunID: testtarget.RunGateway.RunID})
 	assert.Equal(t, contract.Error, res.Verdict)
 	require.Len(t, res.Violations(), 1)
 	assert.Contains(t, res.Violations()[0].Rule, `header X-Portkey-Provider ["anthropic"], recorded ["openai"]`)
@@ -205,7 +206,7 @@ func TestTestdataHasNoSecrets(t *testing.T) {
 			})
 		}
 		assert.Empty(t, found, path)
-		for _, s := range []string{fakeAPIKey, fakeVirtualKey, fakeProviderKey} {
+		for _, s := range []string{testtarget.APIKey, testtarget.VirtualKey, testtarget.ProviderKey} {
 			assert.NotContains(t, string(b), s, path)
 		}
 		return nil
@@ -215,22 +216,22 @@ func TestTestdataHasNoSecrets(t *testing.T) {
 }
 
 func TestRedactInteraction(t *testing.T) {
-	body := `{"error":{"message":"Incorrect API key provided: ` + fakeProviderKey + `.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`
+	body := `{"error":{"message":"Incorrect API key provided: ` + testtarget.ProviderKey + `.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`
 	i := &cassette.Interaction{
 		Request: cassette.Request{
-			Headers: http.Header{"X-Portkey-Api-Key": {fakeAPIKey}, "Cookie": {"session=abc"}, "X-Portkey-Config": {fakeConfig}},
-			URL:     "https://api.portkey.ai/v1/threads/t/runs/r/cancel?api_key=" + fakeAPIKey,
-			Form:    url.Values{"api_key": {fakeAPIKey}},
+			Headers: http.Header{"X-Portkey-Api-Key": {testtarget.APIKey}, "Cookie": {"session=abc"}, "X-Portkey-Config": {testtarget.Config}},
+			URL:     "https://api.portkey.ai/v1/threads/t/runs/r/cancel?api_key=" + testtarget.APIKey,
+			Form:    url.Values{"api_key": {testtarget.APIKey}},
 		},
 		Response: cassette.Response{
-			Headers:       http.Header{"Set-Cookie": {"__cf_bm=" + fakeAPIKey + "; HttpOnly"}, "Content-Length": {strconv.Itoa(len(body))}},
+			Headers:       http.Header{"Set-Cookie": {"__cf_bm=" + testtarget.APIKey + "; HttpOnly"}, "Content-Length": {strconv.Itoa(len(body))}},
 			Body:          body,
 			ContentLength: int64(len(body)),
 		},
 	}
 	require.NoError(t, contract.RedactInteraction(i))
 	out := fmt.Sprintf("%+v", *i)
-	for _, s := range []string{fakeAPIKey, "sk-proj", "session=abc", "api_key\":\"sk"} {
+	for _, s := range []string{testtarget.APIKey, "sk-proj", "session=abc", "api_key\":\"sk"} {
 		assert.NotContains(t, out, s)
 	}
 	assert.Empty(t, redact.Find(out))
@@ -244,7 +245,7 @@ func TestRedactInteraction(t *testing.T) {
 func TestRedactInteractionGzip(t *testing.T) {
 	var zb bytes.Buffer
 	zw := gzip.NewWriter(&zb)
-	_, err := zw.Write([]byte(`{"echo":{"api_key":"` + fakeProviderKey + `"}}`))
+	_, err := zw.Write([]byte(`{"echo":{"api_key":"` + testtarget.ProviderKey + `"}}`))
 	require.NoError(t, err)
 	require.NoError(t, zw.Close())
 	for _, enc := range []string{"gzip", "x-gzip"} {
@@ -267,7 +268,7 @@ func TestRedactInteractionGzip(t *testing.T) {
 	}}
 	err = contract.RedactInteraction(broken)
 	require.Error(t, err, "a body that cannot be inflated cannot be checked for keys")
-	assert.NotContains(t, err.Error(), fakeProviderKey)
+	assert.NotContains(t, err.Error(), testtarget.ProviderKey)
 }
 
 // headersCassette is a cassette of interactions 404s whose response headers have keys

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
@@ -100,15 +101,15 @@ func ExampleSuite_RunAll() {
 	if err != nil {
 		panic(err)
 	}
-	for rr, st := range map[contract.RunRef]gen.RunStatus{runInProgress: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted} {
+	for rr, st := range map[contract.RunRef]gen.RunStatus{testtarget.RunInProgress: gen.RunStatusInProgress, testtarget.RunCompleted: gen.RunStatusCompleted} {
 		if _, err := ref.Store.Seed(rr.ThreadID, rr.RunID, st); err != nil {
 			panic(err)
 		}
 	}
 	srv := httptest.NewServer(ref)
 	defer srv.Close()
-	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: hostedAuth}
-	for _, r := range s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: runInProgress, Terminal: runCompleted})) {
+	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: testtarget.HostedAuth}
+	for _, r := range s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: testtarget.RunInProgress, Terminal: testtarget.RunCompleted})) {
 		fmt.Println(r.Name, r.Status, r.Verdict)
 	}
 	// Output:

@@ -15,6 +15,7 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 )
 
 // cassetteFiles are every committed cassette, good and known-bad.
@@ -53,7 +54,7 @@ func FuzzValidate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, ct, retryAfter, encoding string, body []byte) {
 		h := http.Header{"Content-Type": {ct}, "Retry-After": {retryAfter}, "Content-Encoding": {encoding}}
 		req := http.Header{}
-		hostedAuth.Apply(req)
+		testtarget.HostedAuth.Apply(req)
 		ex := contract.Exchange{Method: http.MethodPost, Path: "/threads/t/runs/r/cancel", RequestHeader: req, Status: status, Header: h, Body: body}
 		vs := v.Validate(ex).Violations()
 		assert.Equal(t, vs, v.Validate(ex).Violations(), "the same answer twice")

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 )
 
 // Answers of the OSS gateway 1.15.2 as measured (REFERENCE section 4; make interop runs the
@@ -57,14 +58,14 @@ func TestNoCredentialsAcceptsTheGatewayRefusal(t *testing.T) {
 		"a 400 in the envelope":          {400, `{"error":{"message":"Bad thing.","type":"invalid_request_error","param":null,"code":null}}`, contract.Fail},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := &contract.Suite{BaseURL: canned(t, tc.status, "application/json", tc.body), Auth: gatewayAuth}
+			s := &contract.Suite{BaseURL: canned(t, tc.status, "application/json", tc.body), Auth: testtarget.GatewayAuth}
 			r := s.Run(context.Background(), scenario(t, "no_credentials"))
 			assert.Equal(t, tc.want, r.Verdict, said(r))
 		})
 	}
 	live := contract.Live{}.Scenarios()[1]
 	require.Equal(t, "no_credentials", live.Name)
-	s := &contract.Suite{BaseURL: canned(t, 400, "application/json", gatewayNoProvider), Auth: gatewayAuth}
+	s := &contract.Suite{BaseURL: canned(t, 400, "application/json", gatewayNoProvider), Auth: testtarget.GatewayAuth}
 	r := s.Run(context.Background(), live)
 	assert.Equal(t, contract.Pass, r.Verdict, said(r))
 }
@@ -72,7 +73,7 @@ func TestNoCredentialsAcceptsTheGatewayRefusal(t *testing.T) {
 func TestFiveHundredInAnyMediaTypeIsInfrastructure(t *testing.T) {
 	for _, media := range []string{"text/plain; charset=UTF-8", "text/html", ""} {
 		t.Run(media, func(t *testing.T) {
-			s := &contract.Suite{BaseURL: canned(t, 500, media, gatewayDown), Auth: gatewayAuth}
+			s := &contract.Suite{BaseURL: canned(t, 500, media, gatewayDown), Auth: testtarget.GatewayAuth}
 			r := s.Run(context.Background(), scenario(t, "unknown_run"))
 			assert.Equal(t, contract.Error, r.Verdict, said(r))
 			assert.Empty(t, r.Failures(), said(r))
@@ -82,7 +83,7 @@ func TestFiveHundredInAnyMediaTypeIsInfrastructure(t *testing.T) {
 }
 
 func TestGatewayUnknownRouteAsksForV1(t *testing.T) {
-	s := &contract.Suite{BaseURL: canned(t, 404, "application/json", gatewayNotFound), Auth: gatewayAuth}
+	s := &contract.Suite{BaseURL: canned(t, 404, "application/json", gatewayNotFound), Auth: testtarget.GatewayAuth}
 	r := s.Run(context.Background(), scenario(t, "unknown_run"))
 	assert.Equal(t, contract.Fail, r.Verdict)
 	require.Len(t, r.Failures(), 1, said(r))
@@ -93,13 +94,13 @@ func TestGatewayUnknownRouteAsksForV1(t *testing.T) {
 
 func TestFailLinesShowTheBodyMessage(t *testing.T) {
 	s := &contract.Suite{BaseURL: canned(t, 400, "application/json",
-		`{"error":{"message":"Cannot cancel run with status 'cancelling'.","type":"invalid_request_error","param":null,"code":null}}`), Auth: gatewayAuth}
+		`{"error":{"message":"Cannot cancel run with status 'cancelling'.","type":"invalid_request_error","param":null,"code":null}}`), Auth: testtarget.GatewayAuth}
 	r := s.Run(context.Background(), scenario(t, "unknown_run")) // expects 404
 	require.NotEmpty(t, r.Failures())
 	for _, f := range r.Failures() {
 		assert.Contains(t, f.String(), `"Cannot cancel run with status 'cancelling'."`)
 	}
-	s = &contract.Suite{BaseURL: canned(t, 400, "application/json", gatewayNoProvider), Auth: gatewayAuth}
+	s = &contract.Suite{BaseURL: canned(t, 400, "application/json", gatewayNoProvider), Auth: testtarget.GatewayAuth}
 	r = s.Run(context.Background(), scenario(t, "unknown_run"))
 	require.NotEmpty(t, r.Failures())
 	assert.Contains(t, r.Failures()[0].String(), "Either x-portkey-config or x-portkey-provider header is required")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
@@ -105,8 +106,8 @@ func TestLifecycleStopsWhenCreateFails(t *testing.T) {
 // TestLiveNotCancellable: with a run given, a 400 to the first cancel says the run could
 // not serve: an error with nothing checked, not a pass.
 func TestLiveNotCancellable(t *testing.T) {
-	srv := newFakeTarget(t)
-	live := contract.Live{BaseURL: srv.URL + "/v1", Auth: portkey.Auth{APIKey: fakeAPIKey, VirtualKey: fakeVirtualKey}, Run: runCompleted}
+	srv := testtarget.New(t)
+	live := contract.Live{BaseURL: srv.URL + "/v1", Auth: portkey.Auth{APIKey: testtarget.APIKey, VirtualKey: testtarget.VirtualKey}, Run: testtarget.RunCompleted}
 	scs := live.Scenarios()
 	r := live.Suite().Run(context.Background(), scs[len(scs)-1])
 	assert.Equal(t, "cancel_run", r.Name)

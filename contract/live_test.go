@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -56,10 +57,10 @@ func runLive(t *testing.T, live contract.Live, dir string) []contract.Result {
 // TestLiveModeAgainstFakeTarget runs live mode end to end, environment and recording
 // included, with the fake target standing in for a gateway.
 func TestLiveModeAgainstFakeTarget(t *testing.T) {
-	srv := newFakeTarget(t)
+	srv := testtarget.New(t)
 	env := map[string]string{
-		portkey.EnvBaseURL: srv.URL + "/v1", portkey.EnvAPIKey: fakeAPIKey, portkey.EnvVirtualKey: fakeVirtualKey,
-		contract.EnvThreadID: runInProgress.ThreadID, contract.EnvRunID: runInProgress.RunID, contract.EnvRecord: "1",
+		portkey.EnvBaseURL: srv.URL + "/v1", portkey.EnvAPIKey: testtarget.APIKey, portkey.EnvVirtualKey: testtarget.VirtualKey,
+		contract.EnvThreadID: testtarget.RunInProgress.ThreadID, contract.EnvRunID: testtarget.RunInProgress.RunID, contract.EnvRecord: "1",
 	}
 	live, err := contract.LiveFromEnv(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -70,8 +71,8 @@ func TestLiveModeAgainstFakeTarget(t *testing.T) {
 	for _, name := range []string{"unknown_run", "no_credentials", "cancel_run"} {
 		b, err := os.ReadFile(filepath.Join(dir, name+".yaml"))
 		require.NoError(t, err)
-		assert.NotContains(t, string(b), fakeAPIKey)
-		assert.NotContains(t, string(b), fakeVirtualKey)
+		assert.NotContains(t, string(b), testtarget.APIKey)
+		assert.NotContains(t, string(b), testtarget.VirtualKey)
 	}
 }
 

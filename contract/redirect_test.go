@@ -16,11 +16,12 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
 // redirectAuth sends every credential header Go would copy to another origin.
-var redirectAuth = portkey.Auth{APIKey: fakeAPIKey, VirtualKey: fakeVirtualKey, Config: fakeConfig}
+var redirectAuth = portkey.Auth{APIKey: testtarget.APIKey, VirtualKey: testtarget.VirtualKey, Config: testtarget.Config}
 
 // otherOrigin is a second loopback server that counts what reaches it.
 type otherOrigin struct {
@@ -121,7 +122,7 @@ func TestRecordWritesNothingForAFailedExchange(t *testing.T) {
 	for name, base := range map[string]string{"refused": refused.URL, "cut_mid_body": cut.URL} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			s := &contract.Suite{BaseURL: base + "/v1", Auth: hostedAuth}
+			s := &contract.Suite{BaseURL: base + "/v1", Auth: testtarget.HostedAuth}
 			rs, err := contract.Record(context.Background(), s, dir, []contract.Scenario{
 				{Name: "lost", ThreadID: "t", RunID: "r", Expect: []int{404}}})
 			require.ErrorContains(t, err, "contract: lost not recorded: connection: failed: ")
@@ -143,7 +144,7 @@ func TestRecordMarksACutBody(t *testing.T) {
 			srv := httptest.NewServer(hostile.Get(name))
 			defer srv.Close()
 			dir := t.TempDir()
-			s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: hostedAuth, Validator: small}
+			s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: testtarget.HostedAuth, Validator: small}
 			rs, err := contract.Record(context.Background(), s, dir, []contract.Scenario{{Name: "big", ThreadID: "t", RunID: "r", Expect: []int{200}}})
 			require.NoError(t, err)
 			assert.Equal(t, contract.Error, rs[0].Verdict)
@@ -171,7 +172,7 @@ func TestRecordMarksACutBody(t *testing.T) {
 
 			rt, err := contract.Replayer(file)
 			require.NoError(t, err)
-			s = &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: hostedAuth, Client: &http.Client{Transport: rt}}
+			s = &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: testtarget.HostedAuth, Client: &http.Client{Transport: rt}}
 			r := s.Run(context.Background(), contract.Scenario{Name: "big", ThreadID: "t", RunID: "r", Expect: []int{200}})
 			assert.Equal(t, contract.Error, r.Verdict)
 			assert.Equal(t, []string{"connection: failed: contract: the recorded body was cut here (Portkey-Runs-Body-Cut) (infrastructure)"}, lines(r.Violations()))

@@ -12,12 +12,13 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 )
 
 func TestSuiteAgainstFakeTarget(t *testing.T) {
-	srv := newFakeTarget(t)
-	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: hostedAuth}
-	rs := s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: runInProgress, Terminal: runCompleted}))
+	srv := testtarget.New(t)
+	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: testtarget.HostedAuth}
+	rs := s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: testtarget.RunInProgress, Terminal: testtarget.RunCompleted}))
 	for _, r := range rs {
 		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations()))
 		assert.Empty(t, r.Violations(), r.Name)
@@ -47,8 +48,8 @@ func names(rs []contract.Result) []string {
 }
 
 func TestSuiteVerdicts(t *testing.T) {
-	srv := newFakeTarget(t)
-	s := &contract.Suite{BaseURL: srv.URL, Auth: hostedAuth}
+	srv := testtarget.New(t)
+	s := &contract.Suite{BaseURL: srv.URL, Auth: testtarget.HostedAuth}
 	ctx := context.Background()
 	cases := []struct {
 		name    string
@@ -86,7 +87,7 @@ func TestSuiteTimeoutIsInfrastructure(t *testing.T) {
 	defer close(block)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	s := &contract.Suite{BaseURL: srv.URL, Auth: hostedAuth}
+	s := &contract.Suite{BaseURL: srv.URL, Auth: testtarget.HostedAuth}
 	r := s.Run(ctx, contract.Scenario{Name: "slow", ThreadID: "t", RunID: "r", Expect: []int{200}})
 	assert.Equal(t, contract.Error, r.Verdict)
 	require.Len(t, r.Violations(), 1)
@@ -100,7 +101,7 @@ func TestSuiteSendsIDsAsOneSegment(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	s := &contract.Suite{BaseURL: srv.URL + "/v1/", Auth: hostedAuth}
+	s := &contract.Suite{BaseURL: srv.URL + "/v1/", Auth: testtarget.HostedAuth}
 	for _, id := range []string{"..", "a/b", "50%"} {
 		s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: id, RunID: "r"})
 	}
@@ -123,7 +124,7 @@ func TestSuiteBadBaseURL(t *testing.T) {
 func TestSuiteCutBodyIsAnError(t *testing.T) {
 	srv := httptest.NewServer(hostile.Get("cut_mid_body"))
 	defer srv.Close()
-	s := &contract.Suite{BaseURL: srv.URL, Auth: hostedAuth}
+	s := &contract.Suite{BaseURL: srv.URL, Auth: testtarget.HostedAuth}
 	r := s.Run(context.Background(), contract.Scenario{Name: "cut", ThreadID: hostile.ThreadID, RunID: hostile.RunID, Expect: []int{200}})
 	assert.Equal(t, contract.Error, r.Verdict)
 	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, lines(r.Violations()))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -27,18 +28,18 @@ func collect() (func(contract.Result), func() []contract.Result) {
 }
 
 func TestTransportAroundGeneratedClient(t *testing.T) {
-	srv := newFakeTarget(t)
+	srv := testtarget.New(t)
 	report, results := collect()
 	hc := &http.Client{Transport: &contract.Transport{Report: report}}
-	c, err := gen.NewClientWithResponses(srv.URL+"/v1", gen.WithHTTPClient(hc), gen.WithRequestEditorFn(hostedAuth.Editor()))
+	c, err := gen.NewClientWithResponses(srv.URL+"/v1", gen.WithHTTPClient(hc), gen.WithRequestEditorFn(testtarget.HostedAuth.Editor()))
 	require.NoError(t, err)
 
-	resp, err := portkey.CancelRun(context.Background(), c, runInProgress.ThreadID, runInProgress.RunID)
+	resp, err := portkey.CancelRun(context.Background(), c, testtarget.RunInProgress.ThreadID, testtarget.RunInProgress.RunID)
 	require.NoError(t, err)
 	require.NotNil(t, resp.JSON200, "the caller still gets the parsed body")
 	assert.Equal(t, gen.RunStatusCancelling, resp.JSON200.Status)
 
-	resp, err = portkey.CancelRun(context.Background(), c, runCompleted.ThreadID, runCompleted.RunID)
+	resp, err = portkey.CancelRun(context.Background(), c, testtarget.RunCompleted.ThreadID, testtarget.RunCompleted.RunID)
 	require.NoError(t, err)
 	require.NotNil(t, resp.JSON400)
 
@@ -175,15 +176,15 @@ func cancel(hc *http.Client, url string) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	hostedAuth.Apply(req.Header)
+	testtarget.HostedAuth.Apply(req.Header)
 	return hc.Do(req)
 }
 
 func TestClientHelper(t *testing.T) {
-	srv := newFakeTarget(t)
-	c, err := gen.NewClientWithResponses(srv.URL+"/v1", gen.WithHTTPClient(contract.Client(t)), gen.WithRequestEditorFn(hostedAuth.Editor()))
+	srv := testtarget.New(t)
+	c, err := gen.NewClientWithResponses(srv.URL+"/v1", gen.WithHTTPClient(contract.Client(t)), gen.WithRequestEditorFn(testtarget.HostedAuth.Editor()))
 	require.NoError(t, err)
-	resp, err := portkey.CancelRun(context.Background(), c, runInProgress.ThreadID, runInProgress.RunID)
+	resp, err := portkey.CancelRun(context.Background(), c, testtarget.RunInProgress.ThreadID, testtarget.RunInProgress.RunID)
 	require.NoError(t, err)
 	require.NotNil(t, resp.JSON200)
 }

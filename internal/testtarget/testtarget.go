@@ -1,4 +1,6 @@
-package contract_test
+// Package testtarget serves, for tests, the target the contract and recording tests run
+// against: hosted Portkey in front of the reference server, or the self-hosted gateway.
+package testtarget
 
 import (
 	"encoding/json"
@@ -18,59 +20,60 @@ import (
 
 // Real-looking credentials: the fake target requires them, redaction must remove them.
 const (
-	fakeAPIKey      = "Xq7pR2vL9mK4tW8zB3nC6yH1"
-	fakeVirtualKey  = "openai-vk-9f8e7d6c5b4a39281706"
-	fakeProviderKey = "sk-proj-T3BlbkFJ4sX9qW2eR7tY1uI8oP5aS6dF"
-	fakeConfig      = `{"provider":"openai","api_key":"sk-live-Zx8Cv7Bn6Mm5Ll4Kk3Jj2Hh1"}`
+	APIKey      = "Xq7pR2vL9mK4tW8zB3nC6yH1"
+	VirtualKey  = "openai-vk-9f8e7d6c5b4a39281706"
+	ProviderKey = "sk-proj-T3BlbkFJ4sX9qW2eR7tY1uI8oP5aS6dF"
+	Config      = `{"provider":"openai","api_key":"sk-live-Zx8Cv7Bn6Mm5Ll4Kk3Jj2Hh1"}`
 )
 
 var (
-	hostedAuth  = portkey.Auth{APIKey: fakeAPIKey, VirtualKey: fakeVirtualKey}
-	gatewayAuth = portkey.Auth{APIKey: fakeAPIKey, Provider: "openai", ProviderKey: fakeProviderKey, CustomHost: "http://127.0.0.1:9/v1"}
+	HostedAuth  = portkey.Auth{APIKey: APIKey, VirtualKey: VirtualKey}
+	GatewayAuth = portkey.Auth{APIKey: APIKey, Provider: "openai", ProviderKey: ProviderKey, CustomHost: "http://127.0.0.1:9/v1"}
 )
 
 // Runs the fake target holds.
 var (
-	runInProgress = contract.RunRef{ThreadID: "thread_contract", RunID: "run_in_progress"}
-	runImmediate  = contract.RunRef{ThreadID: "thread_contract", RunID: "run_immediate"} // cancels at once
-	runCompleted  = contract.RunRef{ThreadID: "thread_contract", RunID: "run_completed"}
-	runGateway    = contract.RunRef{ThreadID: "thread_gateway", RunID: "run_gateway"}
+	RunInProgress = contract.RunRef{ThreadID: "thread_contract", RunID: "run_in_progress"}
+	RunImmediate  = contract.RunRef{ThreadID: "thread_contract", RunID: "run_immediate"} // cancels at once
+	RunCompleted  = contract.RunRef{ThreadID: "thread_contract", RunID: "run_completed"}
+	RunGateway    = contract.RunRef{ThreadID: "thread_gateway", RunID: "run_gateway"}
 )
 
-// fakeStart is the fake target's clock: it stands still, so that recordings do not change
+// Start is the fake target's clock: it stands still, so that recordings do not change
 // and a cancelling run stays cancelling.
-var fakeStart = time.Date(2025, 11, 26, 7, 0, 0, 0, time.UTC)
+var Start = time.Date(2025, 11, 26, 7, 0, 0, 0, time.UTC)
 
-// fakeTarget stands for two targets, told apart by x-portkey-provider. Without it, hosted
+// target stands for two targets, told apart by x-portkey-provider. Without it, hosted
 // Portkey: only the exact fake keys pass (else 401), Prefer: code=500 gives the gateway's
-// own failure; runImmediate lives on a second reference server that cancels at once. With
+// own failure; RunImmediate lives on a second reference server that cancels at once. With
 // it, @portkey-ai/gateway 1.15.2 with the @hono/node-server override as make interop
 // measures it (interop/gateway/run.sh checks each point against the real one): every
 // x-portkey-* header is stripped and the rest (Authorization: Bearer, "Bearer undefined"
 // when none was sent, Prefer) reaches an
 // upstream that asks only for the bearer key (refserver.WithUpstream), whose answer comes
 // back with the gateway's headers, x-portkey-trace-id empty.
-type fakeTarget struct {
+type target struct {
 	ref, immediate, upstream *refserver.Server
 }
 
-func newFakeTarget(t *testing.T) *httptest.Server {
-	clock := refserver.WithClock(func() time.Time { return fakeStart })
+// New starts the target for t's duration.
+func New(t testing.TB) *httptest.Server {
+	clock := refserver.WithClock(func() time.Time { return Start })
 	ref, err := refserver.New(clock)
 	require.NoError(t, err)
 	immediate, err := refserver.New(clock, refserver.WithCancelDelay(0))
 	require.NoError(t, err)
 	upstream, err := refserver.New(clock, refserver.WithUpstream())
 	require.NoError(t, err)
-	for rr, st := range map[contract.RunRef]gen.RunStatus{runInProgress: gen.RunStatusInProgress, runCompleted: gen.RunStatusCompleted} {
+	for rr, st := range map[contract.RunRef]gen.RunStatus{RunInProgress: gen.RunStatusInProgress, RunCompleted: gen.RunStatusCompleted} {
 		_, err := ref.Store.Seed(rr.ThreadID, rr.RunID, st)
 		require.NoError(t, err)
 	}
-	_, err = immediate.Store.Seed(runImmediate.ThreadID, runImmediate.RunID, gen.RunStatusInProgress)
+	_, err = immediate.Store.Seed(RunImmediate.ThreadID, RunImmediate.RunID, gen.RunStatusInProgress)
 	require.NoError(t, err)
-	_, err = upstream.Store.Seed(runGateway.ThreadID, runGateway.RunID, gen.RunStatusQueued)
+	_, err = upstream.Store.Seed(RunGateway.ThreadID, RunGateway.RunID, gen.RunStatusQueued)
 	require.NoError(t, err)
-	srv := httptest.NewServer(fakeTarget{ref, immediate, upstream})
+	srv := httptest.NewServer(target{ref, immediate, upstream})
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -79,7 +82,7 @@ func newFakeTarget(t *testing.T) *httptest.Server {
 var gatewayHeaders = map[string]string{"x-portkey-trace-id": "", "x-portkey-provider": "openai",
 	"x-portkey-last-used-option-index": "config", "x-portkey-retry-attempt-count": "0", "x-portkey-cache-status": "DISABLED"}
 
-func (f fakeTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (f target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := r.Header
 	if h.Get(portkey.HeaderProvider) != "" {
 		fwd := r.Clone(r.Context())
@@ -97,19 +100,19 @@ func (f fakeTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.upstream.ServeHTTP(w, fwd)
 		return
 	}
-	authed := h.Get(portkey.HeaderAPIKey) == fakeAPIKey &&
-		(h.Get(portkey.HeaderVirtualKey) == fakeVirtualKey || h.Get(portkey.HeaderConfig) == fakeConfig)
+	authed := h.Get(portkey.HeaderAPIKey) == APIKey &&
+		(h.Get(portkey.HeaderVirtualKey) == VirtualKey || h.Get(portkey.HeaderConfig) == Config)
 	if !authed {
 		code := "invalid_api_key"
 		writeJSON(w, http.StatusUnauthorized, map[string]gen.Error{"error": {Message: "Invalid API key provided.", Type: "invalid_request_error", Code: &code}})
 		return
 	}
-	if h.Get("Prefer") == "code=500" { // the gateway's own failure (REFERENCE section 4)
+	if h.Get("Prefer") == "code=500" { // the gateway's own failure (x-portkey-gateway-exception)
 		w.Header().Set(contract.HeaderGatewayException, "true")
 		writeJSON(w, http.StatusInternalServerError, gen.GatewayFailure{Status: gen.GatewayFailureStatusFailure, Message: "Something went wrong"})
 		return
 	}
-	if thread, run, ok := contract.ParsePath(r.URL.EscapedPath()); ok && (contract.RunRef{ThreadID: thread, RunID: run}) == runImmediate {
+	if strings.Contains(r.URL.EscapedPath(), "/threads/"+RunImmediate.ThreadID+"/runs/"+RunImmediate.RunID+"/") {
 		f.immediate.ServeHTTP(w, r)
 		return
 	}
