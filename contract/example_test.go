@@ -43,8 +43,8 @@ func ExampleValidator_Validate() {
 }
 
 // Wrap your own http.Client: every Cancel Run exchange is validated on its way back to
-// you, and the caller still reads the body. In a test, contract.Client(t) or
-// contract.Require(t, base) fail the test on a violation instead.
+// you, and the caller still reads the body. In a test, contracttest.Client(t)
+// or contracttest.Require(t, base) fail the test on a violation instead.
 func ExampleTransport() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -75,23 +75,6 @@ func ExampleTransport() {
 	// POST /v1/threads/thread_1/runs/run_1/cancel 404 fail
 	//    body: {"error":{"message":"No run found with id 'run_1'.","para... matches no branch of ErrorResponse [ErrorEnvelope: /error {"message":"No run found with id 'run_1'.","param":null,"... matches no branch of ErrorObject [Error: /code required property is missing; AzureError: /param is not a property of AzureError, /type is not a property of AzureError, /code required property is missing]; GatewayFailure: /status required property is missing, /message required property is missing]; the body says "No run found with id 'run_1'." (schema)
 	// caller got: 404 true
-}
-
-// Replay a recorded cassette through the validator.
-func ExampleValidator_ReplayFile() {
-	v, err := contract.New(contract.Options{})
-	if err != nil {
-		panic(err)
-	}
-	results, err := v.ReplayFile("testdata/cassettes/bad/portkey_example.yaml")
-	if err != nil {
-		panic(err)
-	}
-	for _, r := range results {
-		fmt.Println(r.Name, r.Verdict, len(r.Failures()), "failures")
-	}
-	// Output:
-	// portkey_example fail 5 failures
 }
 
 // Run the standard scenarios against a target that holds a cancellable run and a

@@ -61,7 +61,7 @@ func kinValid(t testing.TB, status int, h http.Header, body []byte) bool {
 // exchanges returns every interaction of every cassette in testdata, as exchanges.
 func cassetteExchanges(t *testing.T) map[string]Exchange {
 	var files []string
-	for _, glob := range []string{"testdata/cassettes/*.yaml", "testdata/cassettes/*/*.yaml"} {
+	for _, glob := range []string{"../recording/testdata/cassettes/*.yaml", "../recording/testdata/cassettes/*/*.yaml"} {
 		f, err := filepath.Glob(glob)
 		require.NoError(t, err)
 		files = append(files, f...)

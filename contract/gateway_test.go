@@ -63,7 +63,7 @@ func TestNoCredentialsAcceptsTheGatewayRefusal(t *testing.T) {
 			assert.Equal(t, tc.want, r.Verdict, said(r))
 		})
 	}
-	live := contract.Live{}.Scenarios()[1]
+	live := contract.Scenarios(contract.Seeds{Live: true})[1]
 	require.Equal(t, "no_credentials", live.Name)
 	s := &contract.Suite{BaseURL: canned(t, 400, "application/json", gatewayNoProvider), Auth: testtarget.GatewayAuth}
 	r := s.Run(context.Background(), live)

@@ -48,9 +48,9 @@ func (k bareKin) validate(status int, header http.Header, body []byte) error {
 func TestSchemaVerdictsMatchKin(t *testing.T) {
 	v := validator(t, contract.Options{})
 	kin := newBareKin(t)
-	files, err := filepath.Glob("testdata/cassettes/*.yaml")
+	files, err := filepath.Glob("../recording/testdata/cassettes/*.yaml")
 	require.NoError(t, err)
-	bad, err := filepath.Glob("testdata/cassettes/bad/*.yaml")
+	bad, err := filepath.Glob("../recording/testdata/cassettes/bad/*.yaml")
 	require.NoError(t, err)
 	files = append(files, bad...)
 	require.Greater(t, len(files), 15)

@@ -107,9 +107,9 @@ func TestLifecycleStopsWhenCreateFails(t *testing.T) {
 // not serve: an error with nothing checked, not a pass.
 func TestLiveNotCancellable(t *testing.T) {
 	srv := testtarget.New(t)
-	live := contract.Live{BaseURL: srv.URL + "/v1", Auth: portkey.Auth{APIKey: testtarget.APIKey, VirtualKey: testtarget.VirtualKey}, Run: testtarget.RunCompleted}
-	scs := live.Scenarios()
-	r := live.Suite().Run(context.Background(), scs[len(scs)-1])
+	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: testtarget.HostedAuth}
+	scs := contract.Scenarios(contract.Seeds{Live: true, Cancellable: testtarget.RunCompleted})
+	r := s.Run(context.Background(), scs[len(scs)-1])
 	assert.Equal(t, "cancel_run", r.Name)
 	assert.Equal(t, 400, r.Status)
 	assert.Equal(t, contract.Error, r.Verdict)

@@ -38,6 +38,7 @@ func TestPrismAgrees(t *testing.T) {
 		flagged bool // Prism should report a violation
 	}
 	answers := map[string]recorded{}
+	const cassetteDir, badDir = "../recording/testdata/cassettes", "../recording/testdata/cassettes/bad"
 	for _, dir := range []string{cassetteDir, badDir} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 		require.NoError(t, err)

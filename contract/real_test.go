@@ -73,9 +73,9 @@ func realRequest(v *contract.Validator, c realcorpus.Capture) (method, path stri
 // TestRealCassettesHoldRealBodies: each real_*.yaml recording answers with a body of
 // testdata/real, byte for byte.
 func TestRealCassettesHoldRealBodies(t *testing.T) {
-	files, err := filepath.Glob("testdata/cassettes/real_*.yaml")
+	files, err := filepath.Glob("../recording/testdata/cassettes/real_*.yaml")
 	require.NoError(t, err)
-	bad, err := filepath.Glob("testdata/cassettes/bad/real_*.yaml")
+	bad, err := filepath.Glob("../recording/testdata/cassettes/bad/real_*.yaml")
 	require.NoError(t, err)
 	files = append(files, bad...)
 	require.Len(t, files, 4)

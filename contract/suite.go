@@ -48,6 +48,10 @@ type Seeds struct {
 	Terminal    RunRef // completed, failed, cancelled, incomplete or expired: cancel answers 400
 	// Faults says the target honours the Prefer fault header, like the reference server.
 	Faults bool
+	// Live says the target is a real gateway: unknown IDs may get any documented 4xx, no
+	// credentials 401 or 403, Terminal is ignored, and Cancellable is cancelled once, a
+	// 400 saying it is not cancellable (nothing checked).
+	Live bool
 }
 
 // Unknown IDs that no target should hold.
@@ -59,6 +63,9 @@ const (
 // Scenarios returns the standard scenarios for a target holding seeds, in the order they
 // must run (cancel before cancel_again).
 func Scenarios(seeds Seeds) []Scenario {
+	if seeds.Live {
+		return liveScenarios(seeds)
+	}
 	var scs []Scenario
 	if c := seeds.Cancellable; c != (RunRef{}) {
 		scs = append(scs,
@@ -71,6 +78,27 @@ func Scenarios(seeds Seeds) []Scenario {
 	scs = append(scs,
 		Scenario{Name: "unknown_run", ThreadID: UnknownThreadID, RunID: UnknownRunID, Expect: []int{404}},
 		Scenario{Name: "no_credentials", ThreadID: UnknownThreadID, RunID: UnknownRunID, NoAuth: true, Expect: []int{401}})
+	return append(scs, faults(seeds)...)
+}
+
+// unknownIDStatuses are the documented 4xx answers to unknown IDs; 401 (the credentials
+// are wrong), 408 and 429 (infrastructure) are not among them.
+var unknownIDStatuses = []int{400, 403, 404, 409, 412, 446}
+
+func liveScenarios(seeds Seeds) []Scenario {
+	scs := []Scenario{
+		{Name: "unknown_run", ThreadID: UnknownThreadID, RunID: UnknownRunID, Expect: unknownIDStatuses},
+		{Name: "no_credentials", ThreadID: UnknownThreadID, RunID: UnknownRunID, NoAuth: true, Expect: []int{401, 403}},
+	}
+	if c := seeds.Cancellable; c != (RunRef{}) {
+		scs = append(scs, Scenario{Name: "cancel_run", ThreadID: c.ThreadID, RunID: c.RunID, Expect: []int{200}, NotCancellable: true})
+	}
+	return append(scs, faults(seeds)...)
+}
+
+// faults are the scenarios of the Prefer fault header, when seeds.Faults.
+func faults(seeds Seeds) []Scenario {
+	var scs []Scenario
 	if seeds.Faults {
 		fault := func(name, prefer string, status int, headers ...string) Scenario {
 			return Scenario{Name: name, ThreadID: UnknownThreadID, RunID: UnknownRunID, Prefer: prefer,
@@ -142,14 +170,22 @@ func (s *Suite) run(ctx context.Context, sc Scenario) (Result, []byte) {
 		body, err = peekBody(resp, v.opts.MaxBody)
 		resp.Body.Close()
 	}
-	ex := NewExchange(req, resp, body, err)
+	r := v.Judge(NewExchange(req, resp, body, err), sc)
+	r.Duration = time.Since(start)
+	return r, body
+}
+
+// Judge validates ex as the answer to sc: every check of Validate, then sc's expectations
+// (its statuses, its headers). The result is named after sc. An infrastructure outcome sc
+// does not expect, or an answer not read whole, leaves it unjudged; so does a 400 to a
+// NotCancellable scenario, where nothing is checked.
+func (v *Validator) Judge(ex Exchange, sc Scenario) Result {
 	checks, vs := v.validate(ex)
 	if refused(sc, ex) {
-		return notCancellable(sc.Name, ex.Status, checks, vs, time.Since(start)), body
+		return notCancellable(sc.Name, ex.Status, checks, vs, 0)
 	}
 	checks, vs, expected := v.expect(sc, ex, checks, vs)
-	// An answer that could not be read whole is never judged, even with the expected status.
-	return newResult(sc.Name, ex.Status, checks, vs, !expected || err != nil, time.Since(start)), body
+	return newResult(sc.Name, ex.Status, checks, vs, !expected || ex.Err != nil, 0)
 }
 
 // expect adds to what validate found of ex what sc expects of it (its status, its
@@ -187,55 +223,6 @@ func notCancellable(name string, status int, checks []Check, vs []Violation, d t
 	vs = append(vs, Violation{Check: CheckScenario, Location: "status", Value: "400", Severity: Unjudged,
 		Rule: "not cancellable: nothing checked (give a queued, in_progress or requires_action run, or no --run)"})
 	return newResult(name, status, append(checks, CheckScenario), vs, false, d)
-}
-
-// HeaderExpect, on a recorded response, keeps what its scenario expected, so that a
-// replay gives the live verdict: "scenario NAME; expect 401 403; no-credentials;
-// require Retry-After" (the last two only when they apply).
-const HeaderExpect = "Portkey-Runs-Expect"
-
-// expectation renders sc's expectations as HeaderExpect's value.
-func (sc Scenario) expectation() string {
-	parts := []string{"scenario " + sc.Name, "expect " + joinInts(sc.Expect, " ")}
-	if sc.NoAuth {
-		parts = append(parts, "no-credentials")
-	}
-	if sc.NotCancellable {
-		parts = append(parts, "not-cancellable")
-	}
-	if len(sc.RequireHeaders) > 0 {
-		parts = append(parts, "require "+strings.Join(sc.RequireHeaders, " "))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// parseExpectation reads HeaderExpect's value back into a Scenario's expectations.
-func parseExpectation(s string) (Scenario, error) {
-	var sc Scenario
-	for _, part := range strings.Split(s, ";") {
-		key, rest, _ := strings.Cut(strings.TrimSpace(part), " ")
-		switch key {
-		case "scenario":
-			sc.Name = rest
-		case "expect":
-			for _, f := range strings.Fields(rest) {
-				n, err := strconv.Atoi(f)
-				if err != nil || n < 100 || n > 599 {
-					return sc, fmt.Errorf("%s: %q is not a status", HeaderExpect, f)
-				}
-				sc.Expect = append(sc.Expect, n)
-			}
-		case "no-credentials":
-			sc.NoAuth = true
-		case "not-cancellable":
-			sc.NotCancellable = true
-		case "require":
-			sc.RequireHeaders = strings.Fields(rest)
-		default:
-			return sc, fmt.Errorf("%s: unknown part %q", HeaderExpect, truncate(part, 40))
-		}
-	}
-	return sc, nil
 }
 
 // DefaultTimeout bounds a Suite's request when its Client sets no Timeout.

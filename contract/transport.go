@@ -5,10 +5,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
-	"testing"
 	"time"
-
-	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
 // Transport is an http.RoundTripper that validates every exchange of the spec passing
@@ -100,25 +97,3 @@ var defaultValidator = sync.OnceValues(func() (*Validator, error) { return New(O
 
 // Default returns the shared Validator with default options.
 func Default() (*Validator, error) { return defaultValidator() }
-
-// Require returns a validating transport around base (http.DefaultTransport when nil)
-// that fails t on every contract failure, naming the exchange and the violation.
-func Require(t testing.TB, base http.RoundTripper) http.RoundTripper {
-	t.Helper()
-	v, err := Default()
-	if err != nil {
-		t.Fatalf("contract: %v", err)
-	}
-	return &Transport{Base: base, Validator: v, Report: func(r Result) {
-		for _, f := range r.Failures() {
-			t.Errorf("contract: %s: %s", r.Name, f)
-		}
-	}}
-}
-
-// Client returns an http.Client whose every exchange of the spec must conform: a failure
-// fails t. It has a 30 s timeout and follows no redirect.
-func Client(t testing.TB) *http.Client {
-	t.Helper()
-	return &http.Client{Transport: Require(t, nil), Timeout: DefaultTimeout, CheckRedirect: portkey.CheckRedirect}
-}

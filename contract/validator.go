@@ -20,6 +20,7 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/internal/ops"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -31,6 +32,9 @@ const DefaultOperation = "cancelRun"
 
 // DefaultMaxBody bounds the bytes of a body that are read and validated.
 const DefaultMaxBody = 4 << 20
+
+// toolHeaders starts the headers this module adds to what it records (package recording).
+const toolHeaders = "Portkey-Runs-"
 
 // Options configure a Validator.
 type Options struct {
@@ -158,6 +162,13 @@ func (v *Validator) response(ref *openapi3.Response, run *openapi3.SchemaRef) *r
 		shapes(r.schema.Value, v.shapes)
 	}
 	return r
+}
+
+// Options returns the options v was built with, MaxBody set.
+func (v *Validator) Options() Options {
+	o := v.opts
+	o.Secrets = slices.Clone(o.Secrets)
+	return o
 }
 
 // Operations lists the operationIds the Validator knows.
@@ -447,24 +458,18 @@ func (v *Validator) decodeContent(encoding string, b []byte) (raw []byte, unjudg
 	if len(b) > v.opts.MaxBody {
 		return nil, tooLarge(), nil
 	}
-	switch enc := strings.ToLower(strings.TrimSpace(encoding)); enc {
-	case "", "identity":
-		if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
-			return nil, "", errors.New("is gzip data, but Content-Encoding does not say gzip")
-		}
-		return b, "", nil
-	case "gzip", "x-gzip":
-		raw, err := gunzip(b, v.opts.MaxBody)
-		switch {
-		case errors.Is(err, errTooLarge):
-			return nil, tooLarge(), nil
-		case err != nil:
-			return nil, "", fmt.Errorf("is not valid gzip, as Content-Encoding says (%s)", truncate(err.Error(), 80))
-		}
-		return raw, "", nil
-	default:
-		return nil, "is encoded as " + quote(truncate(enc, 20)) + " and was not validated", nil
+	raw, err = wire.Decode(encoding, b, v.opts.MaxBody)
+	switch {
+	case errors.Is(err, wire.ErrTooLarge):
+		return nil, tooLarge(), nil
+	case errors.Is(err, wire.ErrUnknownEncoding):
+		return nil, "is encoded as " + quote(truncate(strings.ToLower(strings.TrimSpace(encoding)), 20)) + " and was not validated", nil
+	case err != nil:
+		return nil, "", fmt.Errorf("is not valid gzip, as Content-Encoding says (%s)", truncate(err.Error(), 80))
+	case len(raw) == len(b) && bytes.HasPrefix(b, []byte{0x1f, 0x8b}): // not inflated
+		return nil, "", errors.New("is gzip data, but Content-Encoding does not say gzip")
 	}
+	return raw, "", nil
 }
 
 // DecodeJSON decodes a body the way the checks see it: numbers as json.Number, exactly one
@@ -616,7 +621,7 @@ func (v *Validator) headerDrift(h http.Header, declared []header) []Violation {
 // standardHeaders are response headers no API spec declares: HTTP's own framing,
 // caching, content and connection headers (RFC 9110, 9111, 9112), cookies, CORS and
 // browser security policy, the CDN's (Cloudflare's CF-*, by prefix), and the recorder's
-// own HeaderCut and HeaderExpect.
+// own (toolHeaders).
 var standardHeaders = map[string]bool{
 	"Accept-Ranges": true, "Age": true, "Alt-Svc": true, "Cache-Control": true, "Connection": true,
 	"Content-Encoding": true, "Content-Language": true, "Content-Length": true, "Content-Security-Policy": true,
@@ -628,7 +633,7 @@ var standardHeaders = map[string]bool{
 
 func standardHeader(name string) bool {
 	c := http.CanonicalHeaderKey(name)
-	return standardHeaders[c] || c == HeaderCut || c == HeaderExpect || strings.HasPrefix(c, "Cf-") || strings.HasPrefix(c, "Access-Control-")
+	return standardHeaders[c] || strings.HasPrefix(c, toolHeaders) || strings.HasPrefix(c, "Cf-") || strings.HasPrefix(c, "Access-Control-")
 }
 
 func (v *Validator) checkHeaders(h http.Header, declared []header) []Violation {

@@ -23,6 +23,7 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/internal/report"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/recording"
 	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
 
@@ -70,7 +71,7 @@ target that could not be judged (connection error, timeout, unexpected 429 or 5x
 
 Examples:
   portkey-runs check
-  portkey-runs check -q --cassettes contract/testdata/cassettes/bad
+  portkey-runs check -q --cassettes recording/testdata/cassettes/bad
   portkey-runs check --format junit --output contract.xml
   PORTKEY_API_KEY=... PORTKEY_VIRTUAL_KEY=... portkey-runs check --target https://api.portkey.ai/v1
 `
@@ -82,21 +83,32 @@ var refSeeds = contract.Seeds{
 	Faults:      true,
 }
 
+// Environment variables of live mode, besides portkey's credentials and PORTKEY_BASE_URL.
+const (
+	envThreadID    = "PORTKEY_THREAD_ID" // with envRunID: a run to cancel for real
+	envRunID       = "PORTKEY_RUN_ID"
+	envAssistantID = "PORTKEY_ASSISTANT_ID"
+)
+
+// defaultAssistantID is the assistant of the created run when --assistant and
+// envAssistantID are unset; the reference server runs any assistant, a real service only
+// its own.
+const defaultAssistantID = "asst_portkey_runs_check"
+
 // liveFlags are the flags that point a command at a live target.
 type liveFlags struct {
 	target, thread, run, assistant string
 	faults                         bool
 	timeout                        time.Duration
-	live                           contract.Live // set by suite
 }
 
 func (l *liveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.target, "target", "", "base `URL` of a live gateway, /v1 included")
-	fs.StringVar(&l.thread, "thread", "", "with --run: a real run to cancel (default $"+contract.EnvThreadID+")")
-	fs.StringVar(&l.run, "run", "", "the run's ID (default $"+contract.EnvRunID+")")
+	fs.StringVar(&l.thread, "thread", "", "with --run: a real run to cancel (default $"+envThreadID+")")
+	fs.StringVar(&l.run, "run", "", "the run's ID (default $"+envRunID+")")
 	fs.BoolVar(&l.faults, "faults", false, "the target honours the Prefer fault header (portkey-runs serve does)")
-	fs.StringVar(&l.assistant, "assistant", "", "without --run: the assistant of the run created (default $"+contract.EnvAssistantID+")")
-	l.timeout = 30 * time.Second
+	fs.StringVar(&l.assistant, "assistant", "", "without --run: the assistant of the run created (default $"+envAssistantID+")")
+	l.timeout = contract.DefaultTimeout
 	fs.Var((*duration)(&l.timeout), "timeout", "timeout per request")
 }
 
@@ -111,45 +123,48 @@ func (l *liveFlags) check() error {
 	return nil
 }
 
-// suite returns the suite and scenarios of live mode: the configuration of
-// contract.LiveFromEnv, through e.getenv with the flags over the variables, and requests
-// through a client that prints a progress line per request to progress. purpose ends the
-// error for missing credentials ("to check a live gateway").
-func (l *liveFlags) suite(e env, v *contract.Validator, progress io.Writer, purpose string) (*contract.Suite, []contract.Scenario, error) {
+// live is what live mode runs: the suite, its scenarios, and the run given (zero: the
+// suite makes its own, of assistant, with Lifecycle).
+type live struct {
+	suite     *contract.Suite
+	scenarios []contract.Scenario
+	run       contract.RunRef
+	assistant string
+}
+
+// live reads live mode's configuration, the flags over the environment, and returns
+// requests going through a client that prints a progress line per request to progress.
+// purpose ends the error for missing credentials ("to check a live gateway").
+func (l *liveFlags) live(e env, v *contract.Validator, progress io.Writer, purpose string) (live, error) {
 	if _, err := portkey.ParseBaseURL(l.target); err != nil { // never repeated: it may hold a password
-		return nil, nil, fmt.Errorf("--target: %w; credentials go in the environment", err)
+		return live{}, fmt.Errorf("--target: %w; credentials go in the environment", err)
 	}
-	flags := map[string]string{portkey.EnvBaseURL: l.target, contract.EnvThreadID: l.thread, contract.EnvRunID: l.run, contract.EnvAssistantID: l.assistant}
-	live, err := contract.LiveFromEnv(func(k string) string {
-		switch v := flags[k]; {
-		case v != "":
-			return v
-		case k == contract.EnvRecord: // record writes cassettes whatever it says; check never does
-			return ""
+	or := func(flag, name string) string {
+		if flag != "" {
+			return flag
 		}
-		return e.getenv(k)
-	})
-	switch {
-	case errors.Is(err, contract.ErrNoCredentials):
-		return nil, nil, fmt.Errorf("%w %s", err, purpose)
-	case err != nil && live.Auth.Validate() != nil:
-		return nil, nil, fmt.Errorf("--target needs credentials: %w", err)
+		return e.getenv(name)
+	}
+	c := live{run: contract.RunRef{ThreadID: or(l.thread, envThreadID), RunID: or(l.run, envRunID)},
+		assistant: or(l.assistant, envAssistantID)}
+	if c.assistant == "" {
+		c.assistant = defaultAssistantID
+	}
+	auth := portkey.AuthFrom(e.getenv)
+	switch err := auth.Validate(); {
+	case auth == (portkey.Auth{}):
+		return live{}, errors.New("no credentials: set PORTKEY_API_KEY and PORTKEY_VIRTUAL_KEY " +
+			"(or PORTKEY_PROVIDER and PORTKEY_PROVIDER_KEY, or PORTKEY_CONFIG) " + purpose)
 	case err != nil:
-		return nil, nil, fmt.Errorf("%w (--thread and --run set them too)", err)
+		return live{}, fmt.Errorf("--target needs credentials: %w", err)
+	case (c.run.ThreadID == "") != (c.run.RunID == ""):
+		return live{}, fmt.Errorf("set both %s and %s, or neither (--thread and --run set them too)", envThreadID, envRunID)
 	}
-	l.live = live
-	s := live.Suite()
-	s.Validator = v
-	s.Client = &http.Client{Timeout: l.timeout, Transport: &progressTransport{base: http.DefaultTransport, w: progress, red: e.red}}
-	scs := live.Scenarios()
-	if l.faults {
-		for _, sc := range contract.Scenarios(contract.Seeds{Faults: true}) {
-			if sc.Prefer != "" {
-				scs = append(scs, sc)
-			}
-		}
-	}
-	return s, scs, nil
+	// OpenAI's clients send OpenAI-Beta: assistants=v2.
+	c.suite = &contract.Suite{BaseURL: l.target, Auth: auth, Validator: v, Header: http.Header{"OpenAI-Beta": {"assistants=v2"}},
+		Client: &http.Client{Timeout: l.timeout, Transport: &progressTransport{base: http.DefaultTransport, w: progress, red: e.red}}}
+	c.scenarios = contract.Scenarios(contract.Seeds{Live: true, Cancellable: c.run, Faults: l.faults})
+	return c, nil
 }
 
 func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
@@ -176,17 +191,17 @@ func checkFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		r := &report.Report{Strict: o.strict, Start: time.Now(), Redactor: e.red}
 		switch {
 		case l.target != "":
-			s, scs, err := l.suite(e, v, e.stderr, "to check a live gateway")
+			c, err := l.live(e, v, e.stderr, "to check a live gateway")
 			if err != nil {
 				return fail(err)
 			}
-			results := s.RunAll(ctx, scs)
-			if l.live.Run == (contract.RunRef{}) {
-				rs, lscs := s.Lifecycle(ctx, l.live.Assistant, contract.DefaultPoll)
+			results, scs := c.suite.RunAll(ctx, c.scenarios), c.scenarios
+			if c.run == (contract.RunRef{}) {
+				rs, lscs := c.suite.Lifecycle(ctx, c.assistant, contract.DefaultPoll)
 				results, scs = append(results, rs...), append(scs, lscs...)
 			}
 			r.Groups = append(r.Groups, report.Group{Name: "scenarios", Target: l.target, Results: results,
-				Reproduce: reproduceLive(e, s, scs)})
+				Reproduce: reproduceLive(e, c.suite, scs)})
 		case *cassettes == "":
 			g, err := checkReference(ctx, v, l.timeout)
 			if err != nil {
@@ -225,9 +240,8 @@ func checkReference(ctx context.Context, v *contract.Validator, timeout time.Dur
 	defer srv.Close()
 	base := "http://" + ln.Addr().String() + "/v1"
 	// Any non-empty credentials satisfy the reference server.
-	suite := contract.Live{BaseURL: base, Auth: portkey.Auth{APIKey: "demo", VirtualKey: "demo"}}.Suite()
-	suite.Validator = v
-	suite.Client = &http.Client{Timeout: timeout}
+	suite := &contract.Suite{BaseURL: base, Auth: portkey.Auth{APIKey: "demo", VirtualKey: "demo"}, Validator: v,
+		Header: http.Header{"OpenAI-Beta": {"assistants=v2"}}, Client: &http.Client{Timeout: timeout}}
 	return report.Group{Name: "scenarios", Target: "reference server (in-process) at " + base,
 		Results: suite.RunAll(ctx, contract.Scenarios(refSeeds))}, nil
 }
@@ -241,13 +255,13 @@ func replay(v *contract.Validator, dir string) (report.Group, error) {
 	}}
 	var err error
 	if dir == "" {
-		g = report.Group{Name: "recordings", Target: "contract/testdata/cassettes (embedded)"}
-		g.Results, err = v.ReplayFS(contract.Recordings)
+		g = report.Group{Name: "recordings", Target: "recording/testdata/cassettes (embedded)"}
+		g.Results, err = recording.ReplayDir(v, recording.Embedded)
 	} else {
 		if err := isDir("--cassettes", dir); err != nil {
 			return g, err
 		}
-		g.Results, err = v.ReplayDir(dir)
+		g.Results, err = recording.ReplayDir(v, os.DirFS(dir))
 	}
 	if err != nil {
 		return g, err

@@ -25,7 +25,7 @@ func TestCheckFormats(t *testing.T) {
 		"human": func(t *testing.T, out string) summary {
 			// With -v: one line per result, one per check under it, then the summary line.
 			assert.Regexp(t, `(?m)^scenarios: reference server \(in-process\) at http://127\.0\.0\.1:\d+/v1$`, out)
-			assert.Contains(t, out, "\nrecordings: contract/testdata/cassettes (embedded)\n  PASS  cancel_cancelled (200, ")
+			assert.Contains(t, out, "\nrecordings: recording/testdata/cassettes (embedded)\n  PASS  cancel_cancelled (200, ")
 			assert.Regexp(t, `(?m)^  PASS  rate_limited \(429, \d+\.\dms\)$`, out)
 			assert.Contains(t, out, "\n      pass  infrastructure\n            notice: status: 429 rate limited")
 			var s summary

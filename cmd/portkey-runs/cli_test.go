@@ -16,7 +16,7 @@ import (
 )
 
 const (
-	cassetteDir = "../../contract/testdata/cassettes"
+	cassetteDir = "../../recording/testdata/cassettes"
 	badDir      = cassetteDir + "/bad"
 )
 

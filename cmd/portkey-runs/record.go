@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
 const recordUsage = `Usage: portkey-runs record --target URL --out DIR [flags]
@@ -59,18 +60,19 @@ func recordFlags(fs *flag.FlagSet) func(context.Context, env, []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		s, scs, err := l.suite(e, v, e.stderr, "to record a live gateway")
+		c, err := l.live(e, v, e.stderr, "to record a live gateway")
 		if err != nil {
 			return fail(err)
 		}
+		s, scs := c.suite, c.scenarios
 		r := &report.Report{Strict: o.strict, Start: time.Now(), Redactor: e.red}
-		rs, err := contract.Record(ctx, s, *out, scs)
+		rs, err := recording.Record(ctx, s, *out, scs)
 		cassettes := len(rs)
-		if err == nil && l.live.Run == (contract.RunRef{}) {
+		if err == nil && c.run == (contract.RunRef{}) {
 			cassettes++
 			var lrs []contract.Result
 			var lscs []contract.Scenario
-			lrs, lscs, err = contract.RecordLifecycle(ctx, s, *out, l.live.Assistant, contract.DefaultPoll)
+			lrs, lscs, err = recording.RecordLifecycle(ctx, s, *out, c.assistant, contract.DefaultPoll)
 			rs, scs = append(rs, lrs...), append(scs, lscs...)
 		}
 		r.Duration = time.Since(r.Start)

@@ -16,11 +16,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"testing/fstest"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
 const validateUsage = `Usage: portkey-runs validate [flags] FILE...
@@ -56,7 +56,7 @@ or an input that could not be judged (a body over the validator's limit).
 Examples:
   curl -si -X POST "$URL/threads/thread_abc/runs/run_abc/cancel" -H ... > cancel.txt
   portkey-runs validate --thread thread_abc --run run_abc cancel.txt
-  portkey-runs validate contract/testdata/cassettes
+  portkey-runs validate recording/testdata/cassettes
   echo '{"error":{"message":"No run found","type":"invalid_request_error","param":null,"code":null}}' |
     portkey-runs validate --status 404 -
 `
@@ -226,15 +226,12 @@ func read(e env, name string) ([]byte, error) {
 // validateCassette validates every interaction of a cassette; each result is named after
 // the input (plus #id when the cassette holds several interactions).
 func validateCassette(v *contract.Validator, name string, data []byte) ([]contract.Result, error) {
-	rs, err := v.ReplayFS(fstest.MapFS{"input.yaml": {Data: data}})
+	rs, err := recording.Replay(v, name, data)
 	if err != nil {
 		if inner := errors.Unwrap(err); inner != nil {
-			err = inner // not contract's wrapping, which names the in-memory file
+			err = inner // not recording's wrapping, which names the input again
 		}
 		return nil, fmt.Errorf("reading the cassette: %w", err)
-	}
-	for i := range rs {
-		rs[i].Name = name + strings.TrimPrefix(rs[i].Name, "input")
 	}
 	return rs, nil
 }

@@ -23,9 +23,9 @@ import (
 // known secret in every form and place, and Line leaves no control character.
 // Seeded with the committed cassettes and the keys of the secrets tests.
 func FuzzRedact(f *testing.F) {
-	files, err := filepath.Glob("../../contract/testdata/cassettes/*.yaml")
+	files, err := filepath.Glob("../../recording/testdata/cassettes/*.yaml")
 	require.NoError(f, err)
-	bad, err := filepath.Glob("../../contract/testdata/cassettes/bad/*.yaml")
+	bad, err := filepath.Glob("../../recording/testdata/cassettes/bad/*.yaml")
 	require.NoError(f, err)
 	require.NotEmpty(f, files)
 	for _, file := range append(files, bad...) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
 // Replay a known-bad recording and print the report for people, without colour.
@@ -14,7 +15,11 @@ func ExampleHuman() {
 	if err != nil {
 		panic(err)
 	}
-	rs, err := v.ReplayFile("../../contract/testdata/cassettes/bad/id_not_echoing.yaml")
+	data, err := os.ReadFile("../../recording/testdata/cassettes/bad/id_not_echoing.yaml")
+	if err != nil {
+		panic(err)
+	}
+	rs, err := recording.Replay(v, "id_not_echoing", data)
 	if err != nil {
 		panic(err)
 	}

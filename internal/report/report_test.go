@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,9 +17,10 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
-const cassettes = "../../contract/testdata/cassettes"
+const cassettes = "../../recording/testdata/cassettes"
 
 // sample is a report with every kind of outcome: the module's recordings (passes, notices),
 // the known-bad cassettes (failures), and a target that could not be reached (an error).
@@ -26,9 +28,9 @@ func sample(t *testing.T) *report.Report {
 	t.Helper()
 	v, err := contract.New(contract.Options{})
 	require.NoError(t, err)
-	good, err := v.ReplayDir(cassettes)
+	good, err := recording.ReplayDir(v, os.DirFS(cassettes))
 	require.NoError(t, err)
-	bad, err := v.ReplayDir(filepath.Join(cassettes, "bad"))
+	bad, err := recording.ReplayDir(v, os.DirFS(filepath.Join(cassettes, "bad")))
 	require.NoError(t, err)
 	down := v.Validate(contract.Exchange{Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")})
 	down.Name, down.Duration = "cancel", 3*time.Millisecond

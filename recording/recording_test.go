@@ -1,29 +1,26 @@
-package contract_test
+package recording_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
 	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
 var update = flag.Bool("update", false, "re-record testdata/cassettes/*.yaml from the fake target (the reference server behind fake_test.go's gateway handler)")
@@ -33,8 +30,8 @@ const (
 	badDir      = "testdata/cassettes/bad"
 )
 
-// recording is one committed cassette: a scenario sent with some credentials.
-type recording struct {
+// committed is one committed cassette: a scenario sent with some credentials.
+type committed struct {
 	auth portkey.Auth
 	sc   contract.Scenario
 }
@@ -44,7 +41,7 @@ var wrongKeyAuth = portkey.Auth{APIKey: "Wr0ngK3yA9bC8dE7fG6hJ5kL4m", VirtualKey
 // recordings are the scenarios the issue asks for that no real capture shows, recorded from
 // the fake target in fake_test.go (the reference server behind a gateway-header handler,
 // never a live service). A cancel refused with 400 is real_openai_not_cancellable.yaml.
-func recordings() []recording {
+func committedRecordings() []committed {
 	unknown := contract.RunRef{ThreadID: contract.UnknownThreadID, RunID: contract.UnknownRunID}
 	sc := func(name string, ref contract.RunRef, status int) contract.Scenario {
 		return contract.Scenario{Name: name, ThreadID: ref.ThreadID, RunID: ref.RunID, Expect: []int{status}}
@@ -53,7 +50,7 @@ func recordings() []recording {
 	rateLimited.Prefer, rateLimited.RequireHeaders = "code=429,retry-after=2", []string{"Retry-After"}
 	gatewayFailure := sc("gateway_failure", unknown, 500)
 	gatewayFailure.Prefer = "code=500"
-	return []recording{
+	return []committed{
 		{testtarget.HostedAuth, sc("cancel_cancelling", testtarget.RunInProgress, 200)},
 		{testtarget.HostedAuth, sc("cancel_cancelled", testtarget.RunImmediate, 200)},
 		{wrongKeyAuth, sc("unauthorized", unknown, 401)},
@@ -75,16 +72,16 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 	if *update {
 		dir = cassetteDir
 	}
-	for _, r := range recordings() {
+	for _, r := range committedRecordings() {
 		s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: r.auth, Header: openAIBeta}
-		rs, err := contract.Record(context.Background(), s, dir, []contract.Scenario{r.sc})
+		rs, err := recording.Record(context.Background(), s, dir, []contract.Scenario{r.sc})
 		require.NoError(t, err)
 		require.Len(t, rs, 1)
 		assert.Equal(t, contract.Pass, rs[0].Verdict, "%s: %v", r.sc.Name, lines(rs[0].Violations()))
 	}
 
 	secrets := []string{testtarget.APIKey, testtarget.VirtualKey, testtarget.ProviderKey, wrongKeyAuth.APIKey, "sk-proj", "Bearer sk"}
-	for _, r := range recordings() {
+	for _, r := range committedRecordings() {
 		file := filepath.Join(dir, r.sc.Name+".yaml")
 		b, err := os.ReadFile(file)
 		require.NoError(t, err)
@@ -95,7 +92,7 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 		assert.Contains(t, string(b), redact.Marker, "%s: the credentials were recorded, redacted", file)
 
 		// Replay: the same request, real keys and all, matches the redacted recording.
-		rt, err := contract.Replayer(file)
+		rt, err := recording.Replayer(file)
 		require.NoError(t, err)
 		s := &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: r.auth, Header: openAIBeta, Client: &http.Client{Transport: rt}}
 		res := s.Run(context.Background(), r.sc)
@@ -105,7 +102,7 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 }
 
 func TestReplayerSaysWhyNothingMatches(t *testing.T) {
-	rt, err := contract.Replayer(filepath.Join(cassetteDir, "self_hosted_gateway.yaml"))
+	rt, err := recording.Replayer(filepath.Join(cassetteDir, "self_hosted_gateway.yaml"))
 	require.NoError(t, err)
 	auth := testtarget.GatewayAuth
 	auth.Provider = "anthropic"
@@ -121,7 +118,7 @@ func TestReplayerSaysWhyNothingMatches(t *testing.T) {
 // (real_*.yaml), that its request went to the provider without Portkey's credentials.
 func TestGoodCassettesConform(t *testing.T) {
 	v := validator(t, contract.Options{Strict: true})
-	rs, err := v.ReplayDir(cassetteDir)
+	rs, err := recording.ReplayDir(v, os.DirFS(cassetteDir))
 	require.NoError(t, err)
 	var names []string
 	for _, r := range rs {
@@ -136,15 +133,15 @@ func TestGoodCassettesConform(t *testing.T) {
 		}
 	}
 	want := []string{"real_openai_not_cancellable"}
-	for _, r := range recordings() {
+	for _, r := range committedRecordings() {
 		want = append(want, r.sc.Name)
 	}
 	slices.Sort(want)
 	assert.Equal(t, want, names)
 
-	embedded, err := v.ReplayFS(contract.Recordings)
+	embedded, err := recording.ReplayDir(v, recording.Embedded)
 	require.NoError(t, err)
-	assert.Equal(t, rs, embedded, "contract.Recordings is testdata/cassettes/*.yaml")
+	assert.Equal(t, rs, embedded, "recording.Embedded is testdata/cassettes/*.yaml")
 }
 
 // TestKnownBadCassettes: each cassette under testdata/cassettes/bad yields exactly the
@@ -160,7 +157,7 @@ func TestKnownBadCassettes(t *testing.T) {
 			golden, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".golden")
 			require.NoError(t, err, "every known-bad cassette needs a reviewed golden file")
 			want := nonEmptyLines(string(golden))
-			rs, err := v.ReplayFile(f)
+			rs, err := replayFile(v, f)
 			require.NoError(t, err)
 			require.Len(t, rs, 1)
 			got := lines(rs[0].Violations())
@@ -182,13 +179,20 @@ func nonEmptyLines(s string) []string {
 	return out
 }
 
-// TestTestdataHasNoSecrets scans every file under testdata for anything secret-looking.
-// reviewedFileID is an OpenAI file ID in a real 404 message (testdata/real), not a key.
-const reviewedFileID = "file-m6Lfp5SoxoTcZrHO2C0Zp5lx"
+// TestTestdataHasNoSecrets scans every file under this package's testdata and contract's
+// (the real captures) for anything secret-looking. reviewedFileID is an OpenAI file ID in
+// a real 404 message (contract/testdata/real), not a key.
+const (
+	reviewedFileID = "file-m6Lfp5SoxoTcZrHO2C0Zp5lx"
+	realDir        = "../contract/testdata/real"
+)
 
 func TestTestdataHasNoSecrets(t *testing.T) {
 	n := 0
-	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+	walk := func(root string, fn fs.WalkDirFunc) error {
+		return errors.Join(filepath.WalkDir(root, fn), filepath.WalkDir("../contract/testdata", fn))
+	}
+	err := walk("testdata", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -213,62 +217,6 @@ func TestTestdataHasNoSecrets(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Greater(t, n, 10)
-}
-
-func TestRedactInteraction(t *testing.T) {
-	body := `{"error":{"message":"Incorrect API key provided: ` + testtarget.ProviderKey + `.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`
-	i := &cassette.Interaction{
-		Request: cassette.Request{
-			Headers: http.Header{"X-Portkey-Api-Key": {testtarget.APIKey}, "Cookie": {"session=abc"}, "X-Portkey-Config": {testtarget.Config}},
-			URL:     "https://api.portkey.ai/v1/threads/t/runs/r/cancel?api_key=" + testtarget.APIKey,
-			Form:    url.Values{"api_key": {testtarget.APIKey}},
-		},
-		Response: cassette.Response{
-			Headers:       http.Header{"Set-Cookie": {"__cf_bm=" + testtarget.APIKey + "; HttpOnly"}, "Content-Length": {strconv.Itoa(len(body))}},
-			Body:          body,
-			ContentLength: int64(len(body)),
-		},
-	}
-	require.NoError(t, contract.RedactInteraction(i))
-	out := fmt.Sprintf("%+v", *i)
-	for _, s := range []string{testtarget.APIKey, "sk-proj", "session=abc", "api_key\":\"sk"} {
-		assert.NotContains(t, out, s)
-	}
-	assert.Empty(t, redact.Find(out))
-	assert.Equal(t, `{"error":{"code":"invalid_api_key","message":"Incorrect API key provided: [REDACTED].","param":null,"type":"invalid_request_error"}}`, i.Response.Body)
-	assert.Equal(t, int64(len(i.Response.Body)), i.Response.ContentLength)
-	assert.Equal(t, strconv.Itoa(len(i.Response.Body)), i.Response.Headers.Get("Content-Length"))
-}
-
-// TestRedactInteractionGzip: a gzip body is inflated, redacted and stored decoded, since
-// redacting the compressed bytes as text would find nothing.
-func TestRedactInteractionGzip(t *testing.T) {
-	var zb bytes.Buffer
-	zw := gzip.NewWriter(&zb)
-	_, err := zw.Write([]byte(`{"echo":{"api_key":"` + testtarget.ProviderKey + `"}}`))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	for _, enc := range []string{"gzip", "x-gzip"} {
-		i := &cassette.Interaction{Response: cassette.Response{
-			Headers:       http.Header{"Content-Encoding": {enc}, "Content-Length": {strconv.Itoa(zb.Len())}},
-			Body:          zb.String(),
-			ContentLength: int64(zb.Len()),
-		}}
-		require.NoError(t, contract.RedactInteraction(i))
-		assert.Equal(t, `{"echo":{"api_key":"[REDACTED]"}}`, i.Response.Body, enc)
-		assert.Empty(t, i.Response.Headers.Get("Content-Encoding"), enc)
-		assert.True(t, i.Response.Uncompressed, enc)
-		assert.Equal(t, int64(len(i.Response.Body)), i.Response.ContentLength, enc)
-		assert.Equal(t, strconv.Itoa(len(i.Response.Body)), i.Response.Headers.Get("Content-Length"), enc)
-	}
-
-	broken := &cassette.Interaction{Response: cassette.Response{
-		Headers: http.Header{"Content-Encoding": {"gzip"}},
-		Body:    zb.String()[:zb.Len()/2],
-	}}
-	err = contract.RedactInteraction(broken)
-	require.Error(t, err, "a body that cannot be inflated cannot be checked for keys")
-	assert.NotContains(t, err.Error(), testtarget.ProviderKey)
 }
 
 // headersCassette is a cassette of interactions 404s whose response headers have keys
@@ -309,14 +257,14 @@ func TestReplayRefusesMappingsTooLargeToDecode(t *testing.T) {
 		"alias":     {aliasCassette, "line 4: a YAML alias, which cassettes do not use"},
 	} {
 		path := write(name, c.data)
-		rs, err := v.ReplayFile(path)
-		require.EqualError(t, err, "contract: loading cassette "+name+".yaml: "+c.err, name)
+		rs, err := replayFile(v, path)
+		require.EqualError(t, err, "recording: loading cassette "+name+": "+c.err, name)
 		assert.Empty(t, rs)
-		_, err = contract.Replayer(path)
-		require.EqualError(t, err, "contract: loading cassette "+path+": "+c.err, name)
+		_, err = recording.Replayer(path)
+		require.EqualError(t, err, "recording: loading cassette "+path+": "+c.err, name)
 	}
 	// Many mappings of up to 256 keys each: a cost linear in the size, and replayed.
-	rs, err := v.ReplayFile(write("keys_256", headersCassette(100, 256)))
+	rs, err := replayFile(v, write("keys_256", headersCassette(100, 256)))
 	require.NoError(t, err)
 	assert.Len(t, rs, 100)
 }
@@ -336,7 +284,7 @@ func BenchmarkReplayManyKeys(b *testing.B) {
 				require.NoError(b, os.WriteFile(path, []byte(data), 0o600))
 				b.SetBytes(int64(len(data)))
 				for b.Loop() {
-					_, _ = v.ReplayFile(path)
+					_, _ = replayFile(v, path)
 				}
 			})
 		}

@@ -1,8 +1,10 @@
-package contract
+// Package recording records what a contract.Suite exchanges as go-vcr cassettes, every
+// secret redacted before anything is written, and replays them: judged again, or served
+// back to a client.
+package recording
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -22,28 +23,62 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
 
+	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
-// ReplayFile validates every interaction of the go-vcr cassette at path (a .yaml file),
-// against its scenario's expectations when Record wrote them. Each gives one Result, named after the file (plus "#<id>" when there are several).
-func (v *Validator) ReplayFile(path string) ([]Result, error) {
-	return v.replay(os.DirFS(filepath.Dir(path)), filepath.Base(path))
+// Replay judges every interaction of the cassette data with v, each against the
+// expectations Record wrote (HeaderExpect), else as Validate does. Each gives one Result,
+// named name, plus "#<id>" when there are several.
+func Replay(v *contract.Validator, name string, data []byte) ([]contract.Result, error) {
+	c, err := load(name, data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]contract.Result, 0, len(c.Interactions))
+	for _, i := range c.Interactions {
+		ex := contract.Exchange{Method: i.Request.Method, RequestHeader: i.Request.Headers, Status: i.Response.Code,
+			Header: i.Response.Headers, Body: []byte(i.Response.Body), Cut: i.Response.Headers.Get(HeaderCut) != ""}
+		if u, err := url.Parse(i.Request.URL); err == nil {
+			ex.Path = u.EscapedPath()
+		}
+		if ex.Header == nil {
+			ex.Header = http.Header{}
+		}
+		var r contract.Result
+		if e := ex.Header.Get(HeaderExpect); e != "" { // recorded by Record: judged as live
+			sc, err := parseExpectation(e)
+			if err != nil {
+				return nil, fmt.Errorf("recording: cassette %s: %w", name, err)
+			}
+			r = v.Judge(ex, sc)
+		} else {
+			r = v.Validate(ex)
+		}
+		r.Name, r.Duration = name, i.Response.Duration
+		if len(c.Interactions) > 1 {
+			r.Name += "#" + strconv.Itoa(i.ID)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
-// ReplayDir validates every cassette (*.yaml) directly in dir, in name order.
-func (v *Validator) ReplayDir(dir string) ([]Result, error) { return v.ReplayFS(os.DirFS(dir)) }
-
-// ReplayFS validates every cassette (*.yaml) at the top of fsys, in name order; with
-// Recordings it replays the module's own recordings.
-func (v *Validator) ReplayFS(fsys fs.FS) ([]Result, error) {
+// ReplayDir replays every cassette (*.yaml) at the top of fsys, in name order, each
+// named after its file without .yaml; with Embedded it replays the module's own.
+func ReplayDir(v *contract.Validator, fsys fs.FS) ([]contract.Result, error) {
 	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return nil, err
 	}
-	var out []Result
+	var out []contract.Result
 	for _, f := range files { // fs.Glob returns names in order
-		rs, err := v.replay(fsys, f)
+		data, err := readFile(fsys, f)
+		if err != nil {
+			return out, fmt.Errorf("recording: %s: %w", f, err)
+		}
+		rs, err := Replay(v, strings.TrimSuffix(f, ".yaml"), data)
 		if err != nil {
 			return out, err
 		}
@@ -52,54 +87,36 @@ func (v *Validator) ReplayFS(fsys fs.FS) ([]Result, error) {
 	return out, nil
 }
 
-func (v *Validator) replay(fsys fs.FS, file string) ([]Result, error) {
-	name := strings.TrimSuffix(file, ".yaml")
-	c, err := loadCassette(fsys, name)
-	if err != nil {
-		return nil, fmt.Errorf("contract: loading cassette %s: %w", file, err)
-	}
-	out := make([]Result, 0, len(c.Interactions))
-	for _, i := range c.Interactions {
-		ex := Exchange{Method: i.Request.Method, RequestHeader: i.Request.Headers, Status: i.Response.Code,
-			Header: i.Response.Headers, Body: []byte(i.Response.Body), Cut: i.Response.Headers.Get(HeaderCut) != ""}
-		if u, err := url.Parse(i.Request.URL); err == nil {
-			ex.Path = u.EscapedPath()
-		}
-		if ex.Header == nil {
-			ex.Header = http.Header{}
-		}
-		n := path.Base(name)
-		if len(c.Interactions) > 1 {
-			n += "#" + strconv.Itoa(i.ID)
-		}
-		checks, vs := v.validate(ex)
-		infraError := false
-		if e := ex.Header.Get(HeaderExpect); e != "" { // recorded by Record: judged as live
-			sc, err := parseExpectation(e)
-			if err != nil {
-				return nil, fmt.Errorf("contract: cassette %s: %w", file, err)
-			}
-			if refused(sc, ex) {
-				out = append(out, notCancellable(n, ex.Status, checks, vs, i.Response.Duration))
-				continue
-			}
-			var expected bool
-			checks, vs, expected = v.expect(sc, ex, checks, vs)
-			infraError = !expected
-		}
-		out = append(out, newResult(n, ex.Status, checks, vs, infraError, i.Response.Duration))
-	}
-	return out, nil
-}
+// maxCassette bounds the bytes of a cassette read: the validator's body limit and room
+// for the YAML around it.
+const maxCassette = contract.DefaultMaxBody + 1<<20
 
-// loadCassette loads the cassette name+".yaml" of fsys with go-vcr, once checkYAML has
-// found it fit, and refuses one without interactions, which would say nothing, or with an
-// empty one ("- " alone), which go-vcr loads as nil.
-func loadCassette(fsys fs.FS, name string) (*cassette.Cassette, error) {
-	data, err := fs.ReadFile(fsys, name+".yaml")
+// readFile reads name from fsys, at most maxCassette bytes.
+func readFile(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCassette+1))
+	if err == nil && len(data) > maxCassette {
+		err = fmt.Errorf("is larger than %d MiB", maxCassette>>20)
+	}
+	return data, err
+}
+
+// load decodes the cassette data with go-vcr, once checkYAML has found it fit, and
+// refuses one without interactions, which would say nothing, or with an empty one ("- "
+// alone), which go-vcr loads as nil. Its errors name the cassette.
+func load(name string, data []byte) (*cassette.Cassette, error) {
+	c, err := decode(name, data)
+	if err != nil {
+		return nil, fmt.Errorf("recording: loading cassette %s: %w", name, err)
+	}
+	return c, nil
+}
+
+func decode(name string, data []byte) (*cassette.Cassette, error) {
 	if err := checkYAML(data); err != nil {
 		return nil, err
 	}
@@ -151,7 +168,7 @@ type loaded []byte
 
 func (l loaded) ReadFile(string) ([]byte, error) { return l, nil }
 func (l loaded) WriteFile(name string, _ []byte) error {
-	return fmt.Errorf("contract: %s: a replayed cassette is read-only", name)
+	return fmt.Errorf("recording: %s: a replayed cassette is read-only", name)
 }
 func (l loaded) IsFileExists(string) bool { return true }
 
@@ -165,28 +182,28 @@ const HeaderCut = "Portkey-Runs-Body-Cut"
 // key-looking text), and each response marked with what its scenario expected
 // (HeaderExpect), which replay judges as a live run would. It returns the validated results, and an error naming the
 // scenarios that got no answer: their exchange is not written.
-func Record(ctx context.Context, s *Suite, dir string, scs []Scenario) ([]Result, error) {
+func Record(ctx context.Context, s *contract.Suite, dir string, scs []contract.Scenario) ([]contract.Result, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	var out []Result
+	var out []contract.Result
 	var failed []error
 	for _, sc := range scs {
 		if sc.Name == "" || strings.ContainsAny(sc.Name, `/\`) || strings.HasPrefix(sc.Name, ".") {
-			return out, fmt.Errorf("contract: scenario name %q cannot name a cassette file", sc.Name)
+			return out, fmt.Errorf("recording: scenario name %q cannot name a cassette file", sc.Name)
 		}
-		rec, rs, err := recording(s, filepath.Join(dir, sc.Name), sc.expectation())
+		rec, rs, err := recorderFor(s, filepath.Join(dir, sc.Name), expectation(sc))
 		if err != nil {
 			return out, err
 		}
 		r := rs.Run(ctx, sc)
 		out = append(out, r)
 		if r.Status == 0 { // no answer: a cassette would say nothing, or lie
-			failed = append(failed, fmt.Errorf("contract: %s not recorded: %s", sc.Name, strings.Join(violationLines(r.Violations()), "; ")))
+			failed = append(failed, fmt.Errorf("recording: %s not recorded: %s", sc.Name, strings.Join(violationLines(r.Violations()), "; ")))
 			continue
 		}
 		if err := rec.Stop(); err != nil {
-			return out, fmt.Errorf("contract: saving cassette %s: %w", sc.Name, err)
+			return out, fmt.Errorf("recording: saving cassette %s: %w", sc.Name, err)
 		}
 	}
 	return out, errors.Join(failed...)
@@ -198,22 +215,22 @@ const LifecycleCassette = "lifecycle"
 // RecordLifecycle runs s.Lifecycle and writes its whole exchange, every request in order
 // (create, cancel, each retrieve, the second cancel), to dir/lifecycle.yaml, redacted as
 // Record does; replay judges each interaction against the operation of its request.
-func RecordLifecycle(ctx context.Context, s *Suite, dir, assistantID string, p Poll) ([]Result, []Scenario, error) {
+func RecordLifecycle(ctx context.Context, s *contract.Suite, dir, assistantID string, p contract.Poll) ([]contract.Result, []contract.Scenario, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	rec, rs, err := recording(s, filepath.Join(dir, LifecycleCassette), "")
+	rec, rs, err := recorderFor(s, filepath.Join(dir, LifecycleCassette), "")
 	if err != nil {
 		return nil, nil, err
 	}
 	results, scs := rs.Lifecycle(ctx, assistantID, p)
 	for _, r := range results {
 		if r.Status == 0 {
-			return results, scs, fmt.Errorf("contract: %s not recorded: %s got no answer", LifecycleCassette, r.Name)
+			return results, scs, fmt.Errorf("recording: %s not recorded: %s got no answer", LifecycleCassette, r.Name)
 		}
 	}
 	if err := rec.Stop(); err != nil {
-		return results, scs, fmt.Errorf("contract: saving cassette %s: %w", LifecycleCassette, err)
+		return results, scs, fmt.Errorf("recording: saving cassette %s: %w", LifecycleCassette, err)
 	}
 	return results, scs, nil
 }
@@ -221,24 +238,24 @@ func RecordLifecycle(ctx context.Context, s *Suite, dir, assistantID string, p P
 // recording returns a recorder writing to path.yaml and a copy of s whose requests go
 // through it: bodies bounded, secrets redacted before anything is written, and each
 // response marked with expect (HeaderExpect) unless it is empty.
-func recording(s *Suite, path, expect string) (*recorder.Recorder, *Suite, error) {
+func recorderFor(s *contract.Suite, path, expect string) (*recorder.Recorder, *contract.Suite, error) {
 	var real http.RoundTripper = http.DefaultTransport
-	timeout := 30 * time.Second
+	var timeout time.Duration // the suite bounds a request when it is 0
 	if s.Client != nil {
 		timeout = s.Client.Timeout
 		if s.Client.Transport != nil {
 			real = s.Client.Transport
 		}
 	}
-	limit := DefaultMaxBody
+	limit := contract.DefaultMaxBody
 	if s.Validator != nil {
-		limit = s.Validator.opts.MaxBody
+		limit = s.Validator.Options().MaxBody
 	}
 	// go-vcr reads whole bodies: keep them bounded.
 	real = limitTransport{real, limit}
 	secrets := s.Auth.Secrets()
 	if s.Validator != nil {
-		secrets = append(secrets, s.Validator.opts.Secrets...)
+		secrets = append(secrets, s.Validator.Options().Secrets...)
 	}
 	red := redact.New(secrets...)
 	hook := func(i *cassette.Interaction) error { return redactInteraction(red, i) }
@@ -261,7 +278,7 @@ func recording(s *Suite, path, expect string) (*recorder.Recorder, *Suite, error
 	return rec, &rs, nil
 }
 
-func violationLines(vs []Violation) []string {
+func violationLines(vs []contract.Violation) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = v.String()
@@ -306,7 +323,7 @@ func (l limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		if len(b) > l.limit {
-			return nil, fmt.Errorf("contract: request body over %d bytes", l.limit)
+			return nil, fmt.Errorf("recording: request body over %d bytes", l.limit)
 		}
 		req = req.Clone(req.Context())
 		req.Body = io.NopCloser(bytes.NewReader(b))
@@ -318,13 +335,11 @@ func (l limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// RedactInteraction removes every secret from a recorded interaction (a go-vcr hook): the
+// redactInteraction removes every secret from a recorded interaction (a go-vcr hook): the
 // credential headers, cookies, and key-looking values in headers, URL, form and bodies. A
-// gzip response body is inflated (up to DefaultMaxBody) and stored decoded, so that it can
+// gzip response body is inflated (up to contract.DefaultMaxBody) and stored decoded, so that it can
 // be redacted and scanned; one that cannot be inflated is an error, and is not recorded.
-func RedactInteraction(i *cassette.Interaction) error { return redactInteraction(nil, i) }
-
-// redactInteraction is RedactInteraction masking red's secrets too, names and values.
+// red's secrets are masked too, names and values; nil masks key-looking text only.
 func redactInteraction(red *redact.Redactor, i *cassette.Interaction) error {
 	q := &i.Request
 	q.Headers = red.Header(q.Headers)
@@ -339,12 +354,11 @@ func redactInteraction(red *redact.Redactor, i *cassette.Interaction) error {
 	p.Headers = red.Header(p.Headers)
 	p.Trailer = red.Header(p.Trailer)
 	body := p.Body
-	switch strings.ToLower(strings.TrimSpace(p.Headers.Get("Content-Encoding"))) {
-	case "gzip", "x-gzip":
-		b, err := gunzip([]byte(body), DefaultMaxBody)
-		if err != nil {
-			return fmt.Errorf("contract: the response body cannot be redacted: %w", err)
-		}
+	switch b, err := wire.Decode(p.Headers.Get("Content-Encoding"), []byte(body), contract.DefaultMaxBody); {
+	case errors.Is(err, wire.ErrUnknownEncoding): // redacted as it is
+	case err != nil:
+		return fmt.Errorf("recording: the response body cannot be redacted: %w", err)
+	case len(b) != len(body) || string(b) != body:
 		body = string(b)
 		p.Headers.Del("Content-Encoding")
 		p.Uncompressed = true
@@ -361,36 +375,20 @@ func redactInteraction(red *redact.Redactor, i *cassette.Interaction) error {
 	return nil
 }
 
-// errTooLarge is gunzip's answer for a body that inflates past its limit.
-var errTooLarge = errors.New("inflates past the limit")
-
-// gunzip inflates b, refusing more than limit bytes with errTooLarge.
-func gunzip(b []byte, limit int) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	out, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
-	switch {
-	case err != nil:
-		return nil, err
-	case len(out) > limit:
-		return nil, errTooLarge
-	}
-	return out, nil
-}
-
 // Replayer returns a RoundTripper that answers from the cassette at path (a .yaml file)
 // and never touches the network. A request matches a recorded one when method, path,
 // query, headers and body agree once both are redacted, whatever the host; when none
 // matches, the error says how the closest one differs.
 func Replayer(path string) (http.RoundTripper, error) {
-	name := strings.TrimSuffix(path, ".yaml")
-	c, err := loadCassette(os.DirFS(filepath.Dir(name)), filepath.Base(name))
+	data, err := readFile(os.DirFS(filepath.Dir(path)), filepath.Base(path))
 	if err != nil {
-		return nil, fmt.Errorf("contract: loading cassette %s: %w", path, err)
+		return nil, fmt.Errorf("recording: %w", err)
 	}
-	c.Matcher = MatchRedacted
+	c, err := load(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.Matcher = matchRedacted
 	c.ReplayableInteractions = true
 	return &replayer{c: c, path: path}, nil
 }
@@ -419,7 +417,7 @@ func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			why = append(why, fmt.Sprintf("#%d: %s", i.ID, mismatch(req, i.Request)))
 		}
-		return nil, fmt.Errorf("contract: no interaction of %s matches (%s)", filepath.Base(r.path), strings.Join(why, "; "))
+		return nil, fmt.Errorf("recording: no interaction of %s matches (%s)", filepath.Base(r.path), strings.Join(why, "; "))
 	}
 	if err != nil {
 		return nil, err
@@ -432,12 +430,12 @@ func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // errCut ends the body of a response that was cut when recorded.
-var errCut = errors.New("contract: the recorded body was cut here (" + HeaderCut + ")")
+var errCut = errors.New("recording: the recorded body was cut here (" + HeaderCut + ")")
 
-// MatchRedacted is a go-vcr matcher for redacted cassettes: req matches rec when method,
+// matchRedacted is a go-vcr matcher for redacted cassettes: req matches rec when method,
 // path, query, headers and body agree after redaction; scheme and host are ignored, so a
 // cassette recorded against one address replays against another.
-func MatchRedacted(req *http.Request, rec cassette.Request) bool { return mismatch(req, rec) == "" }
+func matchRedacted(req *http.Request, rec cassette.Request) bool { return mismatch(req, rec) == "" }
 
 // mismatch returns how req differs from rec after redaction, or "" when it does not.
 func mismatch(req *http.Request, rec cassette.Request) string {
@@ -495,3 +493,16 @@ func canonical(h http.Header) http.Header {
 	}
 	return out
 }
+
+// replayBody reads r and closes c: a body bounded or cut, closing the original.
+type replayBody struct {
+	r io.Reader
+	c io.Closer
+}
+
+func (b *replayBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+func (b *replayBody) Close() error               { return b.c.Close() }
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }

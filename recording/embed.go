@@ -1,4 +1,4 @@
-package contract
+package recording
 
 import (
 	"embed"
@@ -6,11 +6,11 @@ import (
 )
 
 //go:embed testdata/cassettes/*.yaml
-var recordings embed.FS
+var cassettes embed.FS
 
-// Recordings holds the module's good recordings (testdata/cassettes/*.yaml, not the
+// Embedded holds the module's good recordings (testdata/cassettes/*.yaml, not the
 // known-bad ones under bad/), so that a binary replays them from anywhere.
-var Recordings fs.FS = must(fs.Sub(recordings, "testdata/cassettes"))
+var Embedded fs.FS = must(fs.Sub(cassettes, "testdata/cassettes"))
 
 func must(f fs.FS, err error) fs.FS {
 	if err != nil {

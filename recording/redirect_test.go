@@ -1,4 +1,4 @@
-package contract_test
+package recording_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
 	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
 // redirectAuth sends every credential header Go would copy to another origin.
@@ -89,7 +90,7 @@ func TestRecordNeverFollowsARedirect(t *testing.T) {
 			from, other, to := redirecting(t, status)
 			dir := t.TempDir()
 			s := &contract.Suite{BaseURL: from + "/v1", Auth: redirectAuth, Client: &http.Client{}}
-			rs, err := contract.Record(context.Background(), s, dir, []contract.Scenario{{Name: "x", ThreadID: "t", RunID: "r", Expect: []int{404}}})
+			rs, err := recording.Record(context.Background(), s, dir, []contract.Scenario{{Name: "x", ThreadID: "t", RunID: "r", Expect: []int{404}}})
 			require.NoError(t, err)
 			require.Len(t, rs, 1)
 			assert.Equal(t, contract.Error, rs[0].Verdict)
@@ -103,7 +104,7 @@ func TestRecordNeverFollowsARedirect(t *testing.T) {
 
 			v, err := contract.Default()
 			require.NoError(t, err)
-			replayed, err := v.ReplayFile(filepath.Join(dir, "x.yaml"))
+			replayed, err := replayFile(v, filepath.Join(dir, "x.yaml"))
 			require.NoError(t, err)
 			require.Len(t, replayed, 1)
 			assert.Equal(t, contract.Error, replayed[0].Verdict)
@@ -123,9 +124,9 @@ func TestRecordWritesNothingForAFailedExchange(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			s := &contract.Suite{BaseURL: base + "/v1", Auth: testtarget.HostedAuth}
-			rs, err := contract.Record(context.Background(), s, dir, []contract.Scenario{
+			rs, err := recording.Record(context.Background(), s, dir, []contract.Scenario{
 				{Name: "lost", ThreadID: "t", RunID: "r", Expect: []int{404}}})
-			require.ErrorContains(t, err, "contract: lost not recorded: connection: failed: ")
+			require.ErrorContains(t, err, "recording: lost not recorded: connection: failed: ")
 			require.Len(t, rs, 1)
 			assert.Equal(t, contract.Error, rs[0].Verdict)
 			_, err = os.Stat(filepath.Join(dir, "lost.yaml"))
@@ -145,7 +146,7 @@ func TestRecordMarksACutBody(t *testing.T) {
 			defer srv.Close()
 			dir := t.TempDir()
 			s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: testtarget.HostedAuth, Validator: small}
-			rs, err := contract.Record(context.Background(), s, dir, []contract.Scenario{{Name: "big", ThreadID: "t", RunID: "r", Expect: []int{200}}})
+			rs, err := recording.Record(context.Background(), s, dir, []contract.Scenario{{Name: "big", ThreadID: "t", RunID: "r", Expect: []int{200}}})
 			require.NoError(t, err)
 			assert.Equal(t, contract.Error, rs[0].Verdict)
 
@@ -155,7 +156,7 @@ func TestRecordMarksACutBody(t *testing.T) {
 			require.Len(t, c.Interactions, 1)
 			p := c.Interactions[0].Response
 			assert.Len(t, p.Body, 4096)
-			assert.Equal(t, sent, p.Headers.Get(contract.HeaderCut))
+			assert.Equal(t, sent, p.Headers.Get(recording.HeaderCut))
 			assert.EqualValues(t, 4096, p.ContentLength)
 			if name == "huge_body" {
 				assert.Equal(t, "4096", p.Headers.Get("Content-Length"))
@@ -164,18 +165,18 @@ func TestRecordMarksACutBody(t *testing.T) {
 			// Replayed with a limit the stored body is within, it is still not judged.
 			v, err := contract.Default()
 			require.NoError(t, err)
-			replayed, err := v.ReplayFile(file)
+			replayed, err := replayFile(v, file)
 			require.NoError(t, err)
 			require.Len(t, replayed, 1)
 			assert.Equal(t, contract.Error, replayed[0].Verdict)
 			assert.Equal(t, []string{"body: was cut at 4096 bytes when recorded and was not validated (infrastructure)"}, lines(replayed[0].Violations()))
 
-			rt, err := contract.Replayer(file)
+			rt, err := recording.Replayer(file)
 			require.NoError(t, err)
 			s = &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: testtarget.HostedAuth, Client: &http.Client{Transport: rt}}
 			r := s.Run(context.Background(), contract.Scenario{Name: "big", ThreadID: "t", RunID: "r", Expect: []int{200}})
 			assert.Equal(t, contract.Error, r.Verdict)
-			assert.Equal(t, []string{"connection: failed: contract: the recorded body was cut here (Portkey-Runs-Body-Cut) (infrastructure)"}, lines(r.Violations()))
+			assert.Equal(t, []string{"connection: failed: recording: the recorded body was cut here (Portkey-Runs-Body-Cut) (infrastructure)"}, lines(r.Violations()))
 		})
 	}
 }

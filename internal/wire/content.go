@@ -1,0 +1,38 @@
+package wire
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"strings"
+)
+
+// ErrTooLarge is Decode's answer for a body that inflates past its limit.
+var ErrTooLarge = errors.New("inflates past the limit")
+
+// ErrUnknownEncoding is Decode's answer for a Content-Encoding other than none, identity,
+// gzip and x-gzip.
+var ErrUnknownEncoding = errors.New("an unknown Content-Encoding")
+
+// Decode undoes the Content-Encoding encoding of b, inflating at most limit bytes.
+func Decode(encoding string, b []byte, limit int) ([]byte, error) {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+		return b, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		out, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
+		switch {
+		case err != nil:
+			return nil, err
+		case len(out) > limit:
+			return nil, ErrTooLarge
+		}
+		return out, nil
+	}
+	return nil, ErrUnknownEncoding
+}
