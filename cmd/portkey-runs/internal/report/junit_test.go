@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-a6d846e6/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
 )
 
 // node is one element of a parsed XML document.

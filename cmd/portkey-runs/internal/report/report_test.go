@@ -16,11 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
-	"github.com/seed-a6d846e6/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
 	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
-const cassettes = "../../recording/testdata/cassettes"
+const cassettes = "../../../../recording/testdata/cassettes"
 
 // sample is a report with every kind of outcome: the module's recordings (passes, notices),
 // the known-bad cassettes (failures), and a target that could not be reached (an error).

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
-	"github.com/seed-a6d846e6/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
 )
 
 var (

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
-	"github.com/seed-a6d846e6/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
 	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
@@ -15,7 +15,7 @@ func ExampleHuman() {
 	if err != nil {
 		panic(err)
 	}
-	data, err := os.ReadFile("../../recording/testdata/cassettes/bad/id_not_echoing.yaml")
+	data, err := os.ReadFile("../../../../recording/testdata/cassettes/bad/id_not_echoing.yaml")
 	if err != nil {
 		panic(err)
 	}
