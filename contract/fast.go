@@ -408,7 +408,7 @@ func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violati
 	if !s.run(resp.fast) {
 		return nil, false
 	}
-	vs := v.checkSemantic(ex, resp, &s.facts)
+	vs := slices.Grow(v.checkSemantic(ex, resp, &s.facts), len(s.drift))
 	slices.SortFunc(s.drift, compareTokens)
 	for _, d := range s.drift {
 		vs = append(vs, v.drift(v.pointers.render(tokenStrings(d))))
