@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 
@@ -11,10 +12,6 @@ import (
 // a notice, or a failure in strict mode. Free-form objects (additionalProperties: true or
 // a schema) are not drift.
 func (v *Validator) checkDrift(schema *openapi3.Schema, body any) []Violation {
-	sev := Notice
-	if v.opts.Strict {
-		sev = Failure
-	}
 	var vs []Violation
 	var walk func(s *openapi3.Schema, val any, ptr []string)
 	walk = func(s *openapi3.Schema, val any, ptr []string) {
@@ -42,12 +39,7 @@ func (v *Validator) checkDrift(schema *openapi3.Schema, body any) []Violation {
 				sh = shapeOf(s)
 			}
 			props, open := sh.props, sh.open
-			keys := make([]string, 0, len(val))
-			for k := range val {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
+			for _, k := range slices.Sorted(maps.Keys(val)) {
 				p := append(slices.Clip(ptr), k)
 				switch ps, ok := props[k]; {
 				case ok:
@@ -55,7 +47,7 @@ func (v *Validator) checkDrift(schema *openapi3.Schema, body any) []Violation {
 				case s.AdditionalProperties.Schema != nil:
 					walk(s.AdditionalProperties.Schema.Value, val[k], p)
 				case !open:
-					vs = append(vs, Violation{Check: CheckDrift, Location: pointer(p), Rule: "is not declared in the spec", Severity: sev})
+					vs = append(vs, v.drift(pointer(p)))
 				}
 			}
 		}
@@ -84,10 +76,26 @@ func shapeOf(s *openapi3.Schema) shape {
 		}
 	}
 	collect(s)
-	ap := s.AdditionalProperties
-	closed := ap.Has != nil && !*ap.Has
-	open := ap.Has != nil && *ap.Has || ap.Schema != nil || len(props) == 0 && !closed
+	_, open := undeclaredRule(s.AdditionalProperties, len(props) > 0)
 	return shape{props, open}
+}
+
+// undeclaredRule is how an object schema that declares properties (or not) takes the
+// others: closed rejects them (additionalProperties: false); open admits them as not drift
+// (additionalProperties true or a schema, or no property declared).
+func undeclaredRule(ap openapi3.AdditionalProperties, declares bool) (closed, open bool) {
+	closed = ap.Has != nil && !*ap.Has
+	return closed, ap.Has != nil && *ap.Has || ap.Schema != nil || !declares && !closed
+}
+
+// drift is the finding of an undeclared property or header at loc: a notice, or a
+// failure in strict mode.
+func (v *Validator) drift(loc string) Violation {
+	sev := Notice
+	if v.opts.Strict {
+		sev = Failure
+	}
+	return Violation{Check: CheckDrift, Location: loc, Rule: "is not declared in the spec", Severity: sev}
 }
 
 // shapes precomputes the shape of every schema reachable from root.

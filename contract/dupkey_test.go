@@ -31,6 +31,11 @@ func TestDuplicateKey(t *testing.T) {
 		{`{` + objectMembers("k", 40) + `,"o":{"k1":1,"k1":2}}`, "/o/k1"},
 		{`{"o":{` + objectMembers("k", 40) + `},"p":{` + objectMembers("k", 40) + `,"k3":1}}`, "/p/k3"},
 		{`{` + objectMembers("k", 40) + `,"o":{` + objectMembers("k", 40) + `}}`, ""},
+		// What the fast path gives up on, and encoding/json reads: lone surrogates (both
+		// U+FFFD), a number out of float64's range, nesting past maxFastDepth.
+		{`{"\ud800":1,"\udbff":2}`, "/\ufffd"},
+		{`{"a":1e400,"a":2}`, "/a"},
+		{strings.Repeat(`[{"a":`, 100) + `{"b":1,"b":2}` + strings.Repeat(`}]`, 100), strings.Repeat("/0/a", 100) + "/b"},
 		// Not JSON: no answer, no panic.
 		{`}}]],,`, ""},
 		{"a: [1, 2]\nb: {c: d}", ""},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -22,7 +23,8 @@ import (
 // keywords the spec uses, refuses to compile any other, and gives up ("unsure") on
 // anything that is not plainly valid (a violation, a duplicate key, an escaped enum,
 // 1.0 for an integer, ...). Then the full path runs: kin-openapi judges and reports.
-// TestFastPathMatchesKin holds the two to the same verdicts.
+// TestFastPathMatchesKin holds the two to the same verdicts. On the way it gathers the
+// facts the semantic checks read (TestFactsAgree holds them to the full path's).
 
 // jsonType is a set of JSON value kinds a schema accepts.
 type jsonType uint8
@@ -65,14 +67,22 @@ type node struct {
 	discProp   string
 	discBranch map[string]int // discriminator value -> branch index; -1: no branch
 
-	topFields []int8 // root Run only: topField of names[i], or -1
+	topFields []int8 // root Run only: the rootFields index of names[i], or -1
 }
 
-// The root fields the semantic checks read, captured while scanning.
-var topFieldNames = []string{"id", "thread_id", "status", "created_at", "started_at", "expires_at",
-	"cancelled_at", "failed_at", "completed_at", "metadata"}
+// rootFields are the root properties whose values fill the facts, captured while
+// scanning: fID to fError, timestamps in the order of timestampNames.
+var rootFields = append([]string{"id", "thread_id", "status", "metadata", "message", "error"}, timestampNames[:]...)
 
-const metadataField = 9
+const (
+	fID = iota
+	fThreadID
+	fStatus
+	fMetadata
+	fMessage
+	fError
+	fTimes // the first timestamp
+)
 
 var errUnsupported = errors.New("schema uses a keyword the fast path does not know")
 
@@ -92,7 +102,10 @@ func compileFast(run *openapi3.Schema) (*node, error) {
 	root := *n
 	root.topFields = make([]int8, len(root.names))
 	for i, name := range root.names {
-		root.topFields[i] = int8(slices.Index(topFieldNames, name))
+		root.topFields[i] = int8(slices.Index(rootFields, name))
+		if root.topFields[i] == fMetadata && root.props[i].oneOf != nil {
+			return nil, errUnsupported // its keys would be gathered once per branch tried
+		}
 	}
 	return &root, nil
 }
@@ -209,7 +222,7 @@ func (c compiler) object(n *node, s *openapi3.Schema) error {
 	if len(s.Properties) > 64 {
 		return errUnsupported
 	}
-	n.names = componentNames(s.Properties)
+	n.names = slices.Sorted(maps.Keys(s.Properties))
 	n.index = make(map[string]int, len(n.names))
 	for i, name := range n.names {
 		p, err := c.compile(s.Properties[name].Value)
@@ -238,8 +251,7 @@ func (c compiler) object(n *node, s *openapi3.Schema) error {
 		}
 		n.additional = add
 	}
-	n.closed = ap.Has != nil && !*ap.Has
-	n.open = ap.Has != nil && *ap.Has || ap.Schema != nil || len(n.names) == 0 && !n.closed
+	n.closed, n.open = undeclaredRule(ap, len(n.names) > 0)
 	n.free = len(n.names) == 0 && n.additional == nil && !n.closed && n.minProps == 0 && n.maxProps < 0
 	return nil
 }
@@ -326,15 +338,6 @@ func withoutAnnotations(s *openapi3.Schema) openapi3.Schema {
 	return c
 }
 
-func componentNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
-}
-
 // maxFastDepth bounds nesting; deeper bodies take the full path.
 const maxFastDepth = 64
 
@@ -349,100 +352,111 @@ type tok struct {
 type span struct{ start, end int }
 
 // fastScan checks one body against a compiled schema. ok false means "unsure": the body
-// may or may not conform, and the full path must judge it.
+// may or may not conform, and the full path must judge it. duplicateKey uses it too, on
+// free nodes alone, to lex any JSON.
 type fastScan struct {
-	b     []byte
-	i     int
-	depth int
-	path  []tok
-	drift [][]tok
-	keys  [][]byte // names of undeclared properties of the objects being scanned
-	top   [10]span
-	meta  []string // metadata's keys
+	b        []byte
+	i        int
+	depth    int
+	maxDepth int
+	path     []tok
+	drift    [][]tok
+	keys     [][]byte // names of undeclared properties of the objects being scanned
+	top      [fTimes + len(timestampNames)]span
+	mdDepth  int // the depth of the root metadata's members while they are scanned, else 0
+	facts    facts
 
-	obj, md map[string]any // the root fields and metadata keys for the semantic checks
+	dups bool  // duplicateKey's scan: any JSON, dup the path of the first duplicate name
+	dup  []tok // innermost first
 }
 
-// scans keeps fastScans, with their buffers and maps, between bodies.
-var scans = sync.Pool{New: func() any {
-	return &fastScan{obj: make(map[string]any, len(topFieldNames)), md: map[string]any{}}
-}}
+// scans keeps fastScans, with their buffers, between bodies.
+var scans = sync.Pool{New: func() any { return new(fastScan) }}
 
 func newScan(body []byte) *fastScan {
 	s := scans.Get().(*fastScan)
-	s.b, s.i, s.depth, s.top = body, 0, 0, [10]span{}
+	s.b, s.i, s.depth, s.maxDepth, s.top, s.mdDepth, s.facts = body, 0, 0, maxFastDepth, [len(s.top)]span{}, 0, facts{}
 	return s
 }
 
 // release clears s of everything that refers to the body and puts it back.
 func (s *fastScan) release() {
 	clear(s.keys[:cap(s.keys)])
-	clear(s.meta[:cap(s.meta)])
 	clear(s.drift[:cap(s.drift)])
-	s.b, s.path, s.keys, s.meta, s.drift = nil, s.path[:0], s.keys[:0], s.meta[:0], s.drift[:0]
-	odd := cap(s.keys) > 1024 || cap(s.path) > 1024 || len(s.md) > 64
-	clear(s.obj)
-	clear(s.md)
-	if odd {
+	clear(s.dup[:cap(s.dup)])
+	s.b, s.path, s.keys, s.drift, s.dups, s.dup, s.facts = nil, s.path[:0], s.keys[:0], s.drift[:0], false, s.dup[:0], facts{}
+	if cap(s.keys) > 1024 || cap(s.path) > 1024 || cap(s.dup) > 1024 {
 		return // grown by an odd body: let it go
 	}
 	scans.Put(s)
 }
 
-// fastRun checks body, a 200 Run body, and returns the drift it found with ok true when
-// the body conforms to the schema, else ok false.
-func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violation, bool) {
-	if !utf8.Valid(body) {
-		return nil, false
-	}
-	s := newScan(body)
-	defer s.release()
-	if !s.value(resp.fast) {
-		return nil, false
+// run checks the body against n and fills s.facts, reporting whether the body conforms.
+func (s *fastScan) run(n *node) bool {
+	if !utf8.Valid(s.b) || !s.value(n) {
+		return false
 	}
 	s.ws()
-	if s.i != len(s.b) {
+	return s.i == len(s.b) && s.fill()
+}
+
+// fastRun checks body, a 200 Run body, and returns what the semantic and drift checks
+// find with ok true when the body conforms to the schema, else ok false.
+func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violation, bool) {
+	s := newScan(body)
+	defer s.release()
+	if !s.run(resp.fast) {
 		return nil, false
 	}
-	// The semantic checks, on the root fields they read; anything they find is reported
-	// by the full path.
-	obj, md := s.obj, s.md
-	for f, sp := range s.top {
-		if sp.end == 0 {
-			continue
-		}
-		val, ok := s.scalar(sp)
-		if f == metadataField && body[sp.start] == '{' {
-			for _, k := range s.meta {
-				md[k] = nil // the checks read only the keys
-			}
-			val, ok = md, true
-		}
-		if !ok {
-			return nil, false
-		}
-		obj[topFieldNames[f]] = val
-	}
-	if len(v.checkSemantic(ex, resp, obj)) > 0 {
-		return nil, false
-	}
-	sev := Notice
-	if v.opts.Strict {
-		sev = Failure
-	}
+	vs := slices.Grow(v.checkSemantic(ex, resp, &s.facts), len(s.drift))
 	slices.SortFunc(s.drift, compareTokens)
-	vs := make([]Violation, 0, len(s.drift))
 	for _, d := range s.drift {
-		tokens := make([]string, len(d))
-		for i, t := range d {
-			tokens[i] = t.name
-			if t.isIdx {
-				tokens[i] = strconv.Itoa(t.index)
-			}
-		}
-		vs = append(vs, Violation{Check: CheckDrift, Location: v.pointers.render(tokens), Rule: "is not declared in the spec", Severity: sev})
+		vs = append(vs, v.drift(v.pointers.render(tokenStrings(d))))
 	}
 	return vs, true
+}
+
+// fill sets s.facts from the root fields found; false when one cannot be read exactly as
+// the full path reads it (an escape encoding/json would turn into U+FFFD).
+func (s *fastScan) fill() bool {
+	f, ok := &s.facts, true
+	str := func(field int) (t text) {
+		if sp := s.top[field]; sp.end > 0 && s.b[sp.start] == '"' {
+			var exact bool
+			t.s, exact = s.decodeString(sp.start+1, sp.end-1)
+			t.ok, ok = true, ok && exact
+		}
+		return t
+	}
+	f.object = true
+	f.id, f.threadID, f.status = str(fID), str(fThreadID), str(fStatus).s
+	for i := range f.times {
+		if sp := s.top[fTimes+i]; sp.end > 0 && strings.IndexByte("-0123456789", s.b[sp.start]) >= 0 {
+			f.times[i] = string(s.b[sp.start:sp.end]) // a number
+		}
+	}
+	sp := s.top[fTimes+cancelled]
+	f.cancelledAtNull = sp.end > 0 && s.b[sp.start] == 'n'
+	slices.Sort(f.longKeys)
+	f.message = str(fMessage)
+	if sp := s.top[fError]; sp.end > 0 && s.b[sp.start] == '{' {
+		e, err := DecodeJSON(s.b[sp.start:sp.end]) // rare in a Run: an undeclared error object
+		m, _ := e.(map[string]any)
+		f.message, f.inError, ok = textOf(m["message"]), true, ok && err == nil
+	}
+	return ok
+}
+
+// tokenStrings renders pointer tokens as strings.
+func tokenStrings(d []tok) []string {
+	tokens := make([]string, len(d))
+	for i, t := range d {
+		tokens[i] = t.name
+		if t.isIdx {
+			tokens[i] = strconv.Itoa(t.index)
+		}
+	}
+	return tokens
 }
 
 // compareTokens orders pointers as the drift check walks: names sorted, items in order.
@@ -460,21 +474,6 @@ func compareTok(a, b tok) int {
 		return a.index - b.index
 	}
 	return strings.Compare(a.name, b.name)
-}
-
-// scalar converts a root field's value as DecodeJSON would: null, a string, a number.
-func (s *fastScan) scalar(sp span) (any, bool) {
-	raw := s.b[sp.start:sp.end]
-	switch raw[0] {
-	case 'n':
-		return nil, true
-	case '"':
-		str, ok := s.decodeString(sp.start+1, sp.end-1)
-		return str, ok
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		return json.Number(raw), true
-	}
-	return nil, false // an object or array other than metadata: not read by the checks
 }
 
 func (s *fastScan) ws() {
@@ -626,7 +625,7 @@ func (s *fastScan) findString(prop string) ([]byte, bool) {
 }
 
 func (s *fastScan) object(n *node) bool {
-	if s.depth >= maxFastDepth {
+	if s.depth >= s.maxDepth {
 		return false
 	}
 	s.depth++
@@ -675,33 +674,37 @@ func (s *fastScan) members(n *node) bool {
 		} else {
 			name = s.b[ks:ke]
 		}
+		if s.depth == s.mdDepth && len(name) > maxMetadataKey && longKey(string(name)) {
+			s.facts.longKeys = append(s.facts.longKeys, string(name))
+		}
+		start := s.i
 		if i, ok := n.index[string(name)]; ok {
 			if seen&(1<<i) != 0 {
 				return false // a duplicate key: the full path reports it
 			}
 			seen |= 1 << i
+			f := fieldOf(n, i)
+			if f == fMetadata {
+				s.mdDepth = s.depth + 1
+			}
 			s.path = append(s.path, tok{name: n.names[i]})
-			start := s.i
 			if !s.value(n.props[i]) {
 				return false
 			}
-			if f := fieldOf(n, i); f >= 0 {
-				s.top[f] = span{start, s.i}
-			}
 			s.path = s.path[:len(s.path)-1]
+			if f >= 0 {
+				s.top[f], s.mdDepth = span{start, s.i}, 0
+			}
 		} else {
 			if addName(&s.keys, keys, &set, name) {
+				if s.dups {
+					s.dup = append(s.dup, tok{name: string(name)})
+				}
 				return false // a duplicate key: the full path reports it
 			}
 			var key string
 			if n.additional != nil || !n.open {
 				key = string(name)
-			}
-			if s.depth == 2 && len(s.path) == 1 && s.path[0].name == "metadata" {
-				if key == "" {
-					key = string(name)
-				}
-				s.meta = append(s.meta, key) // the root's metadata
 			}
 			switch {
 			case n.additional != nil:
@@ -718,7 +721,15 @@ func (s *fastScan) members(n *node) bool {
 					s.drift = append(s.drift, d)
 				}
 				if !s.skip() {
+					if len(s.dup) > 0 {
+						s.dup = append(s.dup, tok{name: string(name)})
+					}
 					return false
+				}
+			}
+			if n.topFields != nil { // an undeclared root field, such as error
+				if f := slices.IndexFunc(rootFields, func(r string) bool { return r == string(name) }); f >= 0 {
+					s.top[f] = span{start, s.i}
 				}
 			}
 		}
@@ -746,7 +757,7 @@ func fieldOf(n *node, i int) int8 {
 }
 
 func (s *fastScan) array(n *node) bool {
-	if s.depth >= maxFastDepth {
+	if s.depth >= s.maxDepth {
 		return false
 	}
 	s.depth++
@@ -771,6 +782,9 @@ func (s *fastScan) items(n *node) bool {
 			}
 			s.path = s.path[:len(s.path)-1]
 		} else if !s.skip() {
+			if len(s.dup) > 0 {
+				s.dup = append(s.dup, tok{index: count, isIdx: true})
+			}
 			return false
 		}
 		count++
@@ -873,7 +887,10 @@ func (s *fastScan) decodeString(start, end int) (string, bool) {
 		return string(raw), true
 	}
 	var str string
-	if json.Unmarshal(s.b[start-1:end+1], &str) != nil || !utf8.ValidString(str) || strings.ContainsRune(str, utf8.RuneError) {
+	if json.Unmarshal(s.b[start-1:end+1], &str) != nil {
+		return "", false
+	}
+	if !s.dups && (!utf8.ValidString(str) || strings.ContainsRune(str, utf8.RuneError)) {
 		return "", false // lone surrogates and the like: the full path decides
 	}
 	return str, true
@@ -927,6 +944,9 @@ func (s *fastScan) number(n *node) bool {
 		}
 	}
 	s.i = i
+	if s.dups {
+		return true // JSON is all duplicateKey asks
+	}
 	if n.requireInt && (!isInt || digits > 15) {
 		return false // 1.0 and huge integers: the full path decides
 	}

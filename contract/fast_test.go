@@ -295,6 +295,9 @@ func FuzzFastPath(f *testing.F) {
 		f.Add(body)
 	}
 	f.Add(manyKeysBody(40, 20, `,"k0":1`))
+	for _, body := range factSeeds(f) {
+		f.Add(body)
+	}
 	h := http.Header{"Content-Type": {"application/json"}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ex := Exchange{Status: 200, Header: h, Body: body}

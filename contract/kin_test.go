@@ -71,10 +71,10 @@ func TestSchemaVerdictsMatchKin(t *testing.T) {
 	}
 }
 
-// A typical 200 body: the spec's fullest example, with an undeclared field.
+// A typical 200 body: the spec's fullest example, with an undeclared field (v1's file_ids).
 func typicalRun(b testing.TB) []byte {
 	ex := exampleValue(b, "CancelledRunFilled").(map[string]any)
-	ex["tool_resources"] = map[string]any{}
+	ex["file_ids"] = []any{}
 	return mustJSONTB(b, ex)
 }
 

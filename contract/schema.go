@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,7 +107,7 @@ func (v *Validator) schemaError(e *openapi3.SchemaError) []finding {
 		return []finding{{ptr, v.render(e.Value), "matches no branch of " + v.schemaName(s, "the oneOf") + " [" + strings.Join(parts, "; ") + "]"}}
 	case "discriminator":
 		pn := s.Discriminator.PropertyName
-		keys := strings.Join(mappingKeys(s.Discriminator), ", ")
+		keys := strings.Join(slices.Sorted(maps.Keys(s.Discriminator.Mapping)), ", ")
 		switch dv := e.Value.(type) {
 		case string:
 			return []finding{{append(ptr, pn), v.render(dv), "is not one of " + keys}}
@@ -160,15 +161,6 @@ func discriminated(s *openapi3.Schema, value any) string {
 		return ""
 	}
 	return s.Discriminator.Mapping[dv].Ref
-}
-
-func mappingKeys(d *openapi3.Discriminator) []string {
-	var keys []string
-	for k := range d.Mapping {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // branchNames names the branches of a union by their component names.

@@ -411,9 +411,9 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 			vs = append(vs, Violation{Check: CheckSchema, Rule: err.Error()})
 		default:
 			if resp.fast != nil && ex.Status < 500 {
-				if drift, ok := v.fastRun(ex, resp, raw); ok {
+				if found, ok := v.fastRun(ex, resp, raw); ok {
 					checks = append(checks, CheckSemantic, CheckDrift)
-					vs = append(append(vs, drift...), hdrift...)
+					vs = append(append(vs, found...), hdrift...)
 					if iv := v.infrastructure(ex, nil); iv.Rule != "" {
 						checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 					}
@@ -434,7 +434,8 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 	}
 	if decoded {
 		checks = append(checks, CheckSemantic)
-		vs = append(vs, v.checkSemantic(ex, resp, body)...)
+		f := factsOf(body)
+		vs = append(vs, v.checkSemantic(ex, resp, &f)...)
 		checks = append(checks, CheckDrift)
 		vs = append(vs, v.checkDrift(resp.schema.Value, body)...)
 	}
@@ -604,16 +605,12 @@ func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bo
 // those of HTTP itself and of the network in front (standardHeader): a notice, or a
 // failure in strict mode.
 func (v *Validator) headerDrift(h http.Header, declared []header) []Violation {
-	sev := Notice
-	if v.opts.Strict {
-		sev = Failure
-	}
 	var vs []Violation
 	for _, name := range slices.Sorted(maps.Keys(h)) {
 		if standardHeader(name) || slices.ContainsFunc(declared, func(d header) bool { return strings.EqualFold(d.name, name) }) {
 			continue
 		}
-		vs = append(vs, Violation{Check: CheckDrift, Location: "header " + v.red.Name(http.CanonicalHeaderKey(name)), Rule: "is not declared in the spec", Severity: sev})
+		vs = append(vs, v.drift("header "+v.red.Name(http.CanonicalHeaderKey(name))))
 	}
 	return vs
 }
