@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
@@ -109,11 +110,21 @@ func (f fakeTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, gen.GatewayFailure{Status: gen.GatewayFailureStatusFailure, Message: "Something went wrong"})
 		return
 	}
-	if thread, run, ok := contract.ParsePath(r.URL.EscapedPath()); ok && (contract.RunRef{ThreadID: thread, RunID: run}) == runImmediate {
+	if ref, ok := cancelIDs(r.URL.EscapedPath()); ok && ref == runImmediate {
 		f.immediate.ServeHTTP(w, r)
 		return
 	}
 	f.ref.ServeHTTP(w, r)
+}
+
+// cancelIDs returns the IDs of a Cancel Run request's escaped path.
+func cancelIDs(escapedPath string) (contract.RunRef, bool) {
+	ws, err := wire.Load()
+	if err != nil {
+		return contract.RunRef{}, false
+	}
+	op, p, ok := ws.Match(http.MethodPost, escapedPath)
+	return contract.RunRef{ThreadID: p["thread_id"], RunID: p["run_id"]}, ok && op.ID == "cancelRun"
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

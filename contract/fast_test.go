@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -336,49 +335,4 @@ func BenchmarkFastRunManyKeys(b *testing.B) {
 			}
 		})
 	}
-}
-
-// TestParsePathAsSplit: ParsePath, which avoids allocating, agrees with the plain reading
-// of the path by segments on every path made of these segments.
-func TestParsePathAsSplit(t *testing.T) {
-	bySplit := func(p string) (string, string, bool) {
-		segs := strings.Split(p, "/")
-		n := len(segs)
-		if n < 6 || segs[n-5] != "threads" || segs[n-3] != "runs" || segs[n-1] != "cancel" {
-			return "", "", false
-		}
-		t, err1 := url.PathUnescape(segs[n-4])
-		r, err2 := url.PathUnescape(segs[n-2])
-		if err1 != nil || err2 != nil {
-			return "", "", false
-		}
-		return t, r, true
-	}
-	parts := []string{"", "threads", "runs", "cancel", "t%2F", "%zz"}
-	var paths []string
-	var build func(prefix string, depth int)
-	build = func(prefix string, depth int) {
-		paths = append(paths, prefix)
-		if depth == 0 {
-			return
-		}
-		for _, p := range parts {
-			build(prefix+"/"+p, depth-1)
-		}
-	}
-	build("", 6)
-	paths = append(paths, "threads/t/runs/r/cancel", "x/threads/t/runs/r/cancel")
-	require.Greater(t, len(paths), 50000)
-	matched := 0
-	for _, p := range paths {
-		t1, r1, ok1 := ParsePath(p)
-		t2, r2, ok2 := bySplit(p)
-		if ok1 != ok2 || t1 != t2 || r1 != r2 {
-			t.Fatalf("%q: got %q %q %v, want %q %q %v", p, t1, r1, ok1, t2, r2, ok2)
-		}
-		if ok1 {
-			matched++
-		}
-	}
-	assert.Greater(t, matched, 50)
 }

@@ -12,7 +12,7 @@ import (
 // exampleValue returns a named example of the embedded spec.
 func exampleValue(t testing.TB, name string) any {
 	t.Helper()
-	doc, err := spec.GetSwagger()
+	doc, err := spec.GetSpec()
 	require.NoError(t, err)
 	ex := doc.Components.Examples[name]
 	require.NotNil(t, ex, name)

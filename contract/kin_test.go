@@ -23,7 +23,7 @@ import (
 type bareKin struct{ route *routers.Route }
 
 func newBareKin(t testing.TB) bareKin {
-	doc, err := spec.GetSwagger()
+	doc, err := spec.GetSpec()
 	require.NoError(t, err)
 	doc.Servers = nil
 	item := doc.Paths.Value(contract.OperationPath)

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,10 +16,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/seed-a6d846e6/portkey-runs/internal/ops"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
-	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
-	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
 // OperationPath is the path template of Cancel Run, the operation this package is about.
@@ -48,10 +45,9 @@ type Options struct {
 // with New and share it: it is safe for concurrent use and does no per-call setup.
 type Validator struct {
 	opts       Options
-	ops        *ops.Matcher
+	ops        *wire.Spec
 	operations map[string]map[int]*response // operationId -> status -> response
 	responses  map[int]*response            // DefaultOperation's
-	security   [][]string                   // the header names of each security requirement, sorted
 	statusEnum []string
 	names      map[*openapi3.Schema]string
 	shapes     map[*openapi3.Schema]shape // read-only after New
@@ -79,11 +75,12 @@ func New(opts Options) (*Validator, error) {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	doc, err := specdoc.Load()
+	w, err := wire.Load()
 	if err != nil {
 		return nil, fmt.Errorf("contract: %w", err)
 	}
-	v := &Validator{opts: opts, ops: ops.New(doc), operations: map[string]map[int]*response{}, names: map[*openapi3.Schema]string{},
+	doc := w.Doc
+	v := &Validator{opts: opts, ops: w, operations: map[string]map[int]*response{}, names: map[*openapi3.Schema]string{},
 		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}, red: redact.New(opts.Secrets...)}
 	for name, ref := range doc.Components.Schemas {
 		v.names[ref.Value] = name
@@ -97,9 +94,6 @@ func New(opts Options) (*Validator, error) {
 	built := map[*openapi3.Response]*response{} // operations share response components
 	for _, o := range v.ops.Ops() {
 		op := doc.Paths.Value(o.Path).GetOperation(o.Method)
-		if op.Security != nil {
-			return nil, fmt.Errorf("contract: %s declares its own security; every operation uses the document's", o.ID)
-		}
 		rs := map[int]*response{}
 		for code, ref := range op.Responses.Map() {
 			status, err := strconv.Atoi(code)
@@ -115,25 +109,6 @@ func New(opts Options) (*Validator, error) {
 	}
 	if v.responses = v.operations[DefaultOperation]; v.responses == nil {
 		return nil, errors.New("contract: the embedded spec has no " + DefaultOperation)
-	}
-	for _, req := range doc.Security {
-		var creds []string
-		for name := range req {
-			s := doc.Components.SecuritySchemes[name]
-			if s == nil || s.Value == nil {
-				return nil, fmt.Errorf("contract: unknown security scheme %q", name)
-			}
-			switch {
-			case s.Value.Type == "apiKey" && s.Value.In == "header":
-				creds = append(creds, s.Value.Name)
-			case s.Value.Type == "http" && strings.EqualFold(s.Value.Scheme, "bearer"):
-				creds = append(creds, "Authorization")
-			default:
-				return nil, fmt.Errorf("contract: security scheme %q is not supported", name)
-			}
-		}
-		slices.Sort(creds)
-		v.security = append(v.security, creds)
 	}
 	return v, nil
 }
@@ -225,28 +200,6 @@ func NewExchange(req *http.Request, resp *http.Response, body []byte, err error)
 		ex.Header = resp.Header
 	}
 	return ex
-}
-
-// ParsePath returns the thread and run IDs of a Cancel Run request path (escaped form),
-// whatever prefix (such as /v1) comes before /threads.
-func ParsePath(escapedPath string) (threadID, runID string, ok bool) {
-	rest, ok := strings.CutSuffix(escapedPath, "/cancel")
-	i := strings.LastIndexByte(rest, '/')
-	if !ok || i < 0 {
-		return "", "", false
-	}
-	r := rest[i+1:]
-	rest, ok = strings.CutSuffix(rest[:i], "/runs")
-	i = strings.LastIndexByte(rest, '/')
-	if !ok || i < 0 || !strings.HasSuffix(rest[:i], "/threads") {
-		return "", "", false
-	}
-	t, err1 := url.PathUnescape(rest[i+1:])
-	r, err2 := url.PathUnescape(r)
-	if err1 != nil || err2 != nil {
-		return "", "", false
-	}
-	return t, r, true
 }
 
 // Validate runs every check on ex and returns what it found, failures and notices, in
@@ -501,24 +454,7 @@ func (v *Validator) checkRequest(ex Exchange) []Violation {
 
 // missingCredentials returns nil when h meets a security requirement, else the headers
 // missing from the requirement closest to being met.
-func (v *Validator) missingCredentials(h http.Header) []string {
-	var best []string
-	for _, req := range v.security {
-		var missing []string
-		for _, name := range req {
-			if !portkey.CredentialSent(h, name) {
-				missing = append(missing, name)
-			}
-		}
-		if len(missing) == 0 {
-			return nil
-		}
-		if best == nil || len(missing) < len(best) {
-			best = missing
-		}
-	}
-	return best
-}
+func (v *Validator) missingCredentials(h http.Header) []string { return v.ops.Missing(h) }
 
 // declaredMedia reports whether ct is one of media, with no violation.
 func (v *Validator) declaredMedia(ct string, media []string) bool {
