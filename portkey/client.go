@@ -1,7 +1,6 @@
 package portkey
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -205,8 +204,9 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 func CheckRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // decodeRun reads a 2xx answer as a run: a JSON body (by its Content-Type, as openai-go
-// requires), parsed by the generated parser, holding an object with an id and a status.
-// Unknown statuses and properties are kept, for forward compatibility. red masks the
+// requires) holding an object with an id and a status. Unknown statuses and properties are
+// kept, for forward compatibility, and the response headers are not read: the generated
+// parser is not used, as it fails a run whose optional header is malformed. red masks the
 // credentials in a DecodeError.
 func decodeRun(resp *http.Response, body []byte, red *redact.Redactor) (*gen.Run, error) {
 	ct := resp.Header.Get("Content-Type")
@@ -218,17 +218,9 @@ func decodeRun(resp *http.Response, body []byte, red *redact.Redactor) (*gen.Run
 			return fail(errors.New("the Content-Type is not JSON"))
 		}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	parsed, err := gen.ParseCancelRunResponse(resp)
-	if err != nil {
+	run := new(gen.Run)
+	if err := json.Unmarshal(body, run); err != nil {
 		return fail(err)
-	}
-	run := parsed.JSON200
-	if run == nil { // a 2xx other than 200, which the spec does not document
-		run = new(gen.Run)
-		if err := json.Unmarshal(body, run); err != nil {
-			return fail(err)
-		}
 	}
 	if run.ID == "" || run.Status == "" {
 		return fail(errors.New("the body has no run id or status"))

@@ -34,6 +34,16 @@ func TestCancelReturnsRun(t *testing.T) {
 	assert.Equal(t, "/v1/threads/thread_abc/runs/run_abc/cancel", got[0].URL.EscapedPath())
 }
 
+// TestCancelIgnoresResponseHeaders: a run is a run whatever the answer's headers say; the
+// generated parser would fail it on an openai-processing-ms that is not an integer.
+func TestCancelIgnoresResponseHeaders(t *testing.T) {
+	srv, _ := serve(t, reply{status: 200, header: map[string]string{"openai-processing-ms": "12.5", "x-ratelimit-remaining-requests": "many"}, body: runJSON})
+	c := newClient(t, srv, nil)
+	run, err := c.Cancel(context.Background(), "thread_abc", "run_abc")
+	require.NoError(t, err)
+	assert.Equal(t, "run_abc", run.ID)
+}
+
 func TestCancelSendsIDsExactly(t *testing.T) {
 	srv, got := recordingServer(t, "/v1")
 	c, err := portkey.New(portkey.WithBaseURL(srv.URL+"/v1/"), portkey.WithAuth(testAuth), portkey.WithMaxRetries(0))
