@@ -42,7 +42,7 @@ func (o ours) valid(req *http.Request, resp *http.Response) bool {
 type kin struct{ route *routers.Route }
 
 func newKin(tb testing.TB) kin {
-	doc, err := spec.GetSwagger()
+	doc, err := spec.GetSpec()
 	require.NoError(tb, err)
 	doc.Servers = nil
 	require.NoError(tb, doc.Validate(context.Background()))

@@ -22,7 +22,7 @@ func duplicateKey(b []byte) (string, bool) {
 }
 
 // maxJSONDepth is past the nesting encoding/json accepts (10000), so that duplicateKey
-// lexes every body DecodeJSON does.
+// lexes every body decodeJSON does.
 const maxJSONDepth = 10001
 
 // smallObject is how many property names an object has before addName indexes them:

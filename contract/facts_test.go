@@ -110,7 +110,7 @@ func TestFactsAgree(t *testing.T) {
 			continue
 		}
 		accepted++
-		decoded, err := DecodeJSON(body)
+		decoded, err := decodeJSON(body)
 		require.NoError(t, err, name)
 		want := factsOf(decoded)
 		require.Equal(t, want, got, name)

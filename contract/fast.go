@@ -440,7 +440,7 @@ func (s *fastScan) fill() bool {
 	slices.Sort(f.longKeys)
 	f.message = str(fMessage)
 	if sp := s.top[fError]; sp.end > 0 && s.b[sp.start] == '{' {
-		e, err := DecodeJSON(s.b[sp.start:sp.end]) // rare in a Run: an undeclared error object
+		e, err := decodeJSON(s.b[sp.start:sp.end]) // rare in a Run: an undeclared error object
 		m, _ := e.(map[string]any)
 		f.message, f.inError, ok = textOf(m["message"]), true, ok && err == nil
 	}

@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
 // exampleValue returns a named example of the embedded spec.
 func exampleValue(t testing.TB, name string) any {
 	t.Helper()
-	doc, err := spec.GetSwagger()
+	doc, err := spec.GetSpec()
 	require.NoError(t, err)
 	ex := doc.Components.Examples[name]
 	require.NotNil(t, ex, name)
@@ -40,4 +41,13 @@ func nonEmptyLines(s string) []string {
 		}
 	}
 	return out
+}
+
+// cancelTemplate is cancelRun's path template, as the spec says it.
+func cancelTemplate(t testing.TB) string {
+	ws, err := wire.Load()
+	require.NoError(t, err)
+	op, ok := ws.ByID("cancelRun")
+	require.True(t, ok)
+	return op.Path
 }

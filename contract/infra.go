@@ -10,9 +10,6 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
-// HeaderGatewayException is set by the Portkey gateway on its own internal failures.
-const HeaderGatewayException = portkey.HeaderGatewayException
-
 // infrastructure classifies what is not about the contract: a call that failed, a timeout,
 // a redirect (never followed), rate limiting, a server or gateway failure. It returns a
 // notice, or a zero Violation (empty Rule) when the exchange is none of those.
@@ -44,8 +41,8 @@ func (v *Validator) infrastructure(ex Exchange, body any) Violation {
 	case ex.Status >= 500:
 		obj, _ := body.(map[string]any)
 		switch {
-		case strings.EqualFold(ex.Header.Get(HeaderGatewayException), "true"):
-			iv.Rule = "gateway failure (" + HeaderGatewayException + ": true)"
+		case strings.EqualFold(ex.Header.Get(portkey.HeaderGatewayException), "true"):
+			iv.Rule = "gateway failure (" + portkey.HeaderGatewayException + ": true)"
 		case obj != nil && obj["status"] == "failure":
 			iv.Rule = "gateway failure"
 		default:

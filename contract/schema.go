@@ -11,7 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// schemaViolations validates a decoded body (see DecodeJSON) against schema with
+// schemaViolations validates a decoded body (see decodeJSON) against schema with
 // kin-openapi, the judge of every schema verdict, and turns its errors into violations.
 func (v *Validator) schemaViolations(schema *openapi3.Schema, body any) []Violation {
 	err := schema.VisitJSON(body, openapi3.MultiErrors(), openapi3.VisitAsResponse())

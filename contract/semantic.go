@@ -53,7 +53,7 @@ func textOf(x any) text {
 // longKey reports whether k breaks maxMetadataKey.
 func longKey(k string) bool { return utf8.RuneCountInString(k) > maxMetadataKey }
 
-// factsOf reads the facts of a decoded body (see DecodeJSON).
+// factsOf reads the facts of a decoded body (see decodeJSON).
 func factsOf(body any) facts {
 	obj, ok := body.(map[string]any)
 	if !ok {

@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -170,7 +173,7 @@ func (s *Suite) run(ctx context.Context, sc Scenario) (Result, []byte) {
 		body, err = peekBody(resp, v.opts.MaxBody)
 		resp.Body.Close()
 	}
-	r := v.Judge(NewExchange(req, resp, body, err), sc)
+	r := v.Judge(newExchange(req, resp, body, err), sc)
 	r.Duration = time.Since(start)
 	return r, body
 }
@@ -247,9 +250,10 @@ func (s *Suite) setupError(sc Scenario, err error, start time.Time) Result {
 	return newResult(sc.Name, 0, []Check{CheckScenario}, vs, false, time.Since(start))
 }
 
-// Request builds the HTTP request of sc: its operation's method and path, each ID sent as
-// exactly one path segment, its body, the suite's credentials (unless NoAuth), its extra
-// headers and sc's Prefer header.
+// Request builds the HTTP request of sc with the generated request builder of its
+// operation (each ID sent as exactly one path segment), its body, the suite's credentials
+// (unless NoAuth), its extra headers and sc's Prefer header. An ID of "." or ".." is refused:
+// no path segment can carry it (RFC 3986 5.2.4).
 func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error) {
 	base, err := portkey.ParseBaseURL(s.BaseURL)
 	if err != nil {
@@ -261,23 +265,27 @@ func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error)
 	}
 	id := sc.Operation
 	if id == "" {
-		id = DefaultOperation
+		id = defaultOperation
 	}
-	op, ok := v.ops.ByID(id)
-	if !ok {
+	build, ok := requests[id]
+	if _, known := v.ops.ByID(id); !ok || !known {
 		return nil, fmt.Errorf("contract: operation %q is not one of %s", id, strings.Join(v.Operations(), ", "))
 	}
-	u := portkey.PathURL(base, op.Segments(map[string]string{"thread_id": sc.ThreadID, "run_id": sc.RunID})...)
+	if wire.DotSegment(sc.ThreadID) || wire.DotSegment(sc.RunID) {
+		return nil, errors.New(`contract: a thread or run ID of "." or ".." cannot be sent as a path segment`)
+	}
 	var body io.Reader
 	if sc.Body != "" {
 		body = strings.NewReader(sc.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, op.Method, u.String(), body)
+	// The generated builders resolve their paths against the base as a directory.
+	req, err := build(strings.TrimSuffix(base.String(), "/")+"/", sc, body)
 	if err != nil {
 		return nil, err
 	}
-	if sc.Body != "" {
-		req.Header.Set("Content-Type", "application/json")
+	req = req.WithContext(ctx)
+	if sc.Body == "" {
+		req.Header.Del("Content-Type")
 	}
 	for k, vs := range s.Header {
 		for _, v := range vs {
@@ -291,6 +299,22 @@ func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error)
 		req.Header.Set("Prefer", sc.Prefer)
 	}
 	return req, nil
+}
+
+// requests builds each operation's request with its generated builder, by operationId.
+var requests = map[string]func(server string, sc Scenario, body io.Reader) (*http.Request, error){
+	"cancelRun": func(server string, sc Scenario, _ io.Reader) (*http.Request, error) {
+		return gen.NewCancelRunRequest(server, sc.ThreadID, sc.RunID, nil)
+	},
+	"getRun": func(server string, sc Scenario, _ io.Reader) (*http.Request, error) {
+		return gen.NewGetRunRequest(server, sc.ThreadID, sc.RunID, nil)
+	},
+	"createRun": func(server string, sc Scenario, body io.Reader) (*http.Request, error) {
+		return gen.NewCreateRunRequestWithBody(server, sc.ThreadID, nil, "application/json", body)
+	},
+	"createThreadAndRun": func(server string, _ Scenario, body io.Reader) (*http.Request, error) {
+		return gen.NewCreateThreadAndRunRequestWithBody(server, nil, "application/json", body)
+	},
 }
 
 // gatewayRefusal reports whether an answer is the self-hosted gateway's refusal of a request

@@ -2,8 +2,10 @@ package contract_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,10 +104,50 @@ func TestSuiteSendsIDsAsOneSegment(t *testing.T) {
 	}))
 	defer srv.Close()
 	s := &contract.Suite{BaseURL: srv.URL + "/v1/", Auth: testtarget.HostedAuth}
-	for _, id := range []string{"..", "a/b", "50%"} {
+	for _, id := range []string{"a/b", "50%"} {
 		s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: id, RunID: "r"})
 	}
-	assert.Equal(t, []string{"/v1/threads/%2E%2E/runs/r/cancel", "/v1/threads/a%2Fb/runs/r/cancel", "/v1/threads/50%25/runs/r/cancel"}, got)
+	assert.Equal(t, []string{"/v1/threads/a%2Fb/runs/r/cancel", "/v1/threads/50%25/runs/r/cancel"}, got)
+
+	// A dot segment cannot be one (RFC 3986 5.2.4): refused, nothing sent.
+	for _, ids := range [][2]string{{"..", "r"}, {"t", "."}} {
+		r := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: ids[0], RunID: ids[1]})
+		assert.Equal(t, contract.Error, r.Verdict, ids)
+		require.Len(t, r.Violations(), 1, ids)
+		assert.Contains(t, r.Violations()[0].String(), `"." or ".." cannot be sent`, ids)
+	}
+	assert.Len(t, got, 2, "nothing more was sent")
+}
+
+// TestSuiteRequestsEveryOperation: Request builds each operation of the spec, and what it
+// builds is that operation, with the IDs and the body given.
+func TestSuiteRequestsEveryOperation(t *testing.T) {
+	v, err := contract.New(contract.Options{})
+	require.NoError(t, err)
+	s := &contract.Suite{BaseURL: "http://127.0.0.1:9/v1", Auth: testtarget.HostedAuth, Validator: v}
+	for _, id := range v.Operations() {
+		req, err := s.Request(context.Background(), contract.Scenario{Operation: id, ThreadID: "t/1", RunID: "r 1", Body: `{"assistant_id":"a"}`})
+		require.NoError(t, err, id)
+		got, thread, run, ok := v.Operation(req.Method, req.URL.EscapedPath())
+		require.True(t, ok, "%s: %s %s", id, req.Method, req.URL)
+		assert.Equal(t, id, got)
+		assert.True(t, strings.HasPrefix(req.URL.EscapedPath(), "/v1/threads/"), req.URL.EscapedPath())
+		if strings.Contains(id, "Thread") { // createThreadAndRun: no IDs in its path
+			assert.Empty(t, thread+run, id)
+		} else {
+			assert.Equal(t, "t/1", thread, id)
+		}
+		if id == "getRun" || id == "cancelRun" {
+			assert.Equal(t, "r 1", run, id)
+		}
+		if req.Method == http.MethodPost && strings.HasPrefix(id, "create") {
+			b, err := io.ReadAll(req.Body)
+			require.NoError(t, err)
+			assert.Equal(t, `{"assistant_id":"a"}`, string(b), id)
+			assert.Equal(t, "application/json", req.Header.Get("Content-Type"), id)
+		}
+		assert.Equal(t, testtarget.APIKey, req.Header.Get("X-Portkey-Api-Key"), id)
+	}
 }
 
 func TestSuiteBadBaseURL(t *testing.T) {

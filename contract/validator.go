@@ -9,7 +9,6 @@ import (
 	"maps"
 	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,18 +16,12 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/seed-a6d846e6/portkey-runs/internal/ops"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
-	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
 	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
-	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
-// OperationPath is the path template of Cancel Run, the operation this package is about.
-const OperationPath = "/threads/{thread_id}/runs/{run_id}/cancel"
-
-// DefaultOperation is the operation an exchange without a request is judged as.
-const DefaultOperation = "cancelRun"
+// defaultOperation is the operation an exchange without a request is judged as.
+const defaultOperation = "cancelRun"
 
 // DefaultMaxBody bounds the bytes of a body that are read and validated.
 const DefaultMaxBody = 4 << 20
@@ -52,10 +45,9 @@ type Options struct {
 // with New and share it: it is safe for concurrent use and does no per-call setup.
 type Validator struct {
 	opts       Options
-	ops        *ops.Matcher
+	ops        *wire.Spec
 	operations map[string]map[int]*response // operationId -> status -> response
-	responses  map[int]*response            // DefaultOperation's
-	security   [][]string                   // the header names of each security requirement, sorted
+	responses  map[int]*response            // defaultOperation's
 	statusEnum []string
 	names      map[*openapi3.Schema]string
 	shapes     map[*openapi3.Schema]shape // read-only after New
@@ -83,11 +75,12 @@ func New(opts Options) (*Validator, error) {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	doc, err := specdoc.Load()
+	w, err := wire.Load()
 	if err != nil {
 		return nil, fmt.Errorf("contract: %w", err)
 	}
-	v := &Validator{opts: opts, ops: ops.New(doc), operations: map[string]map[int]*response{}, names: map[*openapi3.Schema]string{},
+	doc := w.Doc
+	v := &Validator{opts: opts, ops: w, operations: map[string]map[int]*response{}, names: map[*openapi3.Schema]string{},
 		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}, red: redact.New(opts.Secrets...)}
 	for name, ref := range doc.Components.Schemas {
 		v.names[ref.Value] = name
@@ -101,9 +94,6 @@ func New(opts Options) (*Validator, error) {
 	built := map[*openapi3.Response]*response{} // operations share response components
 	for _, o := range v.ops.Ops() {
 		op := doc.Paths.Value(o.Path).GetOperation(o.Method)
-		if op.Security != nil {
-			return nil, fmt.Errorf("contract: %s declares its own security; every operation uses the document's", o.ID)
-		}
 		rs := map[int]*response{}
 		for code, ref := range op.Responses.Map() {
 			status, err := strconv.Atoi(code)
@@ -117,27 +107,8 @@ func New(opts Options) (*Validator, error) {
 		}
 		v.operations[o.ID] = rs
 	}
-	if v.responses = v.operations[DefaultOperation]; v.responses == nil {
-		return nil, errors.New("contract: the embedded spec has no " + DefaultOperation)
-	}
-	for _, req := range doc.Security {
-		var creds []string
-		for name := range req {
-			s := doc.Components.SecuritySchemes[name]
-			if s == nil || s.Value == nil {
-				return nil, fmt.Errorf("contract: unknown security scheme %q", name)
-			}
-			switch {
-			case s.Value.Type == "apiKey" && s.Value.In == "header":
-				creds = append(creds, s.Value.Name)
-			case s.Value.Type == "http" && strings.EqualFold(s.Value.Scheme, "bearer"):
-				creds = append(creds, "Authorization")
-			default:
-				return nil, fmt.Errorf("contract: security scheme %q is not supported", name)
-			}
-		}
-		slices.Sort(creds)
-		v.security = append(v.security, creds)
+	if v.responses = v.operations[defaultOperation]; v.responses == nil {
+		return nil, errors.New("contract: the embedded spec has no " + defaultOperation)
 	}
 	return v, nil
 }
@@ -201,7 +172,7 @@ func (v *Validator) Documented(status int) bool { return v.responses[status] != 
 // request fields that are zero skip their checks.
 type Exchange struct {
 	// Operation is the operationId the call was (one of Validator.Operations); when empty,
-	// it is the operation Method and Path match, else DefaultOperation, and then the rules
+	// it is the operation Method and Path match, else defaultOperation, and then the rules
 	// of one operation (such as a cancel's status) do not apply.
 	Operation     string
 	Method        string      // request method
@@ -222,9 +193,9 @@ type Exchange struct {
 	known bool // Operation was given or matched, not defaulted
 }
 
-// NewExchange describes req and its response resp, whose body was read into body.
+// newExchange describes req and its response resp, whose body was read into body.
 // resp may be nil when err is set.
-func NewExchange(req *http.Request, resp *http.Response, body []byte, err error) Exchange {
+func newExchange(req *http.Request, resp *http.Response, body []byte, err error) Exchange {
 	ex := Exchange{Body: body, Err: err}
 	if req != nil {
 		ex.Method = req.Method
@@ -236,28 +207,6 @@ func NewExchange(req *http.Request, resp *http.Response, body []byte, err error)
 		ex.Header = resp.Header
 	}
 	return ex
-}
-
-// ParsePath returns the thread and run IDs of a Cancel Run request path (escaped form),
-// whatever prefix (such as /v1) comes before /threads.
-func ParsePath(escapedPath string) (threadID, runID string, ok bool) {
-	rest, ok := strings.CutSuffix(escapedPath, "/cancel")
-	i := strings.LastIndexByte(rest, '/')
-	if !ok || i < 0 {
-		return "", "", false
-	}
-	r := rest[i+1:]
-	rest, ok = strings.CutSuffix(rest[:i], "/runs")
-	i = strings.LastIndexByte(rest, '/')
-	if !ok || i < 0 || !strings.HasSuffix(rest[:i], "/threads") {
-		return "", "", false
-	}
-	t, err1 := url.PathUnescape(rest[i+1:])
-	r, err2 := url.PathUnescape(r)
-	if err1 != nil || err2 != nil {
-		return "", "", false
-	}
-	return t, r, true
 }
 
 // Validate runs every check on ex and returns each with what it found, failures and
@@ -272,7 +221,7 @@ func (v *Validator) Validate(ex Exchange) Result {
 // caller can still read it) and validates req and resp.
 func (v *Validator) ValidateResponse(req *http.Request, resp *http.Response) Result {
 	body, err := peekBody(resp, v.opts.MaxBody)
-	return v.Validate(NewExchange(req, resp, body, err))
+	return v.Validate(newExchange(req, resp, body, err))
 }
 
 // validate returns the checks that ran and the violations found, the secrets masked in
@@ -305,7 +254,7 @@ func (v *Validator) operation(ex *Exchange) []Violation {
 	case ex.Operation != "" && !given:
 		vs = append(vs, Violation{Check: CheckRequest, Location: "operation", Value: quote(ex.Operation),
 			Rule: "is not one of " + strings.Join(v.Operations(), ", ")})
-		op, _ = v.ops.ByID(DefaultOperation)
+		op, _ = v.ops.ByID(defaultOperation)
 	case given && ex.Path != "":
 		var ok bool
 		if params, ok = op.Params(ex.Path); !ok {
@@ -322,11 +271,11 @@ func (v *Validator) operation(ex *Exchange) []Violation {
 				vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: v.render(ex.Path),
 					Rule: "matches no operation of the spec"})
 			}
-			op, _ = v.ops.ByID(DefaultOperation)
+			op, _ = v.ops.ByID(defaultOperation)
 		}
 		given = ok
 	case !given:
-		op, _ = v.ops.ByID(DefaultOperation)
+		op, _ = v.ops.ByID(defaultOperation)
 	}
 	ex.Operation, ex.known = op.ID, given && len(vs) == 0
 	if ex.ThreadID == "" && ex.RunID == "" {
@@ -420,7 +369,7 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 					return checks, vs
 				}
 			}
-			body, err = DecodeJSON(raw)
+			body, err = decodeJSON(raw)
 			if err != nil {
 				vs = append(vs, Violation{Check: CheckSchema, Rule: err.Error()})
 				break
@@ -473,10 +422,10 @@ func (v *Validator) decodeContent(encoding string, b []byte) (raw []byte, unjudg
 	return raw, "", nil
 }
 
-// DecodeJSON decodes a body the way the checks see it: numbers as json.Number, exactly one
+// decodeJSON decodes a body the way the checks see it: numbers as json.Number, exactly one
 // JSON value, valid UTF-8 (encoding/json would replace what is not). Its error reads as a
 // violation rule.
-func DecodeJSON(b []byte) (any, error) {
+func decodeJSON(b []byte) (any, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("is empty, expected a JSON value")
 	}
@@ -508,24 +457,7 @@ func (v *Validator) checkRequest(ex Exchange) []Violation {
 
 // missingCredentials returns nil when h meets a security requirement, else the headers
 // missing from the requirement closest to being met.
-func (v *Validator) missingCredentials(h http.Header) []string {
-	var best []string
-	for _, req := range v.security {
-		var missing []string
-		for _, name := range req {
-			if !portkey.CredentialSent(h, name) {
-				missing = append(missing, name)
-			}
-		}
-		if len(missing) == 0 {
-			return nil
-		}
-		if best == nil || len(missing) < len(best) {
-			best = missing
-		}
-	}
-	return best
-}
+func (v *Validator) missingCredentials(h http.Header) []string { return v.ops.Missing(h) }
 
 // declaredMedia reports whether ct is one of media, with no violation.
 func (v *Validator) declaredMedia(ct string, media []string) bool {

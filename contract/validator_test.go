@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
 const cancelPath = "/v1/threads/thread_abc123/runs/run_abc123/cancel"
@@ -161,7 +162,7 @@ func TestValidateResponses(t *testing.T) {
 		{"Azure shape with an extra property", contract.Exchange{Status: 429, Header: ct("Content-Type", "application/json", "Retry-After", "9"), Body: []byte(`{"error":{"code":"429","message":"m","status":429}}`)}, []string{
 			`body: {"error":{"code":"429","message":"m","status":429}} matches no branch of ErrorResponse [ErrorEnvelope: /error {"code":"429","message":"m","status":429} matches no branch of ErrorObject [Error: /type required property is missing, /param required property is missing; AzureError: /status is not a property of AzureError]; GatewayFailure: /status required property is missing, /message required property is missing]; the body says "m" (schema)`,
 			`status: 429 rate limited, Retry-After "9" (infrastructure)`}},
-		{"gateway failure", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json", contract.HeaderGatewayException, "true"), Body: []byte(`{"status":"failure","message":"Something went wrong"}`)}, []string{
+		{"gateway failure", contract.Exchange{Status: 500, Header: ct("Content-Type", "application/json", portkey.HeaderGatewayException, "true"), Body: []byte(`{"status":"failure","message":"Something went wrong"}`)}, []string{
 			`status: 500 gateway failure (x-portkey-gateway-exception: true) (infrastructure)`}},
 		{"undeclared response headers are drift", contract.Exchange{Path: cancelPath, Status: 200, Header: ct("Content-Type", "application/json",
 			"Date", "Thu, 26 Nov 2026 08:54:07 GMT", "Cf-Ray", "822aa29619ef4345-EWR", "Server", "cloudflare", "X-Request-Id", "req_1",

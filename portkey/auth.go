@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
@@ -81,18 +80,6 @@ func (a Auth) Validate() error {
 	default:
 		return errors.New("portkey: the API key needs a virtual key, a config, or a provider (PORTKEY_VIRTUAL_KEY, PORTKEY_CONFIG, PORTKEY_PROVIDER)")
 	}
-}
-
-// CredentialSent reports whether h carries the credential header name as Portkey reads
-// it: a value that is not blank, and for Authorization the Bearer scheme with a token.
-// refserver and contract judge requests with it.
-func CredentialSent(h http.Header, name string) bool {
-	v := strings.TrimSpace(h.Get(name))
-	if !strings.EqualFold(name, "Authorization") {
-		return v != ""
-	}
-	scheme, token, _ := strings.Cut(v, " ")
-	return strings.EqualFold(scheme, "bearer") && strings.TrimSpace(token) != ""
 }
 
 // Apply sets a's non-empty credentials on h.

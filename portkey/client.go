@@ -165,22 +165,12 @@ func (c *Client) Gen() *gen.ClientWithResponses { return c.gen }
 // (a redirect too: none is followed) is an *APIError, a *GatewayError (wrapping one) when
 // the gateway says it failed itself, a 2xx that is not a run a
 // *DecodeError, a body over the limit a *BodyTooLargeError; an empty ID is ErrEmptyID and
-// an ID that is not UTF-8 ErrInvalidID, before anything is sent.
+// an ID that is not UTF-8, or is "." or "..", ErrInvalidID, before anything is sent.
 func (c *Client) Cancel(ctx context.Context, threadID, runID string) (*gen.Run, error) {
 	if err := checkIDs(threadID, runID); err != nil {
 		return nil, err
 	}
-	u := CancelURL(c.base, threadID, runID)
-	req := (&http.Request{
-		Method:     http.MethodPost,
-		URL:        &u,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     c.header.Clone(),
-		Host:       u.Host,
-	}).WithContext(ctx)
-	resp, err := c.doer.Do(req)
+	resp, err := c.gen.CancelRun(ctx, threadID, runID, nil) // through c.doer, with c.header
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +205,9 @@ func CheckRedirect(*http.Request, []*http.Request) error { return http.ErrUseLas
 
 // decodeRun reads a 2xx answer as a run: a JSON body (by its Content-Type, as openai-go
 // requires) holding an object with an id and a status. Unknown statuses and properties are
-// kept, for forward compatibility. red masks the credentials in a DecodeError.
+// kept, for forward compatibility, and the response headers are not read: the generated
+// parser is not used, as it fails a run whose optional header is malformed. red masks the
+// credentials in a DecodeError.
 func decodeRun(resp *http.Response, body []byte, red *redact.Redactor) (*gen.Run, error) {
 	ct := resp.Header.Get("Content-Type")
 	fail := func(err error) (*gen.Run, error) { // the excerpt only when it is needed
@@ -247,6 +239,10 @@ func (c *Client) GoString() string { return c.String() }
 
 // setHeaders is the generated client's request editor.
 func (c *Client) setHeaders(_ context.Context, req *http.Request) error {
+	if len(req.Header) == 0 { // a request without a body or parameters: one copy, as Clone makes
+		req.Header = c.header.Clone()
+		return nil
+	}
 	for k, v := range c.header {
 		req.Header[k] = append([]string(nil), v...)
 	}

@@ -34,11 +34,21 @@ func TestCancelReturnsRun(t *testing.T) {
 	assert.Equal(t, "/v1/threads/thread_abc/runs/run_abc/cancel", got[0].URL.EscapedPath())
 }
 
+// TestCancelIgnoresResponseHeaders: a run is a run whatever the answer's headers say; the
+// generated parser would fail it on an openai-processing-ms that is not an integer.
+func TestCancelIgnoresResponseHeaders(t *testing.T) {
+	srv, _ := serve(t, reply{status: 200, header: map[string]string{"openai-processing-ms": "12.5", "x-ratelimit-remaining-requests": "many"}, body: runJSON})
+	c := newClient(t, srv, nil)
+	run, err := c.Cancel(context.Background(), "thread_abc", "run_abc")
+	require.NoError(t, err)
+	assert.Equal(t, "run_abc", run.ID)
+}
+
 func TestCancelSendsIDsExactly(t *testing.T) {
 	srv, got := recordingServer(t, "/v1")
 	c, err := portkey.New(portkey.WithBaseURL(srv.URL+"/v1/"), portkey.WithAuth(testAuth), portkey.WithMaxRetries(0))
 	require.NoError(t, err)
-	for _, id := range []string{"run_abc123", "a/b", "..", ".", "50%", "%2F", "with space", "thread_ünï", "q?x=1#f", "a/../b"} {
+	for _, id := range []string{"run_abc123", "a/b", "50%", "%2F", "with space", "thread_ünï", "q?x=1#f", "a/../b", "...", "%2E"} {
 		*got = nil
 		_, err := c.Cancel(context.Background(), "t-"+id, id)
 		require.NoError(t, err, id)
@@ -54,7 +64,7 @@ func TestCancelRejectsEmptyIDsBeforeSending(t *testing.T) {
 		_, err := c.Cancel(context.Background(), ids[0], ids[1])
 		assert.ErrorIs(t, err, portkey.ErrEmptyID)
 	}
-	for _, ids := range [][2]string{{"thread_\xff", "run_1"}, {"thread_1", "run_\xc3"}} {
+	for _, ids := range [][2]string{{"thread_\xff", "run_1"}, {"thread_1", "run_\xc3"}, {".", "run_1"}, {"thread_1", ".."}} {
 		_, err := c.Cancel(context.Background(), ids[0], ids[1])
 		assert.ErrorIs(t, err, portkey.ErrInvalidID)
 	}

@@ -7,7 +7,6 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"time"
 
@@ -212,13 +211,14 @@ func ExampleRetryTransport() {
 	// 200 cancelling
 }
 
-// CancelURL builds the operation's URL for a hand-made request: each ID stays one segment.
-func ExampleCancelURL() {
-	base, err := url.Parse("https://api.portkey.ai/v1")
+// An ID of "." or ".." is refused before anything is sent: URLs and proxies remove dot
+// segments (RFC 3986 5.2.4), so no request could carry it.
+func ExampleCancelRun_dotSegment() {
+	g, err := gen.NewClientWithResponses("https://api.portkey.ai/v1")
 	if err != nil {
 		log.Fatal(err)
 	}
-	u := portkey.CancelURL(base, "thread_abc", "..")
-	fmt.Println(u.String())
-	// Output: https://api.portkey.ai/v1/threads/thread_abc/runs/%2E%2E/cancel
+	_, err = portkey.CancelRun(context.Background(), g, "thread_abc", "..")
+	fmt.Println(errors.Is(err, portkey.ErrInvalidID))
+	// Output: true
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -16,21 +17,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
 
-// wire is a RoundTripper that writes each request as it would go over the network, reads it
+// overTheWire is a RoundTripper that writes each request as it would go over the network, reads it
 // back as a server does, and serves it with h: no socket, nothing lost in between.
-type wire struct {
+type overTheWire struct {
 	h    http.Handler
 	mu   sync.Mutex
 	path string // the escaped path the server read last
 }
 
-func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
+func (w *overTheWire) RoundTrip(req *http.Request) (*http.Response, error) {
 	var buf bytes.Buffer
 	if err := req.Write(&buf); err != nil {
 		return nil, err
@@ -50,15 +51,15 @@ func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (w *wire) lastPath() string {
+func (w *overTheWire) lastPath() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.path
 }
 
 // FuzzCancelPath: whatever the IDs, the client and the generated client send each as
-// exactly one path segment that the server (and contract.ParsePath) unescapes back to the
-// exact ID, so that the reference server cancels exactly that run.
+// exactly one path segment that the server (and the spec's template) unescapes back to the
+// exact ID, so that the reference server cancels exactly that run; "." and ".." are refused.
 func FuzzCancelPath(f *testing.F) {
 	for _, id := range []string{"run_abc123", "a/b", "..", ".", "50%", "%2F", "with space", "thread_ünï",
 		"q?x=1#f", "a/../b", "%", "+", ";x=1", "\x00", "\xff", "a\r\nb", "~!*'()", "/", "//", "%zz"} {
@@ -67,13 +68,13 @@ func FuzzCancelPath(f *testing.F) {
 	}
 	srv, err := refserver.New(refserver.WithCancelDelay(0))
 	require.NoError(f, err)
-	w := &wire{h: srv}
+	w := &overTheWire{h: srv}
 	c, err := portkey.New(portkey.WithBaseURL("http://refserver.test/v1"), portkey.WithAuth(testAuth),
 		portkey.WithMaxRetries(0), portkey.WithHTTPClient(&http.Client{Transport: w}))
 	require.NoError(f, err)
 
 	f.Fuzz(func(t *testing.T, threadID, runID string) {
-		if threadID == "" || runID == "" || !utf8.ValidString(threadID) || !utf8.ValidString(runID) {
+		if threadID == "" || runID == "" || !utf8.ValidString(threadID) || !utf8.ValidString(runID) || wire.DotSegment(threadID) || wire.DotSegment(runID) {
 			_, err := c.Cancel(context.Background(), threadID, runID)
 			require.Error(t, err, "refused before sending")
 			assert.True(t, errors.Is(err, portkey.ErrEmptyID) || errors.Is(err, portkey.ErrInvalidID), err)
@@ -104,9 +105,11 @@ func checkPath(t *testing.T, escaped, threadID, runID string) {
 	t.Helper()
 	segs := strings.Split(escaped, "/")
 	require.Len(t, segs, 7, escaped)
-	assert.Equal(t, []string{"", "v1", "threads", portkey.EscapeSegment(threadID), "runs", portkey.EscapeSegment(runID), "cancel"}, segs)
-	th, run, ok := contract.ParsePath(escaped)
-	assert.True(t, ok, escaped)
-	assert.Equal(t, threadID, th, escaped)
-	assert.Equal(t, runID, run, escaped)
+	assert.Equal(t, []string{"", "v1", "threads", url.PathEscape(threadID), "runs", url.PathEscape(runID), "cancel"}, segs)
+	s, err := wire.Load()
+	require.NoError(t, err)
+	op, params, ok := s.Match(http.MethodPost, escaped)
+	assert.True(t, ok && op.ID == "cancelRun", escaped)
+	assert.Equal(t, threadID, params["thread_id"], escaped)
+	assert.Equal(t, runID, params["run_id"], escaped)
 }

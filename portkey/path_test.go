@@ -2,9 +2,11 @@ package portkey_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -51,7 +54,7 @@ func TestCancelRunSendsIDsExactly(t *testing.T) {
 	c, err := gen.NewClientWithResponses(srv.URL + "/v1")
 	require.NoError(t, err)
 
-	ids := []string{"run_abc123", "a/b", "..", ".", "50%", "%2F", "with space", "thread_ünï", "q?x=1#f", "a/../b"}
+	ids := []string{"run_abc123", "a/b", "50%", "%2F", "with space", "thread_ünï", "q?x=1#f", "a/../b", "...", "%2E%2E"}
 	for _, id := range ids {
 		t.Run(id, func(t *testing.T) {
 			*got = nil
@@ -79,7 +82,7 @@ func TestCancelRunKeepsBasePathThroughAWrappedClient(t *testing.T) {
 		gc, err := gen.NewClient(srv.URL + base)
 		require.NoError(t, err)
 		c := &gen.ClientWithResponses{ClientInterface: wrapped{gc}}
-		for _, ids := range [][2]string{{"t 1", ".."}, {"..", "."}, {".", ".."}, {"..", "threads"}, {"threads", "runs"}, {"a/b", "50%"}} {
+		for _, ids := range [][2]string{{"t 1", "..."}, {"threads", "runs"}, {"a/b", "50%"}, {"runs", "cancel"}} {
 			*got = nil
 			_, err := portkey.CancelRun(context.Background(), c, ids[0], ids[1])
 			require.NoError(t, err, "%s %q", base, ids)
@@ -89,22 +92,29 @@ func TestCancelRunKeepsBasePathThroughAWrappedClient(t *testing.T) {
 	}
 }
 
+// TestCancelURL: the URL the generated request builder makes, through Client.Cancel, for
+// bases with and without a trailing slash or escapes of their own.
 func TestCancelURL(t *testing.T) {
 	cases := []struct{ base, thread, run, want string }{
 		{"https://api.portkey.ai/v1", "thread_1", "run_1", "https://api.portkey.ai/v1/threads/thread_1/runs/run_1/cancel"},
 		{"https://api.portkey.ai/v1/", "thread_1", "run_1", "https://api.portkey.ai/v1/threads/thread_1/runs/run_1/cancel"},
-		{"http://127.0.0.1:8080", "..", ".", "http://127.0.0.1:8080/threads/%2E%2E/runs/%2E/cancel"},
+		{"http://127.0.0.1:8080", "...", "a/../b", "http://127.0.0.1:8080/threads/.../runs/a%2F..%2Fb/cancel"},
 		{"http://h/a%2Fb/v1", "a/b", "t 1", "http://h/a%2Fb/v1/threads/a%2Fb/runs/t%201/cancel"},
 		{"http://h/v1", "50%", "q?x=1#f", "http://h/v1/threads/50%25/runs/q%3Fx=1%23f/cancel"},
 	}
 	for _, c := range cases {
-		base, err := url.Parse(c.base)
+		var got *url.URL
+		hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			got = r.URL
+			return nil, errors.New("not sent")
+		})}
+		client, err := portkey.New(portkey.WithBaseURL(c.base), portkey.WithAuth(testAuth), portkey.WithMaxRetries(0), portkey.WithHTTPClient(hc))
 		require.NoError(t, err)
-		before := *base
-		u := portkey.CancelURL(base, c.thread, c.run)
-		assert.Equal(t, c.want, u.String(), c.base)
-		assert.Equal(t, before, *base, "the base is not changed")
-		back, err := url.Parse(u.String())
+		_, err = client.Cancel(context.Background(), c.thread, c.run)
+		require.Error(t, err)
+		require.NotNil(t, got, c.base)
+		assert.Equal(t, c.want, got.String(), c.base)
+		back, err := url.Parse(got.String())
 		require.NoError(t, err)
 		assert.True(t, strings.HasSuffix(back.Path, "/threads/"+c.thread+"/runs/"+c.run+"/cancel"), back.Path)
 	}
@@ -118,7 +128,7 @@ func TestCancelRunRejectsEmptyIDsBeforeSending(t *testing.T) {
 		_, err := portkey.CancelRun(context.Background(), c, ids[0], ids[1])
 		assert.ErrorIs(t, err, portkey.ErrEmptyID)
 	}
-	for _, ids := range [][2]string{{"thread_\xff", "run_1"}, {"thread_1", "run_\xc3"}} {
+	for _, ids := range [][2]string{{"thread_\xff", "run_1"}, {"thread_1", "run_\xc3"}, {".", "run_1"}, {"..", "run_1"}, {"thread_1", "."}, {"thread_1", ".."}} {
 		_, err := portkey.CancelRun(context.Background(), c, ids[0], ids[1])
 		assert.ErrorIs(t, err, portkey.ErrInvalidID)
 	}
@@ -171,31 +181,17 @@ func TestAuthHeaders(t *testing.T) {
 	}
 }
 
-func TestCredentialSent(t *testing.T) {
-	cases := []struct {
-		name, header, value string
-		want                bool
-	}{
-		{"api key", "x-portkey-api-key", "pk", true},
-		{"any case of the name", "X-Portkey-Api-Key", "pk", true},
-		{"blank", "x-portkey-api-key", "  ", false},
-		{"missing", "x-portkey-api-key", "", false},
-		{"bearer", "Authorization", "Bearer sk", true},
-		{"bearer in any case", "authorization", "bEaReR sk", true},
-		{"bearer without token", "Authorization", "Bearer ", false},
-		{"bearer word alone", "Authorization", "Bearer", false},
-		{"basic", "Authorization", "Basic c2s=", false},
-		{"token without scheme", "Authorization", "sk", false},
+// TestHeadersAreTheSpecs: the client's credential headers are exactly those of the spec's
+// security schemes.
+func TestHeadersAreTheSpecs(t *testing.T) {
+	s, err := wire.Load()
+	require.NoError(t, err)
+	var inSpec []string
+	for _, req := range s.Security() {
+		inSpec = append(inSpec, req...)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			h := http.Header{}
-			if c.value != "" {
-				h.Set(c.header, c.value)
-			}
-			assert.Equal(t, c.want, portkey.CredentialSent(h, c.header))
-		})
-	}
+	slices.Sort(inSpec)
+	assert.Equal(t, slices.Compact(inSpec), []string{"Authorization", portkey.HeaderAPIKey, portkey.HeaderConfig, portkey.HeaderCustomHost, portkey.HeaderProvider, portkey.HeaderVirtualKey})
 }
 
 func TestAuthValidate(t *testing.T) {

@@ -76,7 +76,7 @@ func TestFaultCodes(t *testing.T) {
 // TestFaultEveryDocumentedCode asks for each error status the spec documents; conforms
 // (in fixture.do) checks each answer against the spec.
 func TestFaultEveryDocumentedCode(t *testing.T) {
-	doc, err := spec.GetSwagger()
+	doc, err := spec.GetSpec()
 	require.NoError(t, err)
 	f := newFixture(t)
 	f.seed(t, "thread_1", "run_1", gen.RunStatusQueued)

@@ -23,9 +23,7 @@ import (
 	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
-	"github.com/seed-a6d846e6/portkey-runs/internal/ops"
-	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
-	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
 // DefaultCancelDelay is how long a cancelled run stays cancelling unless WithCancelDelay
@@ -128,7 +126,7 @@ func New(opts ...Option) (*Server, error) {
 			RequestErrorHandlerFunc:  badRequest,
 			ResponseErrorHandlerFunc: internalError,
 		})
-	mux := &router{}
+	mux := &router{ops: info.ops, handlers: map[string]http.HandlerFunc{}}
 	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
 	switch {
 	case c.bare:
@@ -212,45 +210,28 @@ func canonical(path string) bool {
 }
 
 // router is the generated code's ServeMux. http.ServeMux will not match a wildcard to a
-// segment that is exactly %2F (an ID "/"), so router matches escaped segments itself and
-// unescapes each into its path value.
-type router struct{ routes []route }
-
-type route struct {
-	method  string
-	segs    []string // literal segments, or "{name}"
-	handler http.HandlerFunc
+// segment that is exactly %2F (an ID "/"), so router matches escaped paths with the spec's
+// templates and unescapes each parameter into its path value.
+type router struct {
+	ops      *wire.Spec
+	handlers map[string]http.HandlerFunc // by "METHOD /path/{name}", as the generated code registers them
 }
 
-// HandleFunc registers a "METHOD /path/{name}" pattern, as the generated code writes them.
+// HandleFunc registers a "METHOD /path/{name}" pattern.
 func (m *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
-	method, path, _ := strings.Cut(pattern, " ")
-	m.routes = append(m.routes, route{method, strings.Split(path, "/"), h})
+	m.handlers[pattern] = h
 }
 
 func (m *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	segs := strings.Split(r.URL.EscapedPath(), "/")
-	for _, rt := range m.routes {
-		if len(rt.segs) != len(segs) || rt.method != r.Method {
-			continue
+	path := r.URL.EscapedPath()
+	op, params, ok := m.ops.Match(r.Method, path)
+	// Match takes any prefix before a template; the server's path is the template itself.
+	if h := m.handlers[op.Method+" "+op.Path]; ok && h != nil && strings.Count(path, "/") == strings.Count(op.Path, "/") {
+		for k, v := range params {
+			r.SetPathValue(k, v)
 		}
-		values, ok := map[string]string{}, true
-		for i, seg := range rt.segs {
-			if name, isVar := strings.CutPrefix(seg, "{"); isVar {
-				v, err := url.PathUnescape(segs[i])
-				values[strings.TrimSuffix(name, "}")] = v
-				ok = ok && err == nil && v != ""
-			} else {
-				ok = ok && seg == segs[i]
-			}
-		}
-		if ok {
-			for k, v := range values {
-				r.SetPathValue(k, v)
-			}
-			rt.handler(w, r)
-			return
-		}
+		h(w, r)
+		return
 	}
 	writeError(w, http.StatusNotFound, invalidURL(r), nil)
 }
@@ -429,48 +410,34 @@ type specInfo struct {
 	validateUpstream func(http.Handler) http.Handler // validate without the spec's security
 	unauthorized     string                          // names the spec's credential combinations
 	documented       map[int]bool                    // error statuses documented for cancel (every operation shares them)
-	ops              *ops.Matcher
+	ops              *wire.Spec
 }
 
 var loadSpec = sync.OnceValues(func() (specInfo, error) {
-	doc, err := specdoc.Load()
+	ws, err := wire.Load()
 	if err != nil {
 		return specInfo{}, fmt.Errorf("refserver: %w", err)
 	}
-	op := doc.Paths.Find("/threads/{thread_id}/runs/{run_id}/cancel").Post
-	info := specInfo{documented: map[int]bool{}, ops: ops.New(doc)}
-	for code := range op.Responses.Map() {
+	cancel, ok := ws.ByID("cancelRun")
+	if !ok {
+		return specInfo{}, errors.New("refserver: the embedded spec has no cancelRun")
+	}
+	info := specInfo{documented: map[int]bool{}, ops: ws}
+	for code := range ws.Doc.Paths.Value(cancel.Path).GetOperation(cancel.Method).Responses.Map() {
 		if n, err := strconv.Atoi(code); err == nil && n >= 400 {
 			info.documented[n] = true
 		}
 	}
-	security := op.Security
-	if security == nil {
-		security = &doc.Security
-	}
 	var combos []string
-	for _, req := range *security {
-		var names []string
-		bearer := false
-		for name := range req {
-			switch s := doc.Components.SecuritySchemes[name]; {
-			case s == nil || s.Value == nil:
-				names = append(names, name)
-			case s.Value.Type == "apiKey":
-				names = append(names, s.Value.Name)
-			default: // http bearer, the one other scheme authenticate accepts
-				bearer = true
-			}
-		}
-		slices.Sort(names)
-		if bearer {
-			names = append(names, "Authorization: Bearer with the provider key")
+	for _, names := range ws.Security() {
+		if i := slices.Index(names, "Authorization"); i >= 0 {
+			names = append(slices.Delete(names, i, i+1), "Authorization: Bearer with the provider key")
 		}
 		combos = append(combos, strings.Join(names, " + "))
 	}
 	info.unauthorized = "Missing credentials: send one of " + strings.Join(combos, "; ") + "."
 	validator := func(o openapi3filter.Options) func(http.Handler) http.Handler {
-		return middleware.OapiRequestValidatorWithOptions(doc, &middleware.Options{
+		return middleware.OapiRequestValidatorWithOptions(ws.Doc, &middleware.Options{
 			DoNotValidateServers: true, // served on any host, at / and /v1
 			Options:              o,
 			ErrorHandlerWithOpts: func(ctx context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
@@ -478,32 +445,21 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 			},
 		})
 	}
-	info.validate = validator(openapi3filter.Options{AuthenticationFunc: authenticate})
+	// The validator asks for each scheme of a requirement in turn; a request passes when it
+	// meets one requirement, which is what Missing says.
+	info.validate = validator(openapi3filter.Options{AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+		if ws.Missing(in.RequestValidationInput.Request.Header) != nil {
+			return errMissingCredentials
+		}
+		return nil
+	}})
 	info.validateUpstream = validator(openapi3filter.Options{AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error {
 		return nil // bearerOnly has checked the one credential an upstream gets
 	}})
 	return info, nil
 })
 
-// authenticate checks one security scheme of the spec: a non-empty header for apiKey
-// schemes, a non-empty bearer token for http bearer. Any value is accepted.
-func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	h := in.RequestValidationInput.Request.Header
-	sc := in.SecurityScheme
-	switch {
-	case sc.Type == "apiKey" && sc.In == "header":
-		if !portkey.CredentialSent(h, sc.Name) {
-			return fmt.Errorf("missing header %s", sc.Name)
-		}
-	case sc.Type == "http" && strings.EqualFold(sc.Scheme, "bearer"):
-		if !portkey.CredentialSent(h, "Authorization") {
-			return errors.New("missing Authorization: Bearer")
-		}
-	default:
-		return fmt.Errorf("security scheme %s is not supported", in.SecuritySchemeName)
-	}
-	return nil
-}
+var errMissingCredentials = errors.New("the request meets none of the spec's credential combinations")
 
 // validationError renders the validator's errors in the OpenAI envelope.
 func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts, info specInfo) {

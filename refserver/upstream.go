@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/seed-a6d846e6/portkey-runs/portkey"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
 // openAIVersion is the openai-version header OpenAI sends.
@@ -20,7 +20,7 @@ const noKey = "You didn't provide an API key. You need to provide your API key i
 // routing; any non-empty token is accepted.
 func bearerOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !portkey.CredentialSent(r.Header, "Authorization") {
+		if !wire.Sent(r.Header, "Authorization") {
 			code := "missing_api_key"
 			writeError(w, http.StatusUnauthorized, envelope(noKey, "invalid_request_error", nil, &code), nil)
 			return

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -221,11 +221,12 @@ func unknown(stderr io.Writer, name string) int {
 // the build recorded one), the Go version that built it, and the version of the embedded
 // spec.
 func version(stdout, stderr io.Writer) int {
-	doc, err := spec.GetSpec()
+	ws, err := wire.Load()
 	if err != nil {
-		fmt.Fprintf(stderr, "portkey-runs version: reading the embedded spec: %v\n", err)
+		fmt.Fprintf(stderr, "portkey-runs version: %v\n", err)
 		return exitError
 	}
+	doc := ws.Doc
 	v := strings.Replace(portkey.UserAgent(), "/", " ", 1)
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		vcs := map[string]string{}

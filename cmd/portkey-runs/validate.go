@@ -274,8 +274,9 @@ func parseResponse(data []byte) (contract.Exchange, error) {
 // isErrorBody reports whether a JSON body looks like an error: OpenAI's envelope or the
 // gateway's failure.
 func isErrorBody(b []byte) bool {
-	v, _ := contract.DecodeJSON(b)
-	obj, _ := v.(map[string]any)
-	_, envelope := obj["error"]
-	return envelope || obj["status"] == "failure"
+	var body struct {
+		Error  json.RawMessage `json:"error"`
+		Status string          `json:"status"`
+	}
+	return json.Unmarshal(b, &body) == nil && (body.Error != nil || body.Status == "failure")
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 	"github.com/seed-a6d846e6/portkey-runs/refserver"
 )
@@ -108,15 +109,25 @@ func (f target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.Get("Prefer") == "code=500" { // the gateway's own failure (x-portkey-gateway-exception)
-		w.Header().Set(contract.HeaderGatewayException, "true")
+		w.Header().Set(portkey.HeaderGatewayException, "true")
 		writeJSON(w, http.StatusInternalServerError, gen.GatewayFailure{Status: gen.GatewayFailureStatusFailure, Message: "Something went wrong"})
 		return
 	}
-	if strings.Contains(r.URL.EscapedPath(), "/threads/"+RunImmediate.ThreadID+"/runs/"+RunImmediate.RunID+"/") {
+	if ref, ok := cancelIDs(r.URL.EscapedPath()); ok && ref == RunImmediate {
 		f.immediate.ServeHTTP(w, r)
 		return
 	}
 	f.ref.ServeHTTP(w, r)
+}
+
+// cancelIDs returns the IDs of a Cancel Run request's escaped path.
+func cancelIDs(escapedPath string) (contract.RunRef, bool) {
+	ws, err := wire.Load()
+	if err != nil {
+		return contract.RunRef{}, false
+	}
+	op, p, ok := ws.Match(http.MethodPost, escapedPath)
+	return contract.RunRef{ThreadID: p["thread_id"], RunID: p["run_id"]}, ok && op.ID == "cancelRun"
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

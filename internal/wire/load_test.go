@@ -1,4 +1,4 @@
-package specdoc_test
+package wire_test
 
 import (
 	"context"
@@ -7,18 +7,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-a6d846e6/portkey-runs/internal/specdoc"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
 // TestLoadIsSharedValidAndServerless: every caller gets the one document, valid, without
 // servers; the validation that processes no longer pay for at start-up runs here.
 func TestLoadIsSharedValidAndServerless(t *testing.T) {
-	a, err := specdoc.Load()
+	a, err := wire.Load()
 	require.NoError(t, err)
-	b, err := specdoc.Load()
+	b, err := wire.Load()
 	require.NoError(t, err)
 	assert.Same(t, a, b)
-	assert.Nil(t, a.Servers)
-	require.NoError(t, a.Validate(context.Background()))
-	assert.NotNil(t, a.Paths.Value("/threads/{thread_id}/runs/{run_id}/cancel"))
+	assert.Same(t, a.Doc, b.Doc)
+	assert.Nil(t, a.Doc.Servers)
+	require.NoError(t, a.Doc.Validate(context.Background()))
+	assert.NotNil(t, a.Doc.Paths.Value("/threads/{thread_id}/runs/{run_id}/cancel"))
 }
