@@ -18,10 +18,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
-	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 	"github.com/seed-a6d846e6/portkey-runs/recording"
 	"github.com/seed-a6d846e6/portkey-runs/refserver"

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/contract"
 )
 
 // reportFlags are the flags of the commands that print a report (check, record).

@@ -17,9 +17,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
-	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
 	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 

@@ -4,8 +4,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 

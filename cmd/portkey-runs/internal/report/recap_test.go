@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/cmd/portkey-runs/internal/report"
+	"github.com/seed-a6d846e6/portkey-runs/contract"
 )
 
 var (
