@@ -1,5 +1,5 @@
-// Package contract checks that a gateway's answers to Cancel Run, and to the Create and
-// Retrieve calls that make and follow a run, match api/openapi.yaml and says where they do
-// not: a Validator per exchange, a validating Transport, a scenario Suite (offline or live,
-// LiveFromEnv, Lifecycle) and go-vcr cassettes, redacted before anything is written.
+// Package contract judges a gateway's answers to Cancel Run, and to the Create and Retrieve
+// calls that make and follow a run, against api/openapi.yaml: a Validator turns an Exchange
+// into a Result, a Transport judges live traffic, a Suite runs Scenarios and Lifecycle.
+// Recordings are package recording's; test helpers, package contracttest's.
 package contract

@@ -14,8 +14,8 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 )
 
-// Answers of the OSS gateway 1.15.2 as measured (REFERENCE section 4; make interop runs the
-// real one).
+// Answers of the OSS gateway 1.15.2 as measured (make interop runs the real one and checks
+// them).
 const (
 	gatewayNoProvider = `{"status":"failure","message":"Either x-portkey-config or x-portkey-provider header is required"}`
 	gatewayNotFound   = `{"message":"Not Found","ok":false}`

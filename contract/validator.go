@@ -526,7 +526,7 @@ func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bo
 	if err != nil {
 		return []Violation{{Check: CheckContentType, Location: "header Content-Type", Value: v.render(ct), Rule: "is not a media type"}}, false
 	}
-	isJSON := mt == "application/json" || strings.HasSuffix(mt, "+json")
+	isJSON := wire.JSON(mt)
 	if slices.Contains(media, mt) {
 		return nil, isJSON
 	}

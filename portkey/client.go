@@ -12,12 +12,12 @@ import (
 	"net/url"
 	"os"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 	"github.com/seed-a6d846e6/portkey-runs/internal/redact"
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
 // Client defaults.
@@ -214,7 +214,7 @@ func decodeRun(resp *http.Response, body []byte, red *redact.Redactor) (*gen.Run
 		return nil, &DecodeError{StatusCode: resp.StatusCode, ContentType: red.String(ct), Excerpt: excerpt(body, red), Err: err}
 	}
 	if ct != "application/json" { // the common case needs no parsing
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || !wire.JSON(mt) {
 			return fail(errors.New("the Content-Type is not JSON"))
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -460,12 +461,7 @@ func mismatch(req *http.Request, rec cassette.Request) string {
 	for k := range want {
 		names[http.CanonicalHeaderKey(k)] = true
 	}
-	keys := make([]string, 0, len(names))
-	for k := range names {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(names)) {
 		if g, w := got.Values(k), want.Values(k); !slices.Equal(g, w) {
 			return fmt.Sprintf("header %s %q, recorded %q", k, g, w)
 		}

@@ -23,7 +23,7 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/recording"
 )
 
-var update = flag.Bool("update", false, "re-record testdata/cassettes/*.yaml from the fake target (the reference server behind fake_test.go's gateway handler)")
+var update = flag.Bool("update", false, "re-record testdata/cassettes/*.yaml from internal/testtarget (the reference server behind a stand-in gateway)")
 
 const (
 	cassetteDir = "testdata/cassettes"
@@ -39,7 +39,7 @@ type committed struct {
 var wrongKeyAuth = portkey.Auth{APIKey: "Wr0ngK3yA9bC8dE7fG6hJ5kL4m", VirtualKey: testtarget.VirtualKey}
 
 // recordings are the scenarios the issue asks for that no real capture shows, recorded from
-// the fake target in fake_test.go (the reference server behind a gateway-header handler,
+// internal/testtarget (the reference server behind a gateway-header handler,
 // never a live service). A cancel refused with 400 is real_openai_not_cancellable.yaml.
 func committedRecordings() []committed {
 	unknown := contract.RunRef{ThreadID: contract.UnknownThreadID, RunID: contract.UnknownRunID}

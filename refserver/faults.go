@@ -164,7 +164,8 @@ func (fs *faults) middleware(store *Store) gen.StrictMiddlewareFunc {
 	}
 }
 
-// reply answers f.code with the body FAULTS.md gives for it.
+// reply answers f.code with the body a real service gives for it: the gateway's failure
+// for 502, 503 and 504, OpenAI's error envelope otherwise.
 func (f fault) reply() reply {
 	h := http.Header{}
 	if f.code == http.StatusTooManyRequests && f.retryAfter == 0 {

@@ -149,7 +149,7 @@ func newConfig(opts []Option) config {
 }
 
 // ServeHTTP reads the body, strips an optional /v1 prefix, refuses paths that are not
-// canonical (the ServeMux would redirect them), validates the request against the spec,
+// canonical (dot segments, doubled slashes), validates the request against the spec,
 // then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.upstream {
@@ -209,7 +209,7 @@ func canonical(path string) bool {
 	return strings.HasPrefix(path, "/")
 }
 
-// router is the generated code's ServeMux. http.ServeMux will not match a wildcard to a
+// router is the generated code's gen.ServeMux. http.ServeMux will not match a wildcard to a
 // segment that is exactly %2F (an ID "/"), so router matches escaped paths with the spec's
 // templates and unescapes each parameter into its path value.
 type router struct {

@@ -36,3 +36,7 @@ func Decode(encoding string, b []byte, limit int) ([]byte, error) {
 	}
 	return nil, ErrUnknownEncoding
 }
+
+// JSON reports whether the media type mt (parsed, without parameters) is JSON:
+// application/json or a +json type (RFC 6839).
+func JSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }

@@ -163,3 +163,10 @@ func TestCancelParamsAsSplit(t *testing.T) {
 	}
 	assert.Greater(t, matched, 50)
 }
+
+func TestJSON(t *testing.T) {
+	for mt, want := range map[string]bool{"application/json": true, "application/problem+json": true,
+		"text/json": false, "application/jsonl": false, "text/html": false, "": false} {
+		assert.Equal(t, want, wire.JSON(mt), mt)
+	}
+}

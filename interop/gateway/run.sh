@@ -70,7 +70,7 @@ check() { # port run: check --target through one gateway; prints the report, ret
 	return "$code"
 }
 
-echo "== what the gateway does, as contract/fake_test.go's fake gateway claims"
+echo "== what the gateway does, as internal/testtarget's stand-in gateway claims"
 cancel() { # custom-host extra-curl-args...: POST a cancel through the gateway, headers and body to stdout
 	local hostarg=$1
 	shift
