@@ -10,9 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/contracttest"
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 	"github.com/seed-a6d846e6/portkey-runs/refserver"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The README's Go snippets, verbatim (TestReadmeGoSnippets checks it): they compile here,
@@ -99,6 +103,45 @@ func reference() (stop func()) {
 		}
 		srv.Close()
 	}
+}
+
+// checkServer runs the standard scenarios against baseURL, which holds a cancellable and
+// a terminal run, and fails t on every result that does not pass.
+func checkServer(t *testing.T, baseURL string, cancellable, terminal contract.RunRef) {
+	s := &contract.Suite{BaseURL: baseURL, Auth: portkey.Auth{APIKey: "test", VirtualKey: "test"}}
+	seeds := contract.Seeds{Cancellable: cancellable, Terminal: terminal}
+	for _, r := range s.RunAll(context.Background(), contract.Scenarios(seeds)) {
+		if r.Verdict != contract.Pass {
+			t.Errorf("%s: %s %v", r.Name, r.Verdict, r.Violations())
+		}
+	}
+}
+
+// cancelChecked cancels through a client whose every exchange must conform: a violation
+// fails t, and the caller still gets the run.
+func cancelChecked(t *testing.T, baseURL string) (*gen.Run, error) {
+	c, err := portkey.New(portkey.WithBaseURL(baseURL), portkey.WithHTTPClient(contracttest.Client(t)),
+		portkey.WithAuth(portkey.Auth{APIKey: "test", VirtualKey: "test"}))
+	if err != nil {
+		return nil, err
+	}
+	return c.Cancel(context.Background(), refserver.DemoThread, refserver.DemoRunID(gen.RunStatusQueued))
+}
+
+// TestCheckServerAndClient runs the two snippets above against the reference server.
+func TestCheckServerAndClient(t *testing.T) {
+	ref, err := refserver.New()
+	require.NoError(t, err)
+	require.NoError(t, refserver.SeedDemo(ref.Store))
+	srv := httptest.NewServer(ref)
+	defer srv.Close()
+	demo := func(st gen.RunStatus) contract.RunRef {
+		return contract.RunRef{ThreadID: refserver.DemoThread, RunID: refserver.DemoRunID(st)}
+	}
+	checkServer(t, srv.URL+"/v1", demo(gen.RunStatusInProgress), demo(gen.RunStatusCompleted))
+	run, err := cancelChecked(t, srv.URL+"/v1")
+	require.NoError(t, err)
+	assert.Equal(t, gen.RunStatusCancelling, run.Status)
 }
 
 func Example_cancelWithGen() {
