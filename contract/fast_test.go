@@ -41,8 +41,9 @@ func fastAndSlow(t testing.TB, opts Options) (fast, slow *Validator) {
 // specDoc is the embedded spec, decoded once for the tests that ask kin-openapi directly.
 var specDoc = sync.OnceValues(spec.GetSpec)
 
-// cancelPathTemplate is cancelRun's path template, as the spec says it.
-func cancelPathTemplate(t testing.TB) string {
+// CancelPathTemplate is cancelRun's path template, as the spec says it (for this
+// package's external tests too).
+func CancelPathTemplate(t testing.TB) string {
 	ws, err := wire.Load()
 	require.NoError(t, err)
 	op, ok := ws.ByID("cancelRun")
@@ -54,8 +55,8 @@ func cancelPathTemplate(t testing.TB) string {
 func kinValid(t testing.TB, status int, h http.Header, body []byte) bool {
 	doc, err := specDoc()
 	require.NoError(t, err)
-	item := doc.Paths.Value(cancelPathTemplate(t))
-	route := &routers.Route{Spec: doc, Path: cancelPathTemplate(t), PathItem: item, Method: http.MethodPost, Operation: item.Post}
+	item := doc.Paths.Value(CancelPathTemplate(t))
+	route := &routers.Route{Spec: doc, Path: CancelPathTemplate(t), PathItem: item, Method: http.MethodPost, Operation: item.Post}
 	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/threads/t/runs/r/cancel", nil)
 	require.NoError(t, err)
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{

@@ -45,7 +45,7 @@ func scenario(t *testing.T, name string) contract.Scenario {
 	return contract.Scenario{}
 }
 
-func said(r contract.Result) string { return strings.Join(lines(r.Violations()), "\n") }
+func said(r contract.Result) string { return strings.Join(testtarget.Lines(r.Violations()), "\n") }
 
 func TestNoCredentialsAcceptsTheGatewayRefusal(t *testing.T) {
 	for name, tc := range map[string]struct {

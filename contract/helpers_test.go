@@ -2,13 +2,11 @@ package contract_test
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
-	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
 // exampleValue returns a named example of the embedded spec.
@@ -30,24 +28,4 @@ func mustJSONTB(t testing.TB, v any) []byte {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return b
-}
-
-// nonEmptyLines are the lines of a golden file that are neither blank nor comments.
-func nonEmptyLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// cancelTemplate is cancelRun's path template, as the spec says it.
-func cancelTemplate(t testing.TB) string {
-	ws, err := wire.Load()
-	require.NoError(t, err)
-	op, ok := ws.ByID("cancelRun")
-	require.True(t, ok)
-	return op.Path
 }

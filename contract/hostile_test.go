@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
 	"github.com/seed-a6d846e6/portkey-runs/internal/hostile"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -127,7 +128,7 @@ func TestTransportHostileResponses(t *testing.T) {
 				want = contract.Error
 				require.NoError(t, err)
 				assert.Equal(t, []string{`header Location: "http://127.0.0.1:1/v1/threads/thread_hostile/runs/run_hos..." redirects the cancel (` +
-					strconv.Itoa(hc.Status) + `), not followed: its answer is not judged (infrastructure)`}, lines(r.Violations()))
+					strconv.Itoa(hc.Status) + `), not followed: its answer is not judged (infrastructure)`}, testtarget.Lines(r.Violations()))
 			default:
 				require.NoError(t, err)
 			}

@@ -26,8 +26,8 @@ func newBareKin(t testing.TB) bareKin {
 	doc, err := spec.GetSpec()
 	require.NoError(t, err)
 	doc.Servers = nil
-	item := doc.Paths.Value(cancelTemplate(t))
-	return bareKin{&routers.Route{Spec: doc, Path: cancelTemplate(t), PathItem: item, Method: http.MethodPost, Operation: item.Post}}
+	item := doc.Paths.Value(contract.CancelPathTemplate(t))
+	return bareKin{&routers.Route{Spec: doc, Path: contract.CancelPathTemplate(t), PathItem: item, Method: http.MethodPost, Operation: item.Post}}
 }
 
 func (k bareKin) validate(status int, header http.Header, body []byte) error {

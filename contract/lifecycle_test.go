@@ -42,7 +42,7 @@ func TestLifecycle(t *testing.T) {
 	assert.Equal(t, []string{"create_run", "cancel", "retrieve_until_terminal", "cancel_again"}, names(rs))
 	assert.Equal(t, []int{200, 200, 200, 400}, statuses(rs))
 	for _, r := range rs {
-		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations()))
+		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, testtarget.Lines(r.Violations()))
 	}
 	require.Len(t, scs, 4)
 	assert.Equal(t, "createThreadAndRun", scs[0].Operation)
@@ -63,7 +63,7 @@ func TestLifecycleBounded(t *testing.T) {
 	require.Len(t, rs, 4)
 	assert.Equal(t, contract.Error, rs[2].Verdict)
 	assert.Equal(t, []string{`body /status: "cancelling" still not terminal after the retrieves allowed (3 within 5s): nothing concluded (scenario)`},
-		lines(rs[2].Violations()))
+		testtarget.Lines(rs[2].Violations()))
 	assert.Equal(t, contract.Pass, rs[3].Verdict, "cancelling: a second cancel is refused")
 }
 
@@ -89,7 +89,7 @@ func TestLifecycleDisagreement(t *testing.T) {
 	rs, _ := s.Lifecycle(context.Background(), "asst_1", fastPoll)
 	require.Len(t, rs, 4)
 	assert.Equal(t, contract.Fail, rs[2].Verdict)
-	assert.Equal(t, []string{`body /status: "in_progress" after the cancel answered "cancelling" (scenario)`}, lines(rs[2].Violations()))
+	assert.Equal(t, []string{`body /status: "in_progress" after the cancel answered "cancelling" (scenario)`}, testtarget.Lines(rs[2].Violations()))
 }
 
 // TestLifecycleStopsWhenCreateFails: a target that cannot create runs (an unknown route)
@@ -113,7 +113,7 @@ func TestLiveNotCancellable(t *testing.T) {
 	assert.Equal(t, "cancel_run", r.Name)
 	assert.Equal(t, 400, r.Status)
 	assert.Equal(t, contract.Error, r.Verdict)
-	assert.Equal(t, []string{`status: 400 not cancellable: nothing checked (give a queued, in_progress or requires_action run, or no --run) (scenario)`}, lines(r.Violations()))
+	assert.Equal(t, []string{`status: 400 not cancellable: nothing checked (give a queued, in_progress or requires_action run, or no --run) (scenario)`}, testtarget.Lines(r.Violations()))
 	// Judged once, here: the reason is Unjudged, and so is its check.
 	last := r.Checks[len(r.Checks)-1]
 	assert.Equal(t, contract.CheckScenario, last.Check)

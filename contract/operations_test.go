@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 )
 
 // TestValidateOperations: the operation comes from the request's method and path (or is
@@ -67,7 +68,7 @@ func TestValidateOperations(t *testing.T) {
 			if want == nil {
 				want = []string{}
 			}
-			assert.Equal(t, want, lines(vs))
+			assert.Equal(t, want, testtarget.Lines(vs))
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
@@ -52,7 +53,7 @@ func TestPrismAgrees(t *testing.T) {
 				name = "bad_" + name
 				golden, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".golden")
 				require.NoError(t, err)
-				for _, l := range nonEmptyLines(string(golden)) {
+				for _, l := range testtarget.GoldenLines(string(golden)) {
 					for _, k := range specOnlyChecks {
 						r.flagged = r.flagged || strings.HasSuffix(l, k)
 					}

@@ -22,7 +22,7 @@ func TestSuiteAgainstFakeTarget(t *testing.T) {
 	s := &contract.Suite{BaseURL: srv.URL + "/v1", Auth: testtarget.HostedAuth}
 	rs := s.RunAll(context.Background(), contract.Scenarios(contract.Seeds{Cancellable: testtarget.RunInProgress, Terminal: testtarget.RunCompleted}))
 	for _, r := range rs {
-		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, lines(r.Violations()))
+		assert.Equal(t, contract.Pass, r.Verdict, "%s: %v", r.Name, testtarget.Lines(r.Violations()))
 		assert.Empty(t, r.Violations(), r.Name)
 		assert.NotEmpty(t, r.Checks, r.Name)
 		for _, c := range r.Checks {
@@ -72,7 +72,7 @@ func TestSuiteVerdicts(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := s.Run(ctx, c.sc)
 			assert.Equal(t, c.verdict, r.Verdict)
-			assert.Equal(t, c.want, lines(r.Violations()))
+			assert.Equal(t, c.want, testtarget.Lines(r.Violations()))
 		})
 	}
 }
@@ -157,7 +157,7 @@ func TestSuiteBadBaseURL(t *testing.T) {
 		s := &contract.Suite{BaseURL: base}
 		r := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: "t", RunID: "r"})
 		assert.Equal(t, contract.Error, r.Verdict)
-		assert.Equal(t, []string{"request: cannot be built: contract: the base URL must be an http or https URL without user info, query or fragment, such as https://api.portkey.ai/v1 (scenario)"}, lines(r.Violations()), base)
+		assert.Equal(t, []string{"request: cannot be built: contract: the base URL must be an http or https URL without user info, query or fragment, such as https://api.portkey.ai/v1 (scenario)"}, testtarget.Lines(r.Violations()), base)
 	}
 }
 
@@ -169,5 +169,5 @@ func TestSuiteCutBodyIsAnError(t *testing.T) {
 	s := &contract.Suite{BaseURL: srv.URL, Auth: testtarget.HostedAuth}
 	r := s.Run(context.Background(), contract.Scenario{Name: "cut", ThreadID: hostile.ThreadID, RunID: hostile.RunID, Expect: []int{200}})
 	assert.Equal(t, contract.Error, r.Verdict)
-	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, lines(r.Violations()))
+	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, testtarget.Lines(r.Violations()))
 }

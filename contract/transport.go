@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
 )
 
 // Transport is an http.RoundTripper that validates every exchange of the spec passing
@@ -72,26 +74,14 @@ func peekBody(resp *http.Response, limit int) ([]byte, error) {
 	buf := b.Bytes()
 	switch {
 	case err != nil:
-		resp.Body = &replayBody{r: io.MultiReader(bytes.NewReader(buf), errReader{err}), c: orig}
+		resp.Body = wire.Body(wire.FailAfter(bytes.NewReader(buf), err), orig)
 	case len(buf) > limit:
-		resp.Body = &replayBody{r: io.MultiReader(bytes.NewReader(buf), orig), c: orig}
+		resp.Body = wire.Body(io.MultiReader(bytes.NewReader(buf), orig), orig)
 	default:
-		resp.Body = &replayBody{r: bytes.NewReader(buf), c: orig}
+		resp.Body = wire.Body(bytes.NewReader(buf), orig)
 	}
 	return buf, err
 }
-
-type replayBody struct {
-	r io.Reader
-	c io.Closer
-}
-
-func (b *replayBody) Read(p []byte) (int, error) { return b.r.Read(p) }
-func (b *replayBody) Close() error               { return b.c.Close() }
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 var defaultValidator = sync.OnceValues(func() (*Validator, error) { return New(Options{}) })
 

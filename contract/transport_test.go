@@ -68,7 +68,7 @@ func TestTransportReportsViolationsAndKeepsBody(t *testing.T) {
 	resp.Body.Close()
 	assert.Empty(t, results())
 
-	resp, err = cancel(hc, srv.URL+"/v1/threads/thread_1/runs/run_1/cancel")
+	resp, err = testtarget.Cancel(hc, srv.URL+"/v1/threads/thread_1/runs/run_1/cancel")
 	require.NoError(t, err)
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -78,7 +78,7 @@ func TestTransportReportsViolationsAndKeepsBody(t *testing.T) {
 	rs := results()
 	require.Len(t, rs, 1)
 	assert.Equal(t, contract.Fail, rs[0].Verdict)
-	assert.Contains(t, lines(rs[0].Violations()),
+	assert.Contains(t, testtarget.Lines(rs[0].Violations()),
 		`body /status: "paused" is not one of queued, in_progress, requires_action, cancelling, cancelled, failed, completed, incomplete, expired (schema)`)
 }
 
@@ -92,14 +92,14 @@ func TestTransportBoundsBody(t *testing.T) {
 	v := validator(t, contract.Options{MaxBody: 100})
 	report, results := collect()
 	hc := &http.Client{Transport: &contract.Transport{Validator: v, Report: report}}
-	resp, err := cancel(hc, srv.URL+"/threads/t/runs/r/cancel")
+	resp, err := testtarget.Cancel(hc, srv.URL+"/threads/t/runs/r/cancel")
 	require.NoError(t, err)
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.Equal(t, big, string(got))
 	rs := results()
 	require.Len(t, rs, 1)
-	assert.Equal(t, []string{"body: is larger than 100 bytes (the validator's limit) and was not validated (infrastructure)"}, lines(rs[0].Violations()))
+	assert.Equal(t, []string{"body: is larger than 100 bytes (the validator's limit) and was not validated (infrastructure)"}, testtarget.Lines(rs[0].Violations()))
 	assert.Equal(t, contract.Error, rs[0].Verdict, "a body not validated is not a pass")
 }
 
@@ -113,7 +113,7 @@ func TestTransportKeepsReadErrors(t *testing.T) {
 	defer srv.Close()
 	report, results := collect()
 	hc := &http.Client{Transport: &contract.Transport{Report: report}}
-	resp, err := cancel(hc, srv.URL+"/threads/t/runs/r/cancel")
+	resp, err := testtarget.Cancel(hc, srv.URL+"/threads/t/runs/r/cancel")
 	require.NoError(t, err)
 	got, err := io.ReadAll(resp.Body)
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "the caller sees the read error")
@@ -121,7 +121,7 @@ func TestTransportKeepsReadErrors(t *testing.T) {
 	rs := results()
 	require.Len(t, rs, 1)
 	assert.Equal(t, contract.Error, rs[0].Verdict)
-	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, lines(rs[0].Violations()))
+	assert.Equal(t, []string{"connection: failed: unexpected EOF (infrastructure)"}, testtarget.Lines(rs[0].Violations()))
 }
 
 func TestTransportConnectionError(t *testing.T) {
@@ -130,21 +130,11 @@ func TestTransportConnectionError(t *testing.T) {
 	srv.Close()
 	report, results := collect()
 	hc := &http.Client{Transport: &contract.Transport{Report: report}}
-	_, err := cancel(hc, url+"/threads/t/runs/r/cancel")
+	_, err := testtarget.Cancel(hc, url+"/threads/t/runs/r/cancel")
 	require.Error(t, err)
 	rs := results()
 	require.Len(t, rs, 1)
 	assert.Equal(t, contract.Error, rs[0].Verdict)
 	require.Len(t, rs[0].Violations(), 1)
 	assert.Equal(t, contract.CheckInfrastructure, rs[0].Violations()[0].Check)
-}
-
-// cancel posts to url with credentials, as a Cancel Run client would.
-func cancel(hc *http.Client, url string) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodPost, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	testtarget.HostedAuth.Apply(req.Header)
-	return hc.Do(req)
 }

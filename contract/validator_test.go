@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-a6d846e6/portkey-runs/contract"
+	"github.com/seed-a6d846e6/portkey-runs/internal/testtarget"
 	"github.com/seed-a6d846e6/portkey-runs/portkey"
 )
 
@@ -32,14 +33,6 @@ func validRun() map[string]any {
 }
 
 func jsonHeader() http.Header { return http.Header{"Content-Type": {"application/json"}} }
-
-func lines(vs []contract.Violation) []string {
-	out := []string{}
-	for _, v := range vs {
-		out = append(out, v.String())
-	}
-	return out
-}
 
 func validator(t testing.TB, opts contract.Options) *contract.Validator {
 	t.Helper()
@@ -116,7 +109,7 @@ func TestValidateRunBodies(t *testing.T) {
 			body, err := json.Marshal(m)
 			require.NoError(t, err)
 			got := v.Validate(contract.Exchange{Method: "POST", Path: cancelPath, Status: c.status, Header: jsonHeader(), Body: body}).Violations()
-			assert.Equal(t, append([]string{}, c.want...), lines(got))
+			assert.Equal(t, append([]string{}, c.want...), testtarget.Lines(got))
 		})
 	}
 }
@@ -183,7 +176,7 @@ func TestValidateResponses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			assert.Equal(t, append([]string{}, c.want...), lines(v.Validate(c.ex).Violations()))
+			assert.Equal(t, append([]string{}, c.want...), testtarget.Lines(v.Validate(c.ex).Violations()))
 		})
 	}
 }
@@ -228,7 +221,7 @@ func TestSemanticOnRealStates(t *testing.T) {
 			m := validRun()
 			c.edit(m)
 			ex := contract.Exchange{Path: c.path, ThreadID: "thread_abc123", RunID: "run_abc123", Status: 200, Header: jsonHeader(), Body: mustJSON(t, m)}
-			assert.Equal(t, append([]string{}, c.wants...), lines(v.Validate(ex).Violations()))
+			assert.Equal(t, append([]string{}, c.wants...), testtarget.Lines(v.Validate(ex).Violations()))
 		})
 	}
 }
@@ -262,7 +255,7 @@ func TestSpecExamplesConform(t *testing.T) {
 			m := ex.(map[string]any)
 			path := "/threads/" + m["thread_id"].(string) + "/runs/" + m["id"].(string) + "/cancel"
 			got := v.Validate(contract.Exchange{Method: "POST", Path: path, Status: 200, Header: jsonHeader(), Body: mustJSON(t, ex)}).Violations()
-			assert.Empty(t, lines(got))
+			assert.Empty(t, testtarget.Lines(got))
 		})
 	}
 }

@@ -41,21 +41,11 @@ func TestRequireFailsTheTest(t *testing.T) {
 	defer srv.Close()
 	ftb := &fakeTB{TB: t}
 	hc := &http.Client{Transport: contracttest.Require(ftb, nil)}
-	resp, err := cancel(hc, srv.URL+"/threads/t/runs/r/cancel")
+	resp, err := testtarget.Cancel(hc, srv.URL+"/threads/t/runs/r/cancel")
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Len(t, ftb.errors, 1)
 	assert.Contains(t, ftb.errors[0], `header Content-Type: "text/html" is not application/json (content_type)`)
-}
-
-// cancel posts to url with credentials, as a Cancel Run client would.
-func cancel(hc *http.Client, url string) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodPost, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	testtarget.HostedAuth.Apply(req.Header)
-	return hc.Do(req)
 }
 
 func TestClientHelper(t *testing.T) {

@@ -21,14 +21,6 @@ func replayFile(v *contract.Validator, path string) ([]contract.Result, error) {
 	return recording.Replay(v, strings.TrimSuffix(filepath.Base(path), ".yaml"), data)
 }
 
-func lines(vs []contract.Violation) []string {
-	out := []string{}
-	for _, v := range vs {
-		out = append(out, v.String())
-	}
-	return out
-}
-
 func validator(t testing.TB, opts contract.Options) *contract.Validator {
 	t.Helper()
 	v, err := contract.New(opts)

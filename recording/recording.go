@@ -331,7 +331,7 @@ func (l limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := l.rt.RoundTrip(req)
 	if err == nil && resp.Body != nil {
-		resp.Body = &replayBody{r: io.LimitReader(resp.Body, int64(l.limit)+1), c: resp.Body}
+		resp.Body = wire.Body(io.LimitReader(resp.Body, int64(l.limit)+1), resp.Body)
 	}
 	return resp, err
 }
@@ -425,7 +425,7 @@ func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := i.GetHTTPResponse()
 	if err == nil && resp.Header.Get(HeaderCut) != "" { // as the original, too long to be read whole
-		resp.Body = &replayBody{r: io.MultiReader(strings.NewReader(i.Response.Body), errReader{errCut}), c: resp.Body}
+		resp.Body = wire.Body(wire.FailAfter(strings.NewReader(i.Response.Body), errCut), resp.Body)
 	}
 	return resp, err
 }
@@ -489,16 +489,3 @@ func canonical(h http.Header) http.Header {
 	}
 	return out
 }
-
-// replayBody reads r and closes c: a body bounded or cut, closing the original.
-type replayBody struct {
-	r io.Reader
-	c io.Closer
-}
-
-func (b *replayBody) Read(p []byte) (int, error) { return b.r.Read(p) }
-func (b *replayBody) Close() error               { return b.c.Close() }
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }

@@ -77,7 +77,7 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 		rs, err := recording.Record(context.Background(), s, dir, []contract.Scenario{r.sc})
 		require.NoError(t, err)
 		require.Len(t, rs, 1)
-		assert.Equal(t, contract.Pass, rs[0].Verdict, "%s: %v", r.sc.Name, lines(rs[0].Violations()))
+		assert.Equal(t, contract.Pass, rs[0].Verdict, "%s: %v", r.sc.Name, testtarget.Lines(rs[0].Violations()))
 	}
 
 	secrets := []string{testtarget.APIKey, testtarget.VirtualKey, testtarget.ProviderKey, wrongKeyAuth.APIKey, "sk-proj", "Bearer sk"}
@@ -96,7 +96,7 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 		require.NoError(t, err)
 		s := &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: r.auth, Header: openAIBeta, Client: &http.Client{Transport: rt}}
 		res := s.Run(context.Background(), r.sc)
-		assert.Equal(t, contract.Pass, res.Verdict, "%s: %v", r.sc.Name, lines(res.Violations()))
+		assert.Equal(t, contract.Pass, res.Verdict, "%s: %v", r.sc.Name, testtarget.Lines(res.Violations()))
 		assert.Equal(t, r.sc.Expect[0], res.Status, r.sc.Name)
 	}
 }
@@ -156,27 +156,17 @@ func TestKnownBadCassettes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			golden, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".golden")
 			require.NoError(t, err, "every known-bad cassette needs a reviewed golden file")
-			want := nonEmptyLines(string(golden))
+			want := testtarget.GoldenLines(string(golden))
 			rs, err := replayFile(v, f)
 			require.NoError(t, err)
 			require.Len(t, rs, 1)
-			got := lines(rs[0].Violations())
+			got := testtarget.Lines(rs[0].Violations())
 			slices.Sort(got)
 			slices.Sort(want)
 			assert.Equal(t, want, got)
 			assert.Equal(t, contract.Fail, rs[0].Verdict)
 		})
 	}
-}
-
-func nonEmptyLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // TestTestdataHasNoSecrets scans every file under this package's testdata and contract's

@@ -75,7 +75,7 @@ func TestSuiteNeverFollowsARedirect(t *testing.T) {
 				r := s.Run(context.Background(), contract.Scenario{Name: "x", ThreadID: "t", RunID: "r", Expect: []int{404}})
 				assert.Equal(t, contract.Error, r.Verdict)
 				assert.Equal(t, status, r.Status)
-				assert.Equal(t, []string{redirectLine(to, status)}, lines(r.Violations()))
+				assert.Equal(t, []string{redirectLine(to, status)}, testtarget.Lines(r.Violations()))
 				assert.Zero(t, other.requests(), "the other origin is never called")
 			})
 		}
@@ -108,7 +108,7 @@ func TestRecordNeverFollowsARedirect(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, replayed, 1)
 			assert.Equal(t, contract.Error, replayed[0].Verdict)
-			assert.Equal(t, []string{redirectLine(to, status)}, lines(replayed[0].Violations()))
+			assert.Equal(t, []string{redirectLine(to, status)}, testtarget.Lines(replayed[0].Violations()))
 		})
 	}
 }
@@ -169,14 +169,14 @@ func TestRecordMarksACutBody(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, replayed, 1)
 			assert.Equal(t, contract.Error, replayed[0].Verdict)
-			assert.Equal(t, []string{"body: was cut at 4096 bytes when recorded and was not validated (infrastructure)"}, lines(replayed[0].Violations()))
+			assert.Equal(t, []string{"body: was cut at 4096 bytes when recorded and was not validated (infrastructure)"}, testtarget.Lines(replayed[0].Violations()))
 
 			rt, err := recording.Replayer(file)
 			require.NoError(t, err)
 			s = &contract.Suite{BaseURL: "http://replay.invalid/v1", Auth: testtarget.HostedAuth, Client: &http.Client{Transport: rt}}
 			r := s.Run(context.Background(), contract.Scenario{Name: "big", ThreadID: "t", RunID: "r", Expect: []int{200}})
 			assert.Equal(t, contract.Error, r.Verdict)
-			assert.Equal(t, []string{"connection: failed: recording: the recorded body was cut here (Portkey-Runs-Body-Cut) (infrastructure)"}, lines(r.Violations()))
+			assert.Equal(t, []string{"connection: failed: recording: the recorded body was cut here (Portkey-Runs-Body-Cut) (infrastructure)"}, testtarget.Lines(r.Violations()))
 		})
 	}
 }

@@ -1,5 +1,6 @@
 // Package testtarget serves, for tests, the target the contract and recording tests run
-// against: hosted Portkey in front of the reference server, or the self-hosted gateway.
+// against (hosted Portkey in front of the reference server, or the self-hosted gateway),
+// and the few helpers those tests share.
 package testtarget
 
 import (

@@ -40,3 +40,21 @@ func Decode(encoding string, b []byte, limit int) ([]byte, error) {
 // JSON reports whether the media type mt (parsed, without parameters) is JSON:
 // application/json or a +json type (RFC 6839).
 func JSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
+
+// Body is a response body that reads r and closes c, the original: a body bounded, cut or
+// put back after it was read.
+func Body(r io.Reader, c io.Closer) io.ReadCloser { return &body{r, c} }
+
+// FailAfter reads r, then fails with err, as the body whose reading failed did.
+func FailAfter(r io.Reader, err error) io.Reader { return io.MultiReader(r, errReader{err}) }
+
+type body struct {
+	io.Reader
+	c io.Closer
+}
+
+func (b *body) Close() error { return b.c.Close() }
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
