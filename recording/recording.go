@@ -118,12 +118,18 @@ func load(name string, data []byte) (*cassette.Cassette, error) {
 }
 
 func decode(name string, data []byte) (*cassette.Cassette, error) {
-	if err := checkYAML(data); err != nil {
-		return nil, err
-	}
-	c, err := cassette.LoadWithFS(name, loaded(data))
+	doc, err := checkYAML(data)
 	if err != nil {
 		return nil, err
+	}
+	// As cassette.Load does, from the document already parsed.
+	c := cassette.New(name)
+	c.IsNew = false
+	if err := doc.Decode(c); err != nil {
+		return nil, err
+	}
+	if c.Version != cassette.CassetteFormatVersion {
+		return nil, fmt.Errorf("%w: %d", cassette.ErrUnsupportedCassetteFormat, cassette.CassetteFormatVersion)
 	}
 	if len(c.Interactions) == 0 {
 		return nil, errors.New("it holds no interaction")
@@ -141,13 +147,14 @@ func decode(name string, data []byte) (*cassette.Cassette, error) {
 // of a cassette (an interaction, its headers) hold a few dozen.
 const maxMappingKeys = 256
 
-// checkYAML refuses, in one pass over its nodes, a cassette that would cost go-vcr's
-// decoder more than linear time: a mapping of more than maxMappingKeys keys, or an alias
-// (which decodes its mapping again wherever it is used; go-vcr writes none).
-func checkYAML(data []byte) error {
+// checkYAML parses data, once, and refuses in one pass over its nodes a cassette that
+// would cost the decoder more than linear time: a mapping of more than maxMappingKeys
+// keys, or an alias (which decodes its mapping again wherever it is used; go-vcr writes
+// none).
+func checkYAML(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return err
+		return nil, err
 	}
 	stack := []*yaml.Node{&doc}
 	for len(stack) > 0 {
@@ -155,23 +162,14 @@ func checkYAML(data []byte) error {
 		stack = stack[:len(stack)-1]
 		switch {
 		case n.Kind == yaml.AliasNode:
-			return fmt.Errorf("line %d: a YAML alias, which cassettes do not use", n.Line)
+			return nil, fmt.Errorf("line %d: a YAML alias, which cassettes do not use", n.Line)
 		case n.Kind == yaml.MappingNode && len(n.Content) > 2*maxMappingKeys:
-			return fmt.Errorf("line %d: a mapping of %d keys, more than a cassette has (at most %d)", n.Line, len(n.Content)/2, maxMappingKeys)
+			return nil, fmt.Errorf("line %d: a mapping of %d keys, more than a cassette has (at most %d)", n.Line, len(n.Content)/2, maxMappingKeys)
 		}
 		stack = append(stack, n.Content...)
 	}
-	return nil
+	return &doc, nil
 }
-
-// loaded hands go-vcr the bytes of a cassette already read.
-type loaded []byte
-
-func (l loaded) ReadFile(string) ([]byte, error) { return l, nil }
-func (l loaded) WriteFile(name string, _ []byte) error {
-	return fmt.Errorf("recording: %s: a replayed cassette is read-only", name)
-}
-func (l loaded) IsFileExists(string) bool { return true }
 
 // HeaderCut marks a recorded response whose body was cut at the validator's limit; its
 // value says where, and how long the body was. Replay never judges such a body.
