@@ -208,8 +208,8 @@ func Record(ctx context.Context, s *contract.Suite, dir string, scs []contract.S
 	return out, errors.Join(failed...)
 }
 
-// LifecycleCassette names the cassette RecordLifecycle writes.
-const LifecycleCassette = "lifecycle"
+// lifecycleCassette names the cassette RecordLifecycle writes (lifecycle.yaml).
+const lifecycleCassette = "lifecycle"
 
 // RecordLifecycle runs s.Lifecycle and writes its whole exchange, every request in order
 // (create, cancel, each retrieve, the second cancel), to dir/lifecycle.yaml, redacted as
@@ -218,18 +218,18 @@ func RecordLifecycle(ctx context.Context, s *contract.Suite, dir, assistantID st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	rec, rs, err := recorderFor(s, filepath.Join(dir, LifecycleCassette), "")
+	rec, rs, err := recorderFor(s, filepath.Join(dir, lifecycleCassette), "")
 	if err != nil {
 		return nil, nil, err
 	}
 	results, scs := rs.Lifecycle(ctx, assistantID, p)
 	for _, r := range results {
 		if r.Status == 0 {
-			return results, scs, fmt.Errorf("recording: %s not recorded: %s got no answer", LifecycleCassette, r.Name)
+			return results, scs, fmt.Errorf("recording: %s not recorded: %s got no answer", lifecycleCassette, r.Name)
 		}
 	}
 	if err := rec.Stop(); err != nil {
-		return results, scs, fmt.Errorf("recording: saving cassette %s: %w", LifecycleCassette, err)
+		return results, scs, fmt.Errorf("recording: saving cassette %s: %w", lifecycleCassette, err)
 	}
 	return results, scs, nil
 }
