@@ -63,7 +63,7 @@ var measures = []measure{
 		ours: "Serve/conns=8/impl=on", base: "Serve/conns=8/impl=bare", unit: "req/s", atLeast: true, target: 0.8},
 	{what: "The same, 64 connections",
 		ours: "Serve/conns=64/impl=on", base: "Serve/conns=64/impl=bare", unit: "req/s", atLeast: true, target: 0.8},
-	{what: "Reference server, validation off (the same store path) vs bare `net/http`, 8 connections",
+	{what: "Reference server, validation off (`refserver.WithoutValidation`) vs bare `net/http`, 8 connections",
 		ours: "Serve/conns=8/impl=off", base: "Serve/conns=8/impl=bare", unit: "req/s"},
 	{what: "Validation off vs bare, 64 connections",
 		ours: "Serve/conns=64/impl=off", base: "Serve/conns=64/impl=bare", unit: "req/s"},
