@@ -1,7 +1,7 @@
 # Everything runs through the go command; a fresh machine needs only Go and the module proxy.
 GO ?= go
 
-.PHONY: all generate test test-all test-short run serve vet fmt breaking bench bench-peers bench-go bench-load bench-wrk fuzz lint-spec interop-prism interop
+.PHONY: all generate test test-all test-short run serve vet fmt breaking bench bench-peers bench-go bench-load bench-wrk bench-startup fuzz lint-spec interop-prism interop
 
 all: generate test
 
@@ -67,25 +67,36 @@ breaking:
 	$(GO) build -C tools/breaking -o bin/breaking . && tools/breaking/bin/breaking -base '$(BASE)'
 
 ## bench: the Go benchmarks against the peers (bench/) and in the packages, compared with
-## benchstat (pinned in bench/go.mod), then the reference server under load (bench/cmd/loadgen).
+## benchstat (pinned in bench/go.mod); the reference server under wrk (bench-wrk); check's
+## start-up (bench-startup); last, each ratio of issue 17 beside its target (bench/cmd/ratios).
 ## Results go to bench/out/. BENCH_COUNT runs per benchmark (benchstat wants 6 or more).
 BENCH_COUNT ?= 6
 BENCHSTAT = $(GO) run -C bench golang.org/x/perf/cmd/benchstat
-bench: bench-go bench-load bench-wrk
+bench: BENCH_GO_ON = 1
+bench: bench-go bench-wrk bench-startup
+	@echo; echo "== Each ratio beside its target, from bench/out/ (load average now: $$(cut -d' ' -f1-3 /proc/loadavg))"
+	@$(GO) run -C bench ./cmd/ratios out/peers.txt out/wrk.txt out/startup.txt
+	@if [ -e bench/out/packages.failed ]; then cat bench/out/packages.failed; exit 1; fi
 
 ## bench-peers: bench, with Prism's mock (npm, via npx) under the same load as the Go servers
 bench-peers: bench-go
 	GO=$(GO) bash bench/peers.sh
 
+# Under bench (BENCH_GO_ON), a failing in-package benchmark fails bench after its table.
 bench-go:
 	mkdir -p bench/out
+	rm -f bench/out/packages.failed
+	@echo "bench: load average at the start: $$(cut -d' ' -f1-3 /proc/loadavg)"
 	@echo 'bench: running the benchmarks $(BENCH_COUNT) times each (a few minutes)'
 	$(GO) test -C bench -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) . >bench/out/peers.txt || { cat bench/out/peers.txt; exit 1; }
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./portkey ./refserver ./contract >bench/out/packages.txt || { cat bench/out/packages.txt; exit 1; }
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./portkey ./refserver ./contract >bench/out/packages.txt || { cat bench/out/packages.txt; \
+		echo 'bench: an in-package benchmark failed (bench/out/packages.txt)' | tee bench/out/packages.failed; $(if $(BENCH_GO_ON),,exit 1;) }
 	@echo; echo '== One Cancel call over loopback (vs raw net/http + encoding/json)'
 	@$(BENCHSTAT) -filter '.name:Cancel' -col /impl out/peers.txt
 	@echo; echo '== Validating one 200 response (vs our contract validator)'
 	@$(BENCHSTAT) -filter '.name:Validate' -col /impl out/peers.txt
+	@echo; echo '== Validate on a body already read (vs json.Valid on the same bytes)'
+	@$(BENCHSTAT) -filter '.name:ValidateBytes' -col /impl out/peers.txt
 	@echo; echo '== Building each validator once'
 	@$(BENCHSTAT) -filter '.name:Build' -col /impl out/peers.txt
 	@echo; echo '== One Cancel call through the validating transport (vs without)'
@@ -99,9 +110,19 @@ bench-load:
 	$(GO) run -C bench ./cmd/loadgen
 
 ## bench-wrk: the reference server in its own process under wrk (apt-get install wrk), 8 and
-## 64 connections, validation on and off against bare net/http
+## 64 connections, validation on and off against bare net/http (results in bench/out/wrk.txt)
 bench-wrk:
 	GO=$(GO) bash bench/wrk.sh
+
+## bench-startup: `portkey-runs check` on the embedded default against a binary that only
+## prints (bench/cmd/onlyprints), both built here, 15 runs each, interleaved (bench/cmd/startup)
+bench-startup:
+	mkdir -p bench/out/bin
+	$(GO) build -o bench/out/bin/portkey-runs ./cmd/portkey-runs
+	$(GO) build -C bench -o out/bin/onlyprints ./cmd/onlyprints
+	$(GO) run -C bench ./cmd/startup -n 15 check='out/bin/portkey-runs check' only-prints=out/bin/onlyprints >bench/out/startup.txt
+	@echo; echo '== portkey-runs check on the embedded default vs a binary that only prints'
+	@$(BENCHSTAT) -col /impl out/startup.txt
 
 ## fuzz: run each fuzz target for FUZZTIME (their seeds already run in make test); a
 ## crasher is written to the package's testdata/fuzz/<target>/: commit it with the fix

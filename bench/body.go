@@ -64,7 +64,9 @@ func TypicalBody() []byte { return compact(fullRun) }
 
 // LargeBody returns the 8 KB-class 200 body: fullRun with 16 metadata values of 512
 // characters each, the most the spec allows.
-func LargeBody() []byte {
+func LargeBody() []byte { return marshal(largeRun()) }
+
+func largeRun() map[string]any {
 	var run map[string]any
 	if err := json.Unmarshal([]byte(fullRun), &run); err != nil {
 		panic(err)
@@ -74,7 +76,34 @@ func LargeBody() []byte {
 		md[fmt.Sprintf("key_%02d", i)] = strings.Repeat(string(rune('a'+i)), 500) + fmt.Sprintf("-%011d", i)
 	}
 	run["metadata"] = md
-	b, err := json.Marshal(run)
+	return run
+}
+
+// body64KB returns the 64 KB-class 200 body: LargeBody's run with 128 tools, the most the
+// spec allows, the added ones functions with a description and a JSON Schema each.
+func body64KB() []byte {
+	run := largeRun()
+	tools := run["tools"].([]any)
+	for i := len(tools); i < 128; i++ {
+		tools = append(tools, map[string]any{"type": "function", "function": map[string]any{
+			"name":        fmt.Sprintf("lookup_%03d", i),
+			"description": fmt.Sprintf("Looks up record %d of the support archive by ticket or customer.", i),
+			"parameters": map[string]any{"type": "object", "required": []any{"ticket"}, "properties": map[string]any{
+				"ticket":   map[string]any{"type": "string", "description": "The ticket ID, e.g. T-1042."},
+				"customer": map[string]any{"type": "string"},
+				"from":     map[string]any{"type": "string", "format": "date"},
+				"to":       map[string]any{"type": "string", "format": "date"},
+				"limit":    map[string]any{"type": "integer", "minimum": 1, "maximum": 50},
+			}},
+			"strict": i%2 == 0,
+		}})
+	}
+	run["tools"] = tools
+	return marshal(run)
+}
+
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}

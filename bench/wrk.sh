@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The reference server under wrk, a load generator in its own process: for each connection
 # count, rounds of bare net/http (constant body), refserver with request validation on and
-# off (bench/cmd/loadgen -serve), interleaved; prints each median req/s and its ratios.
-# Run from the repository root (make bench-wrk). Skips, with one line, without wrk.
+# off (bench/cmd/loadgen -serve), interleaved; prints each median req/s and its ratios, and
+# writes each measurement to OUT as a Go benchmark result (BenchmarkServe/conns=C/impl=T,
+# for bench/cmd/ratios). Run from the repository root (make bench-wrk). Skips, with one
+# line (and an empty OUT), without wrk.
 set -euo pipefail
 
 GO="${GO:-go}"
@@ -10,6 +12,9 @@ CONNS="${CONNS:-8 64}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-4s}"
 STRIDE="${STRIDE:-100000}" # runs per wrk thread and measurement; two threads
+OUT="${OUT:-bench/out/wrk.txt}"
+mkdir -p "$(dirname "$OUT")"
+: >"$OUT"
 if ! command -v wrk >/dev/null; then
 	echo "bench-wrk: wrk is not installed (apt-get install wrk); skipping"
 	exit 0
@@ -54,7 +59,11 @@ printf '%-6s %12s %12s %12s %10s %10s %10s\n' conns "bare req/s" "on req/s" "off
 for c in $CONNS; do
 	: >"$dir/bare"; : >"$dir/on"; : >"$dir/off"
 	for _ in $(seq "$ROUNDS"); do
-		for t in bare on off; do rate "$t" "$c" >>"$dir/$t"; done
+		for t in bare on off; do
+			rate "$t" "$c" >"$dir/last"
+			cat "$dir/last" >>"$dir/$t"
+			echo "BenchmarkServe/conns=$c/impl=$t 1 $(cat "$dir/last") req/s" >>"$OUT"
+		done
 	done
 	b=$(median <"$dir/bare"); on=$(median <"$dir/on"); off=$(median <"$dir/off")
 	awk -v c="$c" -v b="$b" -v on="$on" -v off="$off" 'BEGIN {
