@@ -66,6 +66,8 @@ type response struct {
 
 type header struct {
 	name     string
+	key      string // canonical, to index an http.Header without allocating
+	where    string // the violations' Location
 	required bool
 	schema   *openapi3.Schema
 }
@@ -117,7 +119,8 @@ func New(opts Options) (*Validator, error) {
 func (v *Validator) response(ref *openapi3.Response, run *openapi3.SchemaRef) *response {
 	r := &response{}
 	for name, h := range ref.Headers {
-		r.headers = append(r.headers, header{name: name, required: h.Value.Required, schema: h.Value.Schema.Value})
+		r.headers = append(r.headers, header{name: name, key: http.CanonicalHeaderKey(name), where: "header " + name,
+			required: h.Value.Required, schema: h.Value.Schema.Value})
 	}
 	slices.SortFunc(r.headers, func(a, b header) int { return strings.Compare(a.name, b.name) })
 	for mt, m := range ref.Content {
@@ -537,11 +540,15 @@ func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bo
 // those of HTTP itself and of the network in front (standardHeader): a notice, or a
 // failure in strict mode.
 func (v *Validator) headerDrift(h http.Header, declared []header) []Violation {
-	var vs []Violation
-	for _, name := range slices.Sorted(maps.Keys(h)) {
-		if standardHeader(name) || slices.ContainsFunc(declared, func(d header) bool { return strings.EqualFold(d.name, name) }) {
-			continue
+	var names []string
+	for name := range h {
+		if !standardHeader(name) && !slices.ContainsFunc(declared, func(d header) bool { return strings.EqualFold(d.name, name) }) {
+			names = append(names, name)
 		}
+	}
+	slices.Sort(names)
+	var vs []Violation
+	for _, name := range names {
 		vs = append(vs, v.drift("header "+v.red.Name(http.CanonicalHeaderKey(name))))
 	}
 	return vs
@@ -568,8 +575,7 @@ func standardHeader(name string) bool {
 func (v *Validator) checkHeaders(h http.Header, declared []header) []Violation {
 	var vs []Violation
 	for _, d := range declared {
-		where := "header " + d.name
-		vals := h.Values(d.name)
+		where, vals := d.where, h[d.key]
 		switch {
 		case len(vals) == 0:
 			if d.required {
