@@ -1,10 +1,12 @@
 package contract
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"math/bits"
 	"reflect"
 	"regexp"
 	"slices"
@@ -359,8 +361,7 @@ type fastScan struct {
 	i        int
 	depth    int
 	maxDepth int
-	path     []tok
-	drift    [][]tok
+	drift    [][]tok  // the pointers of undeclared properties, built innermost token first
 	keys     [][]byte // names of undeclared properties of the objects being scanned
 	top      [fTimes + len(timestampNames)]span
 	mdDepth  int // the depth of the root metadata's members while they are scanned, else 0
@@ -384,8 +385,8 @@ func (s *fastScan) release() {
 	clear(s.keys[:cap(s.keys)])
 	clear(s.drift[:cap(s.drift)])
 	clear(s.dup[:cap(s.dup)])
-	s.b, s.path, s.keys, s.drift, s.dups, s.dup, s.facts = nil, s.path[:0], s.keys[:0], s.drift[:0], false, s.dup[:0], facts{}
-	if cap(s.keys) > 1024 || cap(s.path) > 1024 || cap(s.dup) > 1024 {
+	s.b, s.keys, s.drift, s.dups, s.dup, s.facts = nil, s.keys[:0], s.drift[:0], false, s.dup[:0], facts{}
+	if cap(s.keys) > 1024 || cap(s.drift) > 1024 || cap(s.dup) > 1024 {
 		return // grown by an odd body: let it go
 	}
 	scans.Put(s)
@@ -397,6 +398,9 @@ func (s *fastScan) run(n *node) bool {
 		return false
 	}
 	s.ws()
+	for _, d := range s.drift {
+		slices.Reverse(d)
+	}
 	return s.i == len(s.b) && s.fill()
 }
 
@@ -590,7 +594,7 @@ func (s *fastScan) findString(prop string) ([]byte, bool) {
 	}
 	for {
 		s.ws()
-		ks, ke, ok := s.rawString()
+		ks, ke, esc, ok := s.rawString()
 		if !ok {
 			return nil, false
 		}
@@ -600,20 +604,20 @@ func (s *fastScan) findString(prop string) ([]byte, bool) {
 		}
 		s.i++
 		s.ws()
-		if escaped(s.b[ks:ke]) {
+		if esc {
 			return nil, false // rare: the full path decides
 		}
 		if string(s.b[ks:ke]) == prop {
 			if s.i >= len(s.b) || s.b[s.i] != '"' {
 				return nil, false
 			}
-			vs, ve, ok := s.rawString()
-			if !ok || escaped(s.b[vs:ve]) {
+			vs, ve, esc, ok := s.rawString()
+			if !ok || esc {
 				return nil, false
 			}
 			return s.b[vs:ve], true
 		}
-		if !s.skip() {
+		if !s.pass() {
 			return nil, false
 		}
 		s.ws()
@@ -650,7 +654,7 @@ func (s *fastScan) members(n *node) bool {
 	}
 	for {
 		s.ws()
-		ks, ke, ok := s.rawString()
+		ks, ke, esc, ok := s.rawString()
 		if !ok {
 			return false
 		}
@@ -665,7 +669,7 @@ func (s *fastScan) members(n *node) bool {
 			return false // past maxProperties: the full path reports it
 		}
 		var name []byte
-		if escaped(s.b[ks:ke]) {
+		if esc {
 			str, ok := s.decodeString(ks, ke)
 			if !ok {
 				return false
@@ -687,11 +691,11 @@ func (s *fastScan) members(n *node) bool {
 			if f == fMetadata {
 				s.mdDepth = s.depth + 1
 			}
-			s.path = append(s.path, tok{name: n.names[i]})
+			drift := len(s.drift)
 			if !s.value(n.props[i]) {
 				return false
 			}
-			s.path = s.path[:len(s.path)-1]
+			s.under(drift, tok{name: n.names[i]})
 			if f >= 0 {
 				s.top[f], s.mdDepth = span{start, s.i}, 0
 			}
@@ -702,23 +706,20 @@ func (s *fastScan) members(n *node) bool {
 				}
 				return false // a duplicate key: the full path reports it
 			}
-			var key string
-			if n.additional != nil || !n.open {
-				key = string(name)
-			}
 			switch {
 			case n.additional != nil:
-				s.path = append(s.path, tok{name: key})
+				drift := len(s.drift)
 				if !s.value(n.additional) {
 					return false
 				}
-				s.path = s.path[:len(s.path)-1]
+				if len(s.drift) > drift {
+					s.under(drift, tok{name: string(name)})
+				}
 			case n.closed:
 				return false
 			default:
 				if !n.open {
-					d := append(slices.Clone(s.path), tok{name: key})
-					s.drift = append(s.drift, d)
+					s.drift = append(s.drift, append(make([]tok, 0, s.depth), tok{name: string(name)}))
 				}
 				if !s.skip() {
 					if len(s.dup) > 0 {
@@ -749,6 +750,14 @@ func (s *fastScan) members(n *node) bool {
 	return seen&n.required == n.required && count >= n.minProps && (n.maxProps < 0 || count <= n.maxProps)
 }
 
+// under puts t before the pointers of the drift found since the drift-th, which are built
+// innermost first.
+func (s *fastScan) under(drift int, t tok) {
+	for i := drift; i < len(s.drift); i++ {
+		s.drift[i] = append(s.drift[i], t)
+	}
+}
+
 func fieldOf(n *node, i int) int8 {
 	if n.topFields == nil {
 		return -1
@@ -776,11 +785,11 @@ func (s *fastScan) items(n *node) bool {
 	}
 	for {
 		if n.items != nil {
-			s.path = append(s.path, tok{index: count, isIdx: true})
+			drift := len(s.drift)
 			if !s.value(n.items) {
 				return false
 			}
-			s.path = s.path[:len(s.path)-1]
+			s.under(drift, tok{index: count, isIdx: true})
 		} else if !s.skip() {
 			if len(s.dup) > 0 {
 				s.dup = append(s.dup, tok{index: count, isIdx: true})
@@ -806,7 +815,7 @@ func (s *fastScan) items(n *node) bool {
 
 // str checks the string at s.i against n's string keywords.
 func (s *fastScan) str(n *node) bool {
-	start, end, ok := s.rawString()
+	start, end, esc, ok := s.rawString()
 	if !ok {
 		return false
 	}
@@ -814,7 +823,7 @@ func (s *fastScan) str(n *node) bool {
 		return true
 	}
 	val := s.b[start:end]
-	if escaped(val) {
+	if esc {
 		str, ok := s.decodeString(start, end)
 		if !ok {
 			return false
@@ -824,7 +833,7 @@ func (s *fastScan) str(n *node) bool {
 	if n.enum != nil && !n.enum[string(val)] {
 		return false
 	}
-	if n.minLen > 0 || n.maxLen >= 0 {
+	if n.minLen > 0 || n.maxLen >= 0 && len(val) > n.maxLen { // no rune has fewer than one byte
 		l := utf8.RuneCount(val) // the body is valid UTF-8
 		if l < n.minLen || n.maxLen >= 0 && l > n.maxLen {
 			return false
@@ -833,42 +842,64 @@ func (s *fastScan) str(n *node) bool {
 	return n.pattern == nil || n.pattern.Match(val)
 }
 
-// rawString moves past the string at s.i and returns where its content lies.
-func (s *fastScan) rawString() (start, end int, ok bool) {
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return 0, 0, false
+// rawString moves past the string at s.i and returns where its content lies and whether
+// it holds an escape.
+func (s *fastScan) rawString() (start, end int, esc, ok bool) {
+	b := s.b
+	if s.i >= len(b) || b[s.i] != '"' {
+		return 0, 0, false, false
 	}
 	start = s.i + 1
-	for i := start; i < len(s.b); i++ {
-		switch c := s.b[i]; {
+	for i := start; ; i++ {
+		for i+8 <= len(b) { // eight bytes at a time up to the first special one
+			m := special(binary.LittleEndian.Uint64(b[i:]))
+			if m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			return 0, 0, false, false
+		}
+		switch c := b[i]; {
 		case c == '"':
 			s.i = i + 1
-			return start, i, true
+			return start, i, esc, true
 		case c == '\\':
+			esc = true
 			i++
-			if i >= len(s.b) {
-				return 0, 0, false
+			if i >= len(b) {
+				return 0, 0, false, false
 			}
-			switch s.b[i] {
+			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
-				if i+4 >= len(s.b) {
-					return 0, 0, false
+				if i+4 >= len(b) {
+					return 0, 0, false, false
 				}
-				for _, h := range s.b[i+1 : i+5] {
+				for _, h := range b[i+1 : i+5] {
 					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
-						return 0, 0, false
+						return 0, 0, false, false
 					}
 				}
 				i += 4
 			default:
-				return 0, 0, false
+				return 0, 0, false, false
 			}
 		case c < 0x20:
-			return 0, 0, false
+			return 0, 0, false, false
 		}
 	}
-	return 0, 0, false
+}
+
+// special marks, in the high bit of each byte, the bytes of w (little-endian) that are a
+// quote, a backslash or a control character; bytes above the first marked one may be
+// marked wrongly.
+func special(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := w^(ones*'"'), w^(ones*'\\')
+	return ((q-ones)&^q | (bs-ones)&^bs | (w-ones*0x20)&^w) & highs
 }
 
 func escaped(b []byte) bool {
@@ -972,7 +1003,7 @@ func (s *fastScan) skip() bool {
 	case '[':
 		return s.array(freeArray)
 	case '"':
-		_, _, ok := s.rawString()
+		_, _, _, ok := s.rawString()
 		return ok
 	case 't':
 		return s.literal("true")
@@ -982,6 +1013,34 @@ func (s *fastScan) skip() bool {
 		return s.literal("null")
 	}
 	return s.number(freeArray)
+}
+
+// pass moves past the value at s.i, exactly when it is JSON, and checks nothing else: the
+// discriminator's look-ahead, whose object is then checked in full.
+func (s *fastScan) pass() bool {
+	depth := 0
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '"':
+			if _, _, _, ok := s.rawString(); !ok || depth == 0 {
+				return ok
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth <= 0 {
+				s.i++
+				return depth == 0
+			}
+		case ',', ':', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return true // the end of a number or literal
+			}
+		}
+		s.i++
+	}
+	return depth == 0
 }
 
 // freeObject and freeArray accept any content; object and array use them to skip.
