@@ -415,7 +415,7 @@ func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violati
 	vs := slices.Grow(v.checkSemantic(ex, resp, &s.facts), len(s.drift))
 	slices.SortFunc(s.drift, compareTokens)
 	for _, d := range s.drift {
-		vs = append(vs, v.drift(v.pointers.render(tokenStrings(d))))
+		vs = append(vs, v.drift(v.pointers.render(d)))
 	}
 	return vs, true
 }
@@ -424,10 +424,27 @@ func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violati
 // the full path reads it (an escape encoding/json would turn into U+FFFD).
 func (s *fastScan) fill() bool {
 	f, ok := &s.facts, true
+	var kept strings.Builder // one allocation for the texts kept, which are never rewritten
+	size := 0
+	for field, sp := range s.top {
+		if field != fMetadata && field != fError && sp.end > 0 && s.b[sp.start] != '{' && s.b[sp.start] != '[' {
+			size += sp.end - sp.start
+		}
+	}
+	kept.Grow(size)
+	keep := func(start, end int) string {
+		at := kept.Len()
+		kept.Write(s.b[start:end])
+		return kept.String()[at:]
+	}
 	str := func(field int) (t text) {
 		if sp := s.top[field]; sp.end > 0 && s.b[sp.start] == '"' {
-			var exact bool
-			t.s, exact = s.decodeString(sp.start+1, sp.end-1)
+			exact := true
+			if start, end := sp.start+1, sp.end-1; escaped(s.b[start:end]) {
+				t.s, exact = s.decodeString(start, end)
+			} else {
+				t.s = keep(start, end)
+			}
 			t.ok, ok = true, ok && exact
 		}
 		return t
@@ -436,7 +453,7 @@ func (s *fastScan) fill() bool {
 	f.id, f.threadID, f.status = str(fID), str(fThreadID), str(fStatus).s
 	for i := range f.times {
 		if sp := s.top[fTimes+i]; sp.end > 0 && strings.IndexByte("-0123456789", s.b[sp.start]) >= 0 {
-			f.times[i] = string(s.b[sp.start:sp.end]) // a number
+			f.times[i] = keep(sp.start, sp.end) // a number
 		}
 	}
 	sp := s.top[fTimes+cancelled]
@@ -1052,26 +1069,39 @@ var (
 // pointerCache keeps rendered drift locations: the same few undeclared properties come
 // back on every response, and redacting their names is the costliest step left.
 type pointerCache struct {
-	m sync.Map // length-prefixed tokens -> pointer(tokens)
-	n atomic.Int32
+	mu sync.Mutex                        // held to store
+	m  atomic.Pointer[map[string]string] // key(tokens) -> pointer; replaced, never changed
 }
 
 const maxCachedPointers = 1024
 
-func (c *pointerCache) render(tokens []string) string {
-	var key strings.Builder
-	for _, t := range tokens {
-		key.WriteString(strconv.Itoa(len(t)))
-		key.WriteByte(':')
-		key.WriteString(t)
+func (c *pointerCache) render(d []tok) string {
+	var buf [128]byte
+	key := buf[:0] // each token as i<index>: or <length>:<name>, so that no two lists meet
+	for _, t := range d {
+		if t.isIdx {
+			key = strconv.AppendInt(append(key, 'i'), int64(t.index), 10)
+		} else {
+			key = append(strconv.AppendInt(key, int64(len(t.name)), 10), ':')
+			key = append(key, t.name...)
+		}
+		key = append(key, ':')
 	}
-	if p, ok := c.m.Load(key.String()); ok {
-		return p.(string)
+	if m := c.m.Load(); m != nil {
+		if p, ok := (*m)[string(key)]; ok {
+			return p
+		}
 	}
-	p := pointer(tokens)
-	if c.n.Load() < maxCachedPointers { // a bound, not exact under concurrency
-		c.n.Add(1)
-		c.m.Store(key.String(), p)
+	p := pointer(tokenStrings(d))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next := map[string]string{string(key): p}
+	if m := c.m.Load(); m != nil {
+		if len(*m) >= maxCachedPointers {
+			return p
+		}
+		maps.Copy(next, *m)
 	}
+	c.m.Store(&next)
 	return p
 }

@@ -216,7 +216,7 @@ func newExchange(req *http.Request, resp *http.Response, body []byte, err error)
 // notices. Its Verdict is Error only for an exchange that could not be judged (no
 // response, a body too large, a redirect); its Name is empty.
 func (v *Validator) Validate(ex Exchange) Result {
-	checks, vs := v.validate(ex)
+	checks, vs := v.validate(ex, make([]Check, 0, 8))
 	return newResult("", ex.Status, checks, vs, ex.Err != nil, 0)
 }
 
@@ -227,10 +227,11 @@ func (v *Validator) ValidateResponse(req *http.Request, resp *http.Response) Res
 	return v.Validate(newExchange(req, resp, body, err))
 }
 
-// validate returns the checks that ran and the violations found, the secrets masked in
-// each (locations included, which name properties).
-func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
-	checks, vs := v.judge(ex)
+// validate appends the checks that ran to checks (callers give room for eight, on their
+// stack) and returns them with the violations found, the secrets masked in each
+// (locations included, which name properties).
+func (v *Validator) validate(ex Exchange, checks []Check) ([]Check, []Violation) {
+	checks, vs := v.judge(ex, checks)
 	if said := v.said(ex); said != "" {
 		for i := range vs {
 			if vs[i].Failed() && vs[i].Check != CheckRequest {
@@ -296,8 +297,7 @@ func (v *Validator) operation(ex *Exchange) []Violation {
 }
 
 // judge runs the checks of validate.
-func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
-	checks := make([]Check, 0, 8) // every check, in one allocation
+func (v *Validator) judge(ex Exchange, checks []Check) ([]Check, []Violation) {
 	vs := v.operation(&ex)
 	if ex.Method != "" || ex.Path != "" || ex.RequestHeader != nil || len(vs) > 0 {
 		checks = append(checks, CheckRequest)
@@ -365,7 +365,10 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 			if resp.fast != nil && ex.Status < 500 {
 				if found, ok := v.fastRun(ex, resp, raw); ok {
 					checks = append(checks, CheckSemantic, CheckDrift)
-					vs = append(append(vs, found...), hdrift...)
+					if len(vs) > 0 {
+						found = append(vs, found...)
+					}
+					vs = append(found, hdrift...)
 					if iv := v.infrastructure(ex, nil); iv.Rule != "" {
 						checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 					}
