@@ -47,8 +47,8 @@ type node struct {
 	any        bool // the empty schema: any value but null
 	requireInt bool // type integer
 
-	enum           map[string]bool // strings only
-	minLen, maxLen int             // maxLen < 0: none
+	enum           *lookup // strings only
+	minLen, maxLen int     // maxLen < 0: none
 	pattern        *regexp.Regexp
 	min, max       *float64
 
@@ -57,7 +57,7 @@ type node struct {
 
 	free               bool // an object whose content is not constrained at all
 	names              []string
-	index              map[string]int
+	index              lookup // of names
 	props              []*node
 	required           uint64 // bit i: names[i] is required
 	additional         *node  // additionalProperties schema
@@ -67,7 +67,8 @@ type node struct {
 
 	oneOf      []*node
 	discProp   string
-	discBranch map[string]int // discriminator value -> branch index; -1: no branch
+	discValues lookup // the discriminator's values
+	discBranch []int  // discValues' branches (indexes of oneOf); -1: none
 
 	topFields []int8 // root Run only: the rootFields index of names[i], or -1
 }
@@ -185,14 +186,15 @@ func (c compiler) compile(s *openapi3.Schema) (*node, error) {
 		}
 	}
 	if len(s.Enum) > 0 {
-		n.enum = map[string]bool{}
+		var values []string
 		for _, e := range s.Enum {
 			str, ok := e.(string)
 			if !ok {
 				return nil, errUnsupported
 			}
-			n.enum[str] = true
+			values = append(values, str)
 		}
+		n.enum = newLookup(values)
 	}
 	n.minLen = int(s.MinLength)
 	if s.MaxLength != nil {
@@ -225,18 +227,17 @@ func (c compiler) object(n *node, s *openapi3.Schema) error {
 		return errUnsupported
 	}
 	n.names = slices.Sorted(maps.Keys(s.Properties))
-	n.index = make(map[string]int, len(n.names))
-	for i, name := range n.names {
+	n.index = *newLookup(n.names)
+	for _, name := range n.names {
 		p, err := c.compile(s.Properties[name].Value)
 		if err != nil {
 			return err
 		}
-		n.index[name] = i
 		n.props = append(n.props, p)
 	}
 	for _, r := range s.Required {
-		i, ok := n.index[r]
-		if !ok {
+		i := slices.Index(n.names, r)
+		if i < 0 {
 			return errUnsupported
 		}
 		n.required |= 1 << i
@@ -291,15 +292,45 @@ func (c compiler) oneOf(n *node, s *openapi3.Schema) error {
 		return errUnsupported
 	}
 	n.discProp = d.PropertyName
-	n.discBranch = map[string]int{}
-	for value, m := range d.Mapping {
-		ref := m.Ref
+	values := slices.Sorted(maps.Keys(d.Mapping))
+	n.discValues = *newLookup(values)
+	for _, value := range values {
+		ref := d.Mapping[value].Ref
 		if ref != "" && !strings.Contains(ref, "/") {
 			ref = "#/components/schemas/" + ref
 		}
-		n.discBranch[value] = slices.IndexFunc(s.OneOf, func(b *openapi3.SchemaRef) bool { return b.Ref == ref })
+		n.discBranch = append(n.discBranch, slices.IndexFunc(s.OneOf, func(b *openapi3.SchemaRef) bool { return b.Ref == ref }))
 	}
 	return nil
+}
+
+// lookup finds a string among a few known at New: by its length, then by comparison.
+type lookup struct {
+	values []string
+	byLen  [][]int // byLen[n]: the indexes of the values of n bytes
+}
+
+func newLookup(values []string) *lookup {
+	l := &lookup{values: values}
+	for i, v := range values {
+		for len(l.byLen) <= len(v) {
+			l.byLen = append(l.byLen, nil)
+		}
+		l.byLen[len(v)] = append(l.byLen[len(v)], i)
+	}
+	return l
+}
+
+// find returns the index of b among the values, or -1.
+func (l *lookup) find(b []byte) int {
+	if len(b) < len(l.byLen) {
+		for _, i := range l.byLen[len(b)] {
+			if l.values[i] == string(b) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // unsupported reports whether s sets any field besides those the fast path implements and
@@ -568,10 +599,11 @@ func (s *fastScan) oneOf(n *node) bool {
 		if !ok {
 			return false
 		}
-		b, ok := n.discBranch[string(dv)]
-		if !ok || b < 0 {
+		v := n.discValues.find(dv)
+		if v < 0 || n.discBranch[v] < 0 {
 			return false
 		}
+		b := n.discBranch[v]
 		s.i = start
 		return s.value(n.oneOf[b])
 	}
@@ -699,7 +731,7 @@ func (s *fastScan) members(n *node) bool {
 			s.facts.longKeys = append(s.facts.longKeys, string(name))
 		}
 		start := s.i
-		if i, ok := n.index[string(name)]; ok {
+		if i := n.index.find(name); i >= 0 {
 			if seen&(1<<i) != 0 {
 				return false // a duplicate key: the full path reports it
 			}
@@ -847,7 +879,7 @@ func (s *fastScan) str(n *node) bool {
 		}
 		val = []byte(str)
 	}
-	if n.enum != nil && !n.enum[string(val)] {
+	if n.enum != nil && n.enum.find(val) < 0 {
 		return false
 	}
 	if n.minLen > 0 || n.maxLen >= 0 && len(val) > n.maxLen { // no rune has fewer than one byte
