@@ -1033,9 +1033,22 @@ func (s *fastScan) number(n *node) bool {
 	if isInt && digits <= 15 && n.min == nil && n.max == nil {
 		return true // exact as a float64
 	}
-	f, err := strconv.ParseFloat(string(b[start:i]), 64)
-	if err != nil {
-		return false // 1e400: kin cannot convert it
+	var f float64
+	if isInt && digits <= 15 { // exact as a float64
+		var v int64
+		for _, c := range b[start:i] {
+			if c != '-' {
+				v = v*10 + int64(c-'0')
+			}
+		}
+		if f = float64(v); b[start] == '-' {
+			f = -f
+		}
+	} else {
+		var err error
+		if f, err = strconv.ParseFloat(string(b[start:i]), 64); err != nil {
+			return false // 1e400: kin cannot convert it
+		}
 	}
 	return (n.min == nil || *n.min <= f) && (n.max == nil || *n.max >= f)
 }
