@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -1114,15 +1113,15 @@ var (
 // pointerCache keeps rendered drift locations: the same few undeclared properties come
 // back on every response, and redacting their names is the costliest step left.
 type pointerCache struct {
-	mu sync.Mutex                        // held to store
-	m  atomic.Pointer[map[string]string] // key(tokens) -> pointer; replaced, never changed
+	mu sync.RWMutex
+	m  map[string]string // key(tokens) -> pointer
 }
 
 const maxCachedPointers = 1024
 
 func (c *pointerCache) render(d []tok) string {
 	var buf [128]byte
-	key := buf[:0] // each token as i<index>: or <length>:<name>, so that no two lists meet
+	key := buf[:0] // each token as i<index>: or <length>:<name>:, so that no two lists meet
 	for _, t := range d {
 		if t.isIdx {
 			key = strconv.AppendInt(append(key, 'i'), int64(t.index), 10)
@@ -1132,21 +1131,20 @@ func (c *pointerCache) render(d []tok) string {
 		}
 		key = append(key, ':')
 	}
-	if m := c.m.Load(); m != nil {
-		if p, ok := (*m)[string(key)]; ok {
-			return p
-		}
+	c.mu.RLock()
+	p, ok := c.m[string(key)]
+	c.mu.RUnlock()
+	if ok {
+		return p
 	}
-	p := pointer(tokenStrings(d))
+	p = pointer(tokenStrings(d))
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	next := map[string]string{string(key): p}
-	if m := c.m.Load(); m != nil {
-		if len(*m) >= maxCachedPointers {
-			return p
+	if len(c.m) < maxCachedPointers {
+		if c.m == nil {
+			c.m = map[string]string{}
 		}
-		maps.Copy(next, *m)
+		c.m[string(key)] = p
 	}
-	c.m.Store(&next)
+	c.mu.Unlock()
 	return p
 }
