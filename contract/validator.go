@@ -521,8 +521,11 @@ func (v *Validator) said(ex Exchange) string {
 // checkContentType checks ct against the declared media types and reports whether the
 // body should be read as JSON.
 func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bool) {
-	if ct == "application/json" && slices.Contains(media, ct) {
-		return nil, true // the common case, without parsing
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json; charset=UTF-8":
+		if slices.Contains(media, "application/json") {
+			return nil, true // the common cases, without parsing
+		}
 	}
 	want := strings.Join(media, " or ")
 	if ct == "" {
