@@ -148,7 +148,7 @@ func (op Op) Params(escapedPath string) (map[string]string, bool) {
 			return nil, false
 		}
 	}
-	tail := escapedPath[start+1:] // len(op.segs) segments
+	tail := escapedPath[min(start+1, len(escapedPath)):] // len(op.segs) segments
 	for rest, i := tail, 0; i < len(op.segs); i++ {
 		var seg string
 		seg, rest, _ = strings.Cut(rest, "/")
