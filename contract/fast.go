@@ -1,17 +1,18 @@
 package contract
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"math/bits"
 	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -45,8 +46,8 @@ type node struct {
 	any        bool // the empty schema: any value but null
 	requireInt bool // type integer
 
-	enum           map[string]bool // strings only
-	minLen, maxLen int             // maxLen < 0: none
+	enum           *lookup // strings only
+	minLen, maxLen int     // maxLen < 0: none
 	pattern        *regexp.Regexp
 	min, max       *float64
 
@@ -55,7 +56,7 @@ type node struct {
 
 	free               bool // an object whose content is not constrained at all
 	names              []string
-	index              map[string]int
+	index              lookup // of names
 	props              []*node
 	required           uint64 // bit i: names[i] is required
 	additional         *node  // additionalProperties schema
@@ -65,7 +66,8 @@ type node struct {
 
 	oneOf      []*node
 	discProp   string
-	discBranch map[string]int // discriminator value -> branch index; -1: no branch
+	discValues lookup // the discriminator's values
+	discBranch []int  // discValues' branches (indexes of oneOf); -1: none
 
 	topFields []int8 // root Run only: the rootFields index of names[i], or -1
 }
@@ -183,14 +185,15 @@ func (c compiler) compile(s *openapi3.Schema) (*node, error) {
 		}
 	}
 	if len(s.Enum) > 0 {
-		n.enum = map[string]bool{}
+		var values []string
 		for _, e := range s.Enum {
 			str, ok := e.(string)
 			if !ok {
 				return nil, errUnsupported
 			}
-			n.enum[str] = true
+			values = append(values, str)
 		}
+		n.enum = newLookup(values)
 	}
 	n.minLen = int(s.MinLength)
 	if s.MaxLength != nil {
@@ -223,18 +226,17 @@ func (c compiler) object(n *node, s *openapi3.Schema) error {
 		return errUnsupported
 	}
 	n.names = slices.Sorted(maps.Keys(s.Properties))
-	n.index = make(map[string]int, len(n.names))
-	for i, name := range n.names {
+	n.index = *newLookup(n.names)
+	for _, name := range n.names {
 		p, err := c.compile(s.Properties[name].Value)
 		if err != nil {
 			return err
 		}
-		n.index[name] = i
 		n.props = append(n.props, p)
 	}
 	for _, r := range s.Required {
-		i, ok := n.index[r]
-		if !ok {
+		i := slices.Index(n.names, r)
+		if i < 0 {
 			return errUnsupported
 		}
 		n.required |= 1 << i
@@ -289,15 +291,45 @@ func (c compiler) oneOf(n *node, s *openapi3.Schema) error {
 		return errUnsupported
 	}
 	n.discProp = d.PropertyName
-	n.discBranch = map[string]int{}
-	for value, m := range d.Mapping {
-		ref := m.Ref
+	values := slices.Sorted(maps.Keys(d.Mapping))
+	n.discValues = *newLookup(values)
+	for _, value := range values {
+		ref := d.Mapping[value].Ref
 		if ref != "" && !strings.Contains(ref, "/") {
 			ref = "#/components/schemas/" + ref
 		}
-		n.discBranch[value] = slices.IndexFunc(s.OneOf, func(b *openapi3.SchemaRef) bool { return b.Ref == ref })
+		n.discBranch = append(n.discBranch, slices.IndexFunc(s.OneOf, func(b *openapi3.SchemaRef) bool { return b.Ref == ref }))
 	}
 	return nil
+}
+
+// lookup finds a string among a few known at New: by its length, then by comparison.
+type lookup struct {
+	values []string
+	byLen  [][]int // byLen[n]: the indexes of the values of n bytes
+}
+
+func newLookup(values []string) *lookup {
+	l := &lookup{values: values}
+	for i, v := range values {
+		for len(l.byLen) <= len(v) {
+			l.byLen = append(l.byLen, nil)
+		}
+		l.byLen[len(v)] = append(l.byLen[len(v)], i)
+	}
+	return l
+}
+
+// find returns the index of b among the values, or -1.
+func (l *lookup) find(b []byte) int {
+	if len(b) < len(l.byLen) {
+		for _, i := range l.byLen[len(b)] {
+			if l.values[i] == string(b) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // unsupported reports whether s sets any field besides those the fast path implements and
@@ -359,8 +391,7 @@ type fastScan struct {
 	i        int
 	depth    int
 	maxDepth int
-	path     []tok
-	drift    [][]tok
+	drift    [][]tok  // the pointers of undeclared properties, built innermost token first
 	keys     [][]byte // names of undeclared properties of the objects being scanned
 	top      [fTimes + len(timestampNames)]span
 	mdDepth  int // the depth of the root metadata's members while they are scanned, else 0
@@ -384,8 +415,8 @@ func (s *fastScan) release() {
 	clear(s.keys[:cap(s.keys)])
 	clear(s.drift[:cap(s.drift)])
 	clear(s.dup[:cap(s.dup)])
-	s.b, s.path, s.keys, s.drift, s.dups, s.dup, s.facts = nil, s.path[:0], s.keys[:0], s.drift[:0], false, s.dup[:0], facts{}
-	if cap(s.keys) > 1024 || cap(s.path) > 1024 || cap(s.dup) > 1024 {
+	s.b, s.keys, s.drift, s.dups, s.dup, s.facts = nil, s.keys[:0], s.drift[:0], false, s.dup[:0], facts{}
+	if cap(s.keys) > 1024 || cap(s.drift) > 1024 || cap(s.dup) > 1024 {
 		return // grown by an odd body: let it go
 	}
 	scans.Put(s)
@@ -397,6 +428,9 @@ func (s *fastScan) run(n *node) bool {
 		return false
 	}
 	s.ws()
+	for _, d := range s.drift {
+		slices.Reverse(d)
+	}
 	return s.i == len(s.b) && s.fill()
 }
 
@@ -411,7 +445,7 @@ func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violati
 	vs := slices.Grow(v.checkSemantic(ex, resp, &s.facts), len(s.drift))
 	slices.SortFunc(s.drift, compareTokens)
 	for _, d := range s.drift {
-		vs = append(vs, v.drift(v.pointers.render(tokenStrings(d))))
+		vs = append(vs, v.drift(v.pointers.render(d)))
 	}
 	return vs, true
 }
@@ -420,10 +454,27 @@ func (v *Validator) fastRun(ex Exchange, resp *response, body []byte) ([]Violati
 // the full path reads it (an escape encoding/json would turn into U+FFFD).
 func (s *fastScan) fill() bool {
 	f, ok := &s.facts, true
+	var kept strings.Builder // one allocation for the texts kept, which are never rewritten
+	size := 0
+	for field, sp := range s.top {
+		if field != fMetadata && field != fError && sp.end > 0 && s.b[sp.start] != '{' && s.b[sp.start] != '[' {
+			size += sp.end - sp.start
+		}
+	}
+	kept.Grow(size)
+	keep := func(start, end int) string {
+		at := kept.Len()
+		kept.Write(s.b[start:end])
+		return kept.String()[at:]
+	}
 	str := func(field int) (t text) {
 		if sp := s.top[field]; sp.end > 0 && s.b[sp.start] == '"' {
-			var exact bool
-			t.s, exact = s.decodeString(sp.start+1, sp.end-1)
+			exact := true
+			if start, end := sp.start+1, sp.end-1; escaped(s.b[start:end]) {
+				t.s, exact = s.decodeString(start, end)
+			} else {
+				t.s = keep(start, end)
+			}
 			t.ok, ok = true, ok && exact
 		}
 		return t
@@ -432,7 +483,7 @@ func (s *fastScan) fill() bool {
 	f.id, f.threadID, f.status = str(fID), str(fThreadID), str(fStatus).s
 	for i := range f.times {
 		if sp := s.top[fTimes+i]; sp.end > 0 && strings.IndexByte("-0123456789", s.b[sp.start]) >= 0 {
-			f.times[i] = string(s.b[sp.start:sp.end]) // a number
+			f.times[i] = keep(sp.start, sp.end) // a number
 		}
 	}
 	sp := s.top[fTimes+cancelled]
@@ -547,10 +598,11 @@ func (s *fastScan) oneOf(n *node) bool {
 		if !ok {
 			return false
 		}
-		b, ok := n.discBranch[string(dv)]
-		if !ok || b < 0 {
+		v := n.discValues.find(dv)
+		if v < 0 || n.discBranch[v] < 0 {
 			return false
 		}
+		b := n.discBranch[v]
 		s.i = start
 		return s.value(n.oneOf[b])
 	}
@@ -590,7 +642,7 @@ func (s *fastScan) findString(prop string) ([]byte, bool) {
 	}
 	for {
 		s.ws()
-		ks, ke, ok := s.rawString()
+		ks, ke, esc, ok := s.rawString()
 		if !ok {
 			return nil, false
 		}
@@ -600,20 +652,20 @@ func (s *fastScan) findString(prop string) ([]byte, bool) {
 		}
 		s.i++
 		s.ws()
-		if escaped(s.b[ks:ke]) {
+		if esc {
 			return nil, false // rare: the full path decides
 		}
 		if string(s.b[ks:ke]) == prop {
 			if s.i >= len(s.b) || s.b[s.i] != '"' {
 				return nil, false
 			}
-			vs, ve, ok := s.rawString()
-			if !ok || escaped(s.b[vs:ve]) {
+			vs, ve, esc, ok := s.rawString()
+			if !ok || esc {
 				return nil, false
 			}
 			return s.b[vs:ve], true
 		}
-		if !s.skip() {
+		if !s.pass() {
 			return nil, false
 		}
 		s.ws()
@@ -650,7 +702,7 @@ func (s *fastScan) members(n *node) bool {
 	}
 	for {
 		s.ws()
-		ks, ke, ok := s.rawString()
+		ks, ke, esc, ok := s.rawString()
 		if !ok {
 			return false
 		}
@@ -665,7 +717,7 @@ func (s *fastScan) members(n *node) bool {
 			return false // past maxProperties: the full path reports it
 		}
 		var name []byte
-		if escaped(s.b[ks:ke]) {
+		if esc {
 			str, ok := s.decodeString(ks, ke)
 			if !ok {
 				return false
@@ -678,7 +730,7 @@ func (s *fastScan) members(n *node) bool {
 			s.facts.longKeys = append(s.facts.longKeys, string(name))
 		}
 		start := s.i
-		if i, ok := n.index[string(name)]; ok {
+		if i := n.index.find(name); i >= 0 {
 			if seen&(1<<i) != 0 {
 				return false // a duplicate key: the full path reports it
 			}
@@ -687,11 +739,11 @@ func (s *fastScan) members(n *node) bool {
 			if f == fMetadata {
 				s.mdDepth = s.depth + 1
 			}
-			s.path = append(s.path, tok{name: n.names[i]})
+			drift := len(s.drift)
 			if !s.value(n.props[i]) {
 				return false
 			}
-			s.path = s.path[:len(s.path)-1]
+			s.under(drift, tok{name: n.names[i]})
 			if f >= 0 {
 				s.top[f], s.mdDepth = span{start, s.i}, 0
 			}
@@ -702,23 +754,20 @@ func (s *fastScan) members(n *node) bool {
 				}
 				return false // a duplicate key: the full path reports it
 			}
-			var key string
-			if n.additional != nil || !n.open {
-				key = string(name)
-			}
 			switch {
 			case n.additional != nil:
-				s.path = append(s.path, tok{name: key})
+				drift := len(s.drift)
 				if !s.value(n.additional) {
 					return false
 				}
-				s.path = s.path[:len(s.path)-1]
+				if len(s.drift) > drift {
+					s.under(drift, tok{name: string(name)})
+				}
 			case n.closed:
 				return false
 			default:
 				if !n.open {
-					d := append(slices.Clone(s.path), tok{name: key})
-					s.drift = append(s.drift, d)
+					s.drift = append(s.drift, append(make([]tok, 0, s.depth), tok{name: string(name)}))
 				}
 				if !s.skip() {
 					if len(s.dup) > 0 {
@@ -749,6 +798,14 @@ func (s *fastScan) members(n *node) bool {
 	return seen&n.required == n.required && count >= n.minProps && (n.maxProps < 0 || count <= n.maxProps)
 }
 
+// under puts t before the pointers of the drift found since the drift-th, which are built
+// innermost first.
+func (s *fastScan) under(drift int, t tok) {
+	for i := drift; i < len(s.drift); i++ {
+		s.drift[i] = append(s.drift[i], t)
+	}
+}
+
 func fieldOf(n *node, i int) int8 {
 	if n.topFields == nil {
 		return -1
@@ -776,11 +833,11 @@ func (s *fastScan) items(n *node) bool {
 	}
 	for {
 		if n.items != nil {
-			s.path = append(s.path, tok{index: count, isIdx: true})
+			drift := len(s.drift)
 			if !s.value(n.items) {
 				return false
 			}
-			s.path = s.path[:len(s.path)-1]
+			s.under(drift, tok{index: count, isIdx: true})
 		} else if !s.skip() {
 			if len(s.dup) > 0 {
 				s.dup = append(s.dup, tok{index: count, isIdx: true})
@@ -806,7 +863,7 @@ func (s *fastScan) items(n *node) bool {
 
 // str checks the string at s.i against n's string keywords.
 func (s *fastScan) str(n *node) bool {
-	start, end, ok := s.rawString()
+	start, end, esc, ok := s.rawString()
 	if !ok {
 		return false
 	}
@@ -814,17 +871,17 @@ func (s *fastScan) str(n *node) bool {
 		return true
 	}
 	val := s.b[start:end]
-	if escaped(val) {
+	if esc {
 		str, ok := s.decodeString(start, end)
 		if !ok {
 			return false
 		}
 		val = []byte(str)
 	}
-	if n.enum != nil && !n.enum[string(val)] {
+	if n.enum != nil && n.enum.find(val) < 0 {
 		return false
 	}
-	if n.minLen > 0 || n.maxLen >= 0 {
+	if n.minLen > 0 || n.maxLen >= 0 && len(val) > n.maxLen { // no rune has fewer than one byte
 		l := utf8.RuneCount(val) // the body is valid UTF-8
 		if l < n.minLen || n.maxLen >= 0 && l > n.maxLen {
 			return false
@@ -833,42 +890,64 @@ func (s *fastScan) str(n *node) bool {
 	return n.pattern == nil || n.pattern.Match(val)
 }
 
-// rawString moves past the string at s.i and returns where its content lies.
-func (s *fastScan) rawString() (start, end int, ok bool) {
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return 0, 0, false
+// rawString moves past the string at s.i and returns where its content lies and whether
+// it holds an escape.
+func (s *fastScan) rawString() (start, end int, esc, ok bool) {
+	b := s.b
+	if s.i >= len(b) || b[s.i] != '"' {
+		return 0, 0, false, false
 	}
 	start = s.i + 1
-	for i := start; i < len(s.b); i++ {
-		switch c := s.b[i]; {
+	for i := start; ; i++ {
+		for i+8 <= len(b) { // eight bytes at a time up to the first special one
+			m := special(binary.LittleEndian.Uint64(b[i:]))
+			if m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			return 0, 0, false, false
+		}
+		switch c := b[i]; {
 		case c == '"':
 			s.i = i + 1
-			return start, i, true
+			return start, i, esc, true
 		case c == '\\':
+			esc = true
 			i++
-			if i >= len(s.b) {
-				return 0, 0, false
+			if i >= len(b) {
+				return 0, 0, false, false
 			}
-			switch s.b[i] {
+			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
-				if i+4 >= len(s.b) {
-					return 0, 0, false
+				if i+4 >= len(b) {
+					return 0, 0, false, false
 				}
-				for _, h := range s.b[i+1 : i+5] {
+				for _, h := range b[i+1 : i+5] {
 					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
-						return 0, 0, false
+						return 0, 0, false, false
 					}
 				}
 				i += 4
 			default:
-				return 0, 0, false
+				return 0, 0, false, false
 			}
 		case c < 0x20:
-			return 0, 0, false
+			return 0, 0, false, false
 		}
 	}
-	return 0, 0, false
+}
+
+// special marks, in the high bit of each byte, the bytes of w (little-endian) that are a
+// quote, a backslash or a control character; bytes above the first marked one may be
+// marked wrongly.
+func special(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := w^(ones*'"'), w^(ones*'\\')
+	return ((q-ones)&^q | (bs-ones)&^bs | (w-ones*0x20)&^w) & highs
 }
 
 func escaped(b []byte) bool {
@@ -953,9 +1032,22 @@ func (s *fastScan) number(n *node) bool {
 	if isInt && digits <= 15 && n.min == nil && n.max == nil {
 		return true // exact as a float64
 	}
-	f, err := strconv.ParseFloat(string(b[start:i]), 64)
-	if err != nil {
-		return false // 1e400: kin cannot convert it
+	var f float64
+	if isInt && digits <= 15 { // exact as a float64
+		var v int64
+		for _, c := range b[start:i] {
+			if c != '-' {
+				v = v*10 + int64(c-'0')
+			}
+		}
+		if f = float64(v); b[start] == '-' {
+			f = -f
+		}
+	} else {
+		var err error
+		if f, err = strconv.ParseFloat(string(b[start:i]), 64); err != nil {
+			return false // 1e400: kin cannot convert it
+		}
 	}
 	return (n.min == nil || *n.min <= f) && (n.max == nil || *n.max >= f)
 }
@@ -972,7 +1064,7 @@ func (s *fastScan) skip() bool {
 	case '[':
 		return s.array(freeArray)
 	case '"':
-		_, _, ok := s.rawString()
+		_, _, _, ok := s.rawString()
 		return ok
 	case 't':
 		return s.literal("true")
@@ -984,6 +1076,34 @@ func (s *fastScan) skip() bool {
 	return s.number(freeArray)
 }
 
+// pass moves past the value at s.i, exactly when it is JSON, and checks nothing else: the
+// discriminator's look-ahead, whose object is then checked in full.
+func (s *fastScan) pass() bool {
+	depth := 0
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '"':
+			if _, _, _, ok := s.rawString(); !ok || depth == 0 {
+				return ok
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth <= 0 {
+				s.i++
+				return depth == 0
+			}
+		case ',', ':', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return true // the end of a number or literal
+			}
+		}
+		s.i++
+	}
+	return depth == 0
+}
+
 // freeObject and freeArray accept any content; object and array use them to skip.
 var (
 	freeObject = &node{types: tAll, open: true, maxProps: -1, maxLen: -1, maxItems: -1}
@@ -993,26 +1113,38 @@ var (
 // pointerCache keeps rendered drift locations: the same few undeclared properties come
 // back on every response, and redacting their names is the costliest step left.
 type pointerCache struct {
-	m sync.Map // length-prefixed tokens -> pointer(tokens)
-	n atomic.Int32
+	mu sync.RWMutex
+	m  map[string]string // key(tokens) -> pointer
 }
 
 const maxCachedPointers = 1024
 
-func (c *pointerCache) render(tokens []string) string {
-	var key strings.Builder
-	for _, t := range tokens {
-		key.WriteString(strconv.Itoa(len(t)))
-		key.WriteByte(':')
-		key.WriteString(t)
+func (c *pointerCache) render(d []tok) string {
+	var buf [128]byte
+	key := buf[:0] // each token as i<index>: or <length>:<name>:, so that no two lists meet
+	for _, t := range d {
+		if t.isIdx {
+			key = strconv.AppendInt(append(key, 'i'), int64(t.index), 10)
+		} else {
+			key = append(strconv.AppendInt(key, int64(len(t.name)), 10), ':')
+			key = append(key, t.name...)
+		}
+		key = append(key, ':')
 	}
-	if p, ok := c.m.Load(key.String()); ok {
-		return p.(string)
+	c.mu.RLock()
+	p, ok := c.m[string(key)]
+	c.mu.RUnlock()
+	if ok {
+		return p
 	}
-	p := pointer(tokens)
-	if c.n.Load() < maxCachedPointers { // a bound, not exact under concurrency
-		c.n.Add(1)
-		c.m.Store(key.String(), p)
+	p = pointer(tokenStrings(d))
+	c.mu.Lock()
+	if len(c.m) < maxCachedPointers {
+		if c.m == nil {
+			c.m = map[string]string{}
+		}
+		c.m[string(key)] = p
 	}
+	c.mu.Unlock()
 	return p
 }

@@ -14,7 +14,7 @@ import (
 // a redirect (never followed), rate limiting, a server or gateway failure. It returns a
 // notice, or a zero Violation (empty Rule) when the exchange is none of those.
 func (v *Validator) infrastructure(ex Exchange, body any) Violation {
-	iv := Violation{Check: CheckInfrastructure, Location: "status", Value: strconv.Itoa(ex.Status), Severity: Notice}
+	iv := Violation{Check: CheckInfrastructure, Location: "status", Severity: Notice}
 	if ex.Err != nil {
 		iv.Location, iv.Value = "connection", ""
 		msg := truncate(strings.Join(strings.Fields(v.red.String(ex.Err.Error())), " "), 300)
@@ -48,6 +48,12 @@ func (v *Validator) infrastructure(ex Exchange, body any) Violation {
 		default:
 			iv.Rule = "server error"
 		}
+	}
+	if iv.Rule == "" {
+		return Violation{}
+	}
+	if iv.Location == "status" {
+		iv.Value = strconv.Itoa(ex.Status)
 	}
 	return iv
 }

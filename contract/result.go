@@ -81,16 +81,28 @@ func newResult(name string, status int, checks []Check, vs []Violation, infraErr
 		index(c)
 	}
 	for _, v := range vs {
-		if r.Verdict == Error && v.Check == CheckInfrastructure {
-			v.Severity = Unjudged // why nothing is said
+		index(v.Check)
+	}
+	all := make([]Violation, 0, len(vs)) // every check's violations, in one allocation
+	for i := range r.Checks {
+		c, start := &r.Checks[i], len(all)
+		for _, v := range vs {
+			if v.Check != c.Check {
+				continue
+			}
+			if r.Verdict == Error && v.Check == CheckInfrastructure {
+				v.Severity = Unjudged // why nothing is said
+			}
+			all = append(all, v)
+			switch {
+			case v.Severity == Unjudged:
+				c.Verdict = Error
+			case v.Failed() && c.Verdict == Pass:
+				c.Verdict = Fail
+			}
 		}
-		c := &r.Checks[index(v.Check)]
-		c.Violations = append(c.Violations, v)
-		switch {
-		case v.Severity == Unjudged:
-			c.Verdict = Error
-		case v.Failed() && c.Verdict == Pass:
-			c.Verdict = Fail
+		if len(all) > start {
+			c.Violations = all[start:len(all):len(all)]
 		}
 	}
 	return r

@@ -183,7 +183,7 @@ func (s *Suite) run(ctx context.Context, sc Scenario) (Result, []byte) {
 // does not expect, or an answer not read whole, leaves it unjudged; so does a 400 to a
 // NotCancellable scenario, where nothing is checked.
 func (v *Validator) Judge(ex Exchange, sc Scenario) Result {
-	checks, vs := v.validate(ex)
+	checks, vs := v.validate(ex, make([]Check, 0, 8))
 	if refused(sc, ex) {
 		return notCancellable(sc.Name, ex.Status, checks, vs, 0)
 	}

@@ -44,7 +44,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil {
 		body, err = peekBody(resp, v.opts.MaxBody)
 	}
-	checks, vs := v.validate(newExchange(req, resp, body, err))
+	checks, vs := v.validate(newExchange(req, resp, body, err), make([]Check, 0, 8))
 	if t.Report != nil {
 		status := 0
 		if resp != nil {

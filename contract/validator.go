@@ -66,6 +66,8 @@ type response struct {
 
 type header struct {
 	name     string
+	key      string // canonical, to index an http.Header without allocating
+	where    string // the violations' Location
 	required bool
 	schema   *openapi3.Schema
 }
@@ -117,7 +119,8 @@ func New(opts Options) (*Validator, error) {
 func (v *Validator) response(ref *openapi3.Response, run *openapi3.SchemaRef) *response {
 	r := &response{}
 	for name, h := range ref.Headers {
-		r.headers = append(r.headers, header{name: name, required: h.Value.Required, schema: h.Value.Schema.Value})
+		r.headers = append(r.headers, header{name: name, key: http.CanonicalHeaderKey(name), where: "header " + name,
+			required: h.Value.Required, schema: h.Value.Schema.Value})
 	}
 	slices.SortFunc(r.headers, func(a, b header) int { return strings.Compare(a.name, b.name) })
 	for mt, m := range ref.Content {
@@ -213,7 +216,7 @@ func newExchange(req *http.Request, resp *http.Response, body []byte, err error)
 // notices. Its Verdict is Error only for an exchange that could not be judged (no
 // response, a body too large, a redirect); its Name is empty.
 func (v *Validator) Validate(ex Exchange) Result {
-	checks, vs := v.validate(ex)
+	checks, vs := v.validate(ex, make([]Check, 0, 8))
 	return newResult("", ex.Status, checks, vs, ex.Err != nil, 0)
 }
 
@@ -224,10 +227,11 @@ func (v *Validator) ValidateResponse(req *http.Request, resp *http.Response) Res
 	return v.Validate(newExchange(req, resp, body, err))
 }
 
-// validate returns the checks that ran and the violations found, the secrets masked in
-// each (locations included, which name properties).
-func (v *Validator) validate(ex Exchange) ([]Check, []Violation) {
-	checks, vs := v.judge(ex)
+// validate appends the checks that ran to checks (callers give room for eight, on their
+// stack) and returns them with the violations found, the secrets masked in each
+// (locations included, which name properties).
+func (v *Validator) validate(ex Exchange, checks []Check) ([]Check, []Violation) {
+	checks, vs := v.judge(ex, checks)
 	if said := v.said(ex); said != "" {
 		for i := range vs {
 			if vs[i].Failed() && vs[i].Check != CheckRequest {
@@ -293,8 +297,7 @@ func (v *Validator) operation(ex *Exchange) []Violation {
 }
 
 // judge runs the checks of validate.
-func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
-	checks := make([]Check, 0, 8) // every check, in one allocation
+func (v *Validator) judge(ex Exchange, checks []Check) ([]Check, []Violation) {
 	vs := v.operation(&ex)
 	if ex.Method != "" || ex.Path != "" || ex.RequestHeader != nil || len(vs) > 0 {
 		checks = append(checks, CheckRequest)
@@ -362,7 +365,10 @@ func (v *Validator) judge(ex Exchange) ([]Check, []Violation) {
 			if resp.fast != nil && ex.Status < 500 {
 				if found, ok := v.fastRun(ex, resp, raw); ok {
 					checks = append(checks, CheckSemantic, CheckDrift)
-					vs = append(append(vs, found...), hdrift...)
+					if len(vs) > 0 {
+						found = append(vs, found...)
+					}
+					vs = append(found, hdrift...)
 					if iv := v.infrastructure(ex, nil); iv.Rule != "" {
 						checks, vs = append(checks, CheckInfrastructure), append(vs, iv)
 					}
@@ -515,8 +521,11 @@ func (v *Validator) said(ex Exchange) string {
 // checkContentType checks ct against the declared media types and reports whether the
 // body should be read as JSON.
 func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bool) {
-	if ct == "application/json" && slices.Contains(media, ct) {
-		return nil, true // the common case, without parsing
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json; charset=UTF-8":
+		if slices.Contains(media, "application/json") {
+			return nil, true // the common cases, without parsing
+		}
 	}
 	want := strings.Join(media, " or ")
 	if ct == "" {
@@ -537,11 +546,15 @@ func (v *Validator) checkContentType(ct string, media []string) ([]Violation, bo
 // those of HTTP itself and of the network in front (standardHeader): a notice, or a
 // failure in strict mode.
 func (v *Validator) headerDrift(h http.Header, declared []header) []Violation {
-	var vs []Violation
-	for _, name := range slices.Sorted(maps.Keys(h)) {
-		if standardHeader(name) || slices.ContainsFunc(declared, func(d header) bool { return strings.EqualFold(d.name, name) }) {
-			continue
+	var names []string
+	for name := range h {
+		if !standardHeader(name) && !slices.ContainsFunc(declared, func(d header) bool { return strings.EqualFold(d.name, name) }) {
+			names = append(names, name)
 		}
+	}
+	slices.Sort(names)
+	var vs []Violation
+	for _, name := range names {
 		vs = append(vs, v.drift("header "+v.red.Name(http.CanonicalHeaderKey(name))))
 	}
 	return vs
@@ -568,8 +581,7 @@ func standardHeader(name string) bool {
 func (v *Validator) checkHeaders(h http.Header, declared []header) []Violation {
 	var vs []Violation
 	for _, d := range declared {
-		where := "header " + d.name
-		vals := h.Values(d.name)
+		where, vals := d.where, h[d.key]
 		switch {
 		case len(vals) == 0:
 			if d.required {

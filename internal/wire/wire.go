@@ -140,23 +140,31 @@ func (s *Spec) Allowed(escapedPath string) []string {
 }
 
 // Params matches escapedPath's last segments against op's template and returns the path
-// parameters, unescaped.
+// parameters, unescaped. It allocates only for a match.
 func (op Op) Params(escapedPath string) (map[string]string, bool) {
-	segs := strings.Split(escapedPath, "/")
-	if len(segs) < len(op.segs)+1 {
-		return nil, false
+	start := len(escapedPath)
+	for range op.segs {
+		if start = strings.LastIndexByte(escapedPath[:start], '/'); start < 0 {
+			return nil, false
+		}
 	}
-	segs = segs[len(segs)-len(op.segs):]
-	params := map[string]string{}
-	for i, t := range op.segs {
-		name, isVar := strings.CutPrefix(t, "{")
+	tail := escapedPath[min(start+1, len(escapedPath)):] // len(op.segs) segments
+	for rest, i := tail, 0; i < len(op.segs); i++ {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
+		if t := op.segs[i]; !strings.HasPrefix(t, "{") && seg != t {
+			return nil, false
+		}
+	}
+	params := make(map[string]string, 2)
+	for rest, i := tail, 0; i < len(op.segs); i++ {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
+		name, isVar := strings.CutPrefix(op.segs[i], "{")
 		if !isVar {
-			if segs[i] != t {
-				return nil, false
-			}
 			continue
 		}
-		v, err := url.PathUnescape(segs[i])
+		v, err := url.PathUnescape(seg)
 		if err != nil {
 			return nil, false
 		}
