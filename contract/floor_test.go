@@ -3,11 +3,11 @@ package contract_test
 import (
 	"encoding/json"
 	"fmt"
-	"math"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,15 +114,13 @@ func TestValidateAllocations(t *testing.T) {
 	}
 }
 
-// TestValidateIsLinear: judging a Run grown k times in one of the hostile ways (a free
-// object of many keys, many undeclared properties, deep nesting, escapes, whitespace, too
-// many tools) takes about k times as long, not k squared: the fastest of a few runs at 16x
-// is within 100 times that at 1x (k log k is 22; k squared 256). Each run has a new
-// Validator, its drift cache empty.
-func TestValidateIsLinear(t *testing.T) {
-	if raceDetector || testing.Short() {
-		t.Skip("timing")
-	}
+// BenchmarkValidateGrowth judges a Run grown 1x and 16x in each hostile way (a free object
+// of many keys, many undeclared properties, deep nesting, escapes, whitespace, too many
+// tools): linear work costs about 16 times as much at 16x, quadratic 256 times. Each run has
+// a new Validator, its drift cache empty. (A benchmark, not a timed test: compare the
+// sizes' ns/op side by side.)
+func BenchmarkValidateGrowth(b *testing.B) {
+	t := b
 	replace := func(old, new string) string {
 		require.Contains(t, hostile.Run, old)
 		return strings.Replace(hostile.Run, old, new, 1)
@@ -151,20 +149,20 @@ func TestValidateIsLinear(t *testing.T) {
 			return replace(`"tools":[]`, `"tools":[`+strings.Repeat(`{"type":"code_interpreter"},`, n)+`{"type":"code_interpreter"}]`)
 		},
 	}
-	fastest := func(body []byte) time.Duration {
-		ex := contract.Exchange{Path: hostile.Path, Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
-		best := time.Duration(math.MaxInt64)
-		for range 3 {
-			v := validator(t, contract.Options{})
-			start := time.Now()
-			v.Validate(ex)
-			best = min(best, time.Since(start))
-		}
-		return best
-	}
 	const n = 1000
-	for name, shape := range shapes {
-		small, large := fastest([]byte(shape(n))), fastest([]byte(shape(16*n)))
-		assert.Less(t, large, 100*small, "%s: %v at 1x, %v at 16x", name, small, large)
+	for _, name := range slices.Sorted(maps.Keys(shapes)) {
+		for _, k := range []int{1, 16} {
+			ex := contract.Exchange{Path: hostile.Path, Status: 200, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: []byte(shapes[name](k * n))}
+			b.Run(fmt.Sprintf("shape=%s/size=%dx", strings.ReplaceAll(name, " ", "_"), k), func(b *testing.B) {
+				b.SetBytes(int64(len(ex.Body)))
+				for b.Loop() {
+					b.StopTimer()
+					v := validator(b, contract.Options{})
+					b.StartTimer()
+					v.Validate(ex)
+				}
+			})
+		}
 	}
 }
