@@ -268,7 +268,7 @@ func (s *Suite) Request(ctx context.Context, sc Scenario) (*http.Request, error)
 		id = defaultOperation
 	}
 	build, ok := requests[id]
-	if _, known := v.ops.ByID(id); !ok || !known {
+	if _, known := v.wire.ByID(id); !ok || !known {
 		return nil, fmt.Errorf("contract: operation %q is not one of %s", id, strings.Join(v.Operations(), ", "))
 	}
 	if wire.DotSegment(sc.ThreadID) || wire.DotSegment(sc.RunID) {

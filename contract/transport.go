@@ -35,7 +35,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	if _, _, ok := v.ops.Match(req.Method, req.URL.EscapedPath()); !ok {
+	if _, _, ok := v.wire.Match(req.Method, req.URL.EscapedPath()); !ok {
 		return base.RoundTrip(req)
 	}
 	start := time.Now()

@@ -45,7 +45,7 @@ type Options struct {
 // with New and share it: it is safe for concurrent use and does no per-call setup.
 type Validator struct {
 	opts       Options
-	ops        *wire.Spec
+	wire       *wire.Spec
 	operations map[string]map[int]*response // operationId -> status -> response
 	responses  map[int]*response            // defaultOperation's
 	statusEnum []string
@@ -82,7 +82,7 @@ func New(opts Options) (*Validator, error) {
 		return nil, fmt.Errorf("contract: %w", err)
 	}
 	doc := w.Doc
-	v := &Validator{opts: opts, ops: w, operations: map[string]map[int]*response{}, names: map[*openapi3.Schema]string{},
+	v := &Validator{opts: opts, wire: w, operations: map[string]map[int]*response{}, names: map[*openapi3.Schema]string{},
 		shapes: map[*openapi3.Schema]shape{}, pointers: &pointerCache{}, red: redact.New(opts.Secrets...)}
 	for name, ref := range doc.Components.Schemas {
 		v.names[ref.Value] = name
@@ -94,7 +94,7 @@ func New(opts Options) (*Validator, error) {
 	}
 	run := doc.Components.Schemas["Run"]
 	built := map[*openapi3.Response]*response{} // operations share response components
-	for _, o := range v.ops.Ops() {
+	for _, o := range v.wire.Ops() {
 		op := doc.Paths.Value(o.Path).GetOperation(o.Method)
 		rs := map[int]*response{}
 		for code, ref := range op.Responses.Map() {
@@ -153,7 +153,7 @@ func (v *Validator) Operations() []string {
 // Operation returns the operationId that method on escapedPath (any prefix before /threads
 // allowed) calls, if the spec has one, and the thread and run IDs in the path.
 func (v *Validator) Operation(method, escapedPath string) (id, threadID, runID string, ok bool) {
-	op, params, ok := v.ops.Match(method, escapedPath)
+	op, params, ok := v.wire.Match(method, escapedPath)
 	return op.ID, params["thread_id"], params["run_id"], ok
 }
 
@@ -253,12 +253,12 @@ func (v *Validator) validate(ex Exchange, checks []Check) ([]Check, []Violation)
 func (v *Validator) operation(ex *Exchange) []Violation {
 	var vs []Violation
 	var params map[string]string
-	op, given := v.ops.ByID(ex.Operation)
+	op, given := v.wire.ByID(ex.Operation)
 	switch {
 	case ex.Operation != "" && !given:
 		vs = append(vs, Violation{Check: CheckRequest, Location: "operation", Value: quote(ex.Operation),
 			Rule: "is not one of " + strings.Join(v.Operations(), ", ")})
-		op, _ = v.ops.ByID(defaultOperation)
+		op, _ = v.wire.ByID(defaultOperation)
 	case given && ex.Path != "":
 		var ok bool
 		if params, ok = op.Params(ex.Path); !ok {
@@ -267,19 +267,19 @@ func (v *Validator) operation(ex *Exchange) []Violation {
 		}
 	case ex.Path != "":
 		var ok bool
-		if op, params, ok = v.ops.Match(ex.Method, ex.Path); !ok {
-			if allowed := v.ops.Allowed(ex.Path); len(allowed) > 0 && ex.Method != "" {
+		if op, params, ok = v.wire.Match(ex.Method, ex.Path); !ok {
+			if allowed := v.wire.Allowed(ex.Path); len(allowed) > 0 && ex.Method != "" {
 				vs = append(vs, Violation{Check: CheckRequest, Location: "request method", Value: quote(ex.Method),
 					Rule: "is not " + strings.Join(allowed, " or ")})
 			} else {
 				vs = append(vs, Violation{Check: CheckRequest, Location: "request path", Value: v.render(ex.Path),
 					Rule: "matches no operation of the spec"})
 			}
-			op, _ = v.ops.ByID(defaultOperation)
+			op, _ = v.wire.ByID(defaultOperation)
 		}
 		given = ok
 	case !given:
-		op, _ = v.ops.ByID(defaultOperation)
+		op, _ = v.wire.ByID(defaultOperation)
 	}
 	ex.Operation, ex.known = op.ID, given && len(vs) == 0
 	if ex.ThreadID == "" && ex.RunID == "" {
@@ -463,7 +463,7 @@ func (v *Validator) checkRequest(ex Exchange) []Violation {
 
 // missingCredentials returns nil when h meets a security requirement, else the headers
 // missing from the requirement closest to being met.
-func (v *Validator) missingCredentials(h http.Header) []string { return v.ops.Missing(h) }
+func (v *Validator) missingCredentials(h http.Header) []string { return v.wire.Missing(h) }
 
 // declaredMedia reports whether ct is one of media, with no violation.
 func (v *Validator) declaredMedia(ct string, media []string) bool {
