@@ -248,7 +248,7 @@ func (h handler) CreateThreadAndRun(_ context.Context, req gen.CreateThreadAndRu
 	if res != nil {
 		return res, nil
 	}
-	return gen.CreateThreadAndRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+	return runAnswer{&run}, nil
 }
 
 // CreateRun creates a new queued run on a thread that holds a run already.
@@ -257,7 +257,7 @@ func (h handler) CreateRun(_ context.Context, req gen.CreateRunRequestObject) (g
 	if res != nil {
 		return res, nil
 	}
-	return gen.CreateRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+	return runAnswer{&run}, nil
 }
 
 // GetRun answers with the run as it is now.
@@ -269,7 +269,7 @@ func (h handler) GetRun(_ context.Context, req gen.GetRunRequestObject) (gen.Get
 		}
 		return gen.GetRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse{Body: envelope(err.Error(), "server_error", nil, nil)}}, nil
 	}
-	return gen.GetRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+	return runAnswer{&run}, nil
 }
 
 // create stores a new queued run on threadID with what body (a create request) sets, or
@@ -331,7 +331,7 @@ func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.Cance
 	var notCancellable *NotCancellableError
 	switch {
 	case err == nil:
-		return gen.CancelRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}
+		return runAnswer{&run}
 	case errors.As(err, &notCancellable):
 		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse{Body: envelope(err.Error(), "invalid_request_error", nil, nil)}}
 	case errors.Is(err, ErrNoThread), errors.Is(err, ErrNoRun):

@@ -112,7 +112,7 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) e
 	if run.Tools == nil {
 		run.Tools = []gen.AssistantTool{}
 	}
-	run, err := clone(run)
+	run, err := copyRun(run, true)
 	if err != nil {
 		return err
 	}
@@ -306,9 +306,13 @@ func terminal(st gen.RunStatus) bool {
 
 // clone deep-copies run, so that callers cannot change a stored run through its pointers.
 // The store itself only ever replaces pointers, so the server may encode a shared run.
-func clone(run gen.Run) (gen.Run, error) {
+func clone(run gen.Run) (gen.Run, error) { return copyRun(run, false) }
+
+// copyRun is clone; with canon, it also writes each union as encoding/json does (compact,
+// escaped; see enc.union), or fails if one is not valid JSON.
+func copyRun(run gen.Run, canon bool) (gen.Run, error) {
 	var c gen.Run
-	if err := deepCopy(reflect.ValueOf(&c).Elem(), reflect.ValueOf(run)); err != nil {
+	if err := deepCopy(reflect.ValueOf(&c).Elem(), reflect.ValueOf(run), canon); err != nil {
 		return gen.Run{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
 	}
 	return c, nil
@@ -316,7 +320,7 @@ func clone(run gen.Run) (gen.Run, error) {
 
 // deepCopy sets dst, a zero settable value, to a copy of src that shares no memory with it.
 // A generated union (one unexported json.RawMessage) is copied by its UnmarshalJSON.
-func deepCopy(dst, src reflect.Value) error {
+func deepCopy(dst, src reflect.Value, canon bool) error {
 	switch src.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if src.IsNil() {
@@ -324,14 +328,14 @@ func deepCopy(dst, src reflect.Value) error {
 		}
 		if src.Kind() == reflect.Interface {
 			c := reflect.New(src.Elem().Type()).Elem()
-			if err := deepCopy(c, src.Elem()); err != nil {
+			if err := deepCopy(c, src.Elem(), canon); err != nil {
 				return err
 			}
 			dst.Set(c)
 			return nil
 		}
 		p := reflect.New(src.Type().Elem())
-		if err := deepCopy(p.Elem(), src.Elem()); err != nil {
+		if err := deepCopy(p.Elem(), src.Elem(), canon); err != nil {
 			return err
 		}
 		dst.Set(p)
@@ -341,7 +345,7 @@ func deepCopy(dst, src reflect.Value) error {
 		}
 		dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
 		for i := range src.Len() {
-			if err := deepCopy(dst.Index(i), src.Index(i)); err != nil {
+			if err := deepCopy(dst.Index(i), src.Index(i), canon); err != nil {
 				return err
 			}
 		}
@@ -352,7 +356,7 @@ func deepCopy(dst, src reflect.Value) error {
 		dst.Set(reflect.MakeMapWithSize(src.Type(), src.Len()))
 		for it := src.MapRange(); it.Next(); {
 			v := reflect.New(src.Type().Elem()).Elem()
-			if err := deepCopy(v, it.Value()); err != nil {
+			if err := deepCopy(v, it.Value(), canon); err != nil {
 				return err
 			}
 			dst.SetMapIndex(it.Key(), v)
@@ -366,13 +370,20 @@ func deepCopy(dst, src reflect.Value) error {
 			if !ok {
 				return fmt.Errorf("cannot copy a %s", t)
 			}
-			return u.UnmarshalJSON(src.Field(0).Bytes())
+			raw := src.Field(0).Bytes()
+			if canon {
+				var err error
+				if raw, err = canonicalUnion(raw); err != nil {
+					return fmt.Errorf("a %s: %w", t, err)
+				}
+			}
+			return u.UnmarshalJSON(raw)
 		}
 		for i := range src.NumField() {
 			if !src.Type().Field(i).IsExported() {
 				return fmt.Errorf("cannot copy the unexported field %s of a %s", src.Type().Field(i).Name, src.Type())
 			}
-			if err := deepCopy(dst.Field(i), src.Field(i)); err != nil {
+			if err := deepCopy(dst.Field(i), src.Field(i), canon); err != nil {
 				return err
 			}
 		}
