@@ -13,8 +13,8 @@ import (
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 )
 
-// runAnswer is a 200 answer with a run: the generated response types' bytes and headers,
-// encoded without reflection and written at once with a Content-Length.
+// runAnswer is a 200 answer with a run from the store: the generated response types' bytes
+// and headers, encoded without reflection and written at once with a Content-Length.
 type runAnswer struct{ run *gen.Run }
 
 func (a runAnswer) VisitCancelRunResponse(w http.ResponseWriter) error {
@@ -49,7 +49,8 @@ const maxPooled = 16 << 10
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// encodeRun appends what json.NewEncoder(w).Encode(run) writes, newline included.
+// encodeRun appends what json.NewEncoder(w).Encode(run) writes, newline included, for a
+// run as the store returns it.
 func encodeRun(dst []byte, run *gen.Run) ([]byte, error) {
 	e := enc{b: dst}
 	if e.run(run); !e.bad {
@@ -61,8 +62,8 @@ func encodeRun(dst []byte, run *gen.Run) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// enc appends JSON as encoding/json writes it; bad records a value left to encoding/json:
-// a NaN or infinite number, or a union that is not valid JSON.
+// enc appends JSON as encoding/json writes it; bad records a value left to encoding/json
+// (NaN, an infinity).
 type enc struct {
 	b   []byte
 	bad bool
@@ -299,63 +300,25 @@ func (e *enc) marshal(v any) {
 	e.b = append(e.b, m...)
 }
 
-// union appends a generated union as encoding/json does: compact, with <, >, &, U+2028
-// and U+2029 escaped. The store keeps unions so, so they are copied as they are.
+// union appends a generated union of a stored run, which the store keeps as encoding/json
+// writes it (compact, with <, >, &, U+2028 and U+2029 escaped: canonicalUnion).
 func (e *enc) union(u json.Marshaler) {
 	raw, err := u.MarshalJSON()
-	if err == nil && canonicalJSON(raw) {
-		e.b = append(e.b, raw...)
-		return
-	}
-	c, err := canonicalUnion(raw)
 	if err != nil {
 		e.bad = true
 	}
-	e.b = append(e.b, c...)
+	e.b = append(e.b, raw...)
 }
 
-// canonicalJSON reports whether raw, taken to be valid JSON, is already as encoding/json
-// writes a Marshaler's output: no space outside strings, no <, >, & or 0xE2 byte (which
-// starts U+2028 and U+2029, among others) in them.
-func canonicalJSON(raw []byte) bool {
-	if len(raw) == 0 {
-		return false
-	}
-	inString, escaped := false, false
-	for _, c := range raw {
-		switch {
-		case escaped:
-			escaped = false
-		case inString:
-			switch c {
-			case '\\':
-				escaped = true
-			case '"':
-				inString = false
-			case '<', '>', '&', 0xE2:
-				return false
-			}
-		case c == '"':
-			inString = true
-		case c == ' ', c == '\t', c == '\n', c == '\r':
-			return false
-		}
-	}
-	return true
-}
-
-// canonicalUnion returns raw as encoding/json writes a Marshaler's output.
+// canonicalUnion returns raw as encoding/json writes a Marshaler's output: compact, with
+// <, >, &, U+2028 and U+2029 escaped; or an error if raw is not JSON.
 func canonicalUnion(raw []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
+	var compact, escaped bytes.Buffer
+	if err := json.Compact(&compact, raw); err != nil {
 		return nil, err
 	}
-	if canonicalJSON(buf.Bytes()) {
-		return buf.Bytes(), nil
-	}
-	var esc bytes.Buffer
-	json.HTMLEscape(&esc, buf.Bytes())
-	return esc.Bytes(), nil
+	json.HTMLEscape(&escaped, compact.Bytes())
+	return escaped.Bytes(), nil
 }
 
 // appendString appends s as a JSON string as encoding/json does, HTML characters,

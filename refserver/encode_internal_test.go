@@ -21,12 +21,14 @@ func stdEncode(run *gen.Run) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// assertEncodesAsJSON checks that encodeRun writes what encoding/json writes, or fails
-// as it does.
+// assertEncodesAsJSON checks that encodeRun writes what encoding/json writes of run, or
+// fails as it does, once the store holds run.
 func assertEncodesAsJSON(t *testing.T, run *gen.Run) {
 	t.Helper()
 	want, wantErr := stdEncode(run)
-	got, err := encodeRun([]byte("prefix"), run)
+	stored, err := copyRun(*run, true)
+	require.NoError(t, err)
+	got, err := encodeRun([]byte("prefix"), &stored)
 	if wantErr != nil {
 		require.EqualError(t, err, wantErr.Error())
 		return

@@ -79,7 +79,10 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 // Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
 // tools list, and evicts the terminal run that ended first when the store is full. A run put in
 // status cancelling stays cancelling; only runs cancelled through Cancel move on.
-func (s *Store) Put(run gen.Run) error { return s.put(run, false, time.Time{}, time.Time{}) }
+func (s *Store) Put(run gen.Run) error {
+	_, err := s.put(run, false, time.Time{}, time.Time{})
+	return err
+}
 
 // Create stores run as a new queued run that becomes in_progress after start and, unless
 // cancelled first, expired at its expires_at (as OpenAI's runs do after 10 minutes), so
@@ -89,24 +92,26 @@ func (s *Store) Create(run gen.Run, newThread bool, start time.Duration) (gen.Ru
 	now := s.now()
 	expire := now.Add(CreatedRunLifetime)
 	run.Status, run.StartedAt, run.CreatedAt, run.ExpiresAt = gen.RunStatusQueued, nil, int(now.Unix()), ptr(int(expire.Unix()))
-	if err := s.put(run, !newThread, now.Add(max(start, 0)), expire); err != nil {
+	stored, err := s.put(run, !newThread, now.Add(max(start, 0)), expire)
+	if err != nil {
 		return gen.Run{}, err
 	}
-	return run, nil
+	return clone(stored)
 }
 
 // CreatedRunLifetime is how long a created run may stay unfinished before it expires.
 const CreatedRunLifetime = 10 * time.Minute
 
-func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) error {
+// put stores a copy of run and returns it: read it, never write through it.
+func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) (gen.Run, error) {
 	if run.ID == "" || run.ThreadID == "" {
-		return errors.New("refserver: a run needs an id and a thread_id")
+		return gen.Run{}, errors.New("refserver: a run needs an id and a thread_id")
 	}
 	if !utf8.ValidString(run.ID) || !utf8.ValidString(run.ThreadID) {
-		return errors.New("refserver: a run's id and thread_id must be valid UTF-8") // JSON would change them
+		return gen.Run{}, errors.New("refserver: a run's id and thread_id must be valid UTF-8") // JSON would change them
 	}
 	if !run.Status.Valid() {
-		return fmt.Errorf("refserver: unknown run status %q", run.Status)
+		return gen.Run{}, fmt.Errorf("refserver: unknown run status %q", run.Status)
 	}
 	run.Object = gen.RunObjectThreadRun
 	if run.Tools == nil {
@@ -114,18 +119,18 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) e
 	}
 	run, err := copyRun(run, true)
 	if err != nil {
-		return err
+		return gen.Run{}, err
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if needThread && s.threads[run.ThreadID] == 0 {
-		return ErrNoThread
+		return gen.Run{}, ErrNoThread
 	}
 	if e, ok := s.runs[run.ID]; ok {
 		s.remove(e)
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
-		return ErrFull
+		return gen.Run{}, ErrFull
 	}
 	e := &entry{run: run, startAt: startAt, expireAt: expireAt}
 	switch {
@@ -136,7 +141,7 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) e
 	}
 	s.runs[run.ID] = e
 	s.threads[run.ThreadID]++
-	return nil
+	return run, nil
 }
 
 // Seed stores NewRun(threadID, runID, status) at the store's current time and returns it.
