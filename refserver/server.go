@@ -20,7 +20,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/seed-a6d846e6/portkey-runs/gen"
 	"github.com/seed-a6d846e6/portkey-runs/internal/wire"
@@ -126,15 +125,17 @@ func New(opts ...Option) (*Server, error) {
 			RequestErrorHandlerFunc:  badRequest,
 			ResponseErrorHandlerFunc: internalError,
 		})
-	mux := &router{ops: info.ops, handlers: map[string]http.HandlerFunc{}}
+	mux := newRouter(info.ops)
 	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
 	switch {
 	case c.bare:
 		s.handler = mux
 	case c.upstream:
-		s.handler = bearerOnly(info.validateUpstream(mux))
+		mux.check = info.checkUpstream
+		s.handler = bearerOnly(mux)
 	default:
-		s.handler = info.validate(mux)
+		mux.check = info.check
+		s.handler = mux
 	}
 	s.v1 = http.StripPrefix("/v1", s.handler)
 	return s, nil
@@ -211,10 +212,21 @@ func canonical(path string) bool {
 
 // router is the generated code's gen.ServeMux. http.ServeMux will not match a wildcard to a
 // segment that is exactly %2F (an ID "/"), so router matches escaped paths with the spec's
-// templates and unescapes each parameter into its path value.
+// templates and unescapes each parameter into its path value. With check, it validates
+// each request against the operation it found first.
 type router struct {
-	ops      *wire.Spec
+	ops      []wire.Op
+	segs     [][]string                  // of each template, split at "/"
 	handlers map[string]http.HandlerFunc // by "METHOD /path/{name}", as the generated code registers them
+	check    *checker                    // nil: no request validation
+}
+
+func newRouter(ws *wire.Spec) *router {
+	m := &router{ops: ws.Ops(), handlers: map[string]http.HandlerFunc{}}
+	for _, op := range m.ops {
+		m.segs = append(m.segs, strings.Split(op.Path, "/"))
+	}
+	return m
 }
 
 // HandleFunc registers a "METHOD /path/{name}" pattern.
@@ -224,16 +236,69 @@ func (m *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Re
 
 func (m *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
-	op, params, ok := m.ops.Match(r.Method, path)
-	// Match takes any prefix before a template; the server's path is the template itself.
-	if h := m.handlers[op.Method+" "+op.Path]; ok && h != nil && strings.Count(path, "/") == strings.Count(op.Path, "/") {
-		for k, v := range params {
-			r.SetPathValue(k, v)
+	op, vars, onPath := m.match(r.Method, path)
+	if m.check != nil {
+		if status, err := m.check.request(r, op, vars, onPath); err != nil {
+			m.check.writeError(w, r, status, err)
+			return
 		}
+	}
+	if h := m.handlers[op.Method+" "+op.Path]; op.Method != "" && h != nil && setPathValues(r, vars) {
 		h(w, r)
 		return
 	}
 	writeError(w, http.StatusNotFound, invalidURL(r), nil)
+}
+
+// setPathValues sets each of vars, unescaped, as a path value of r.
+func setPathValues(r *http.Request, vars map[string]string) bool {
+	for k, v := range vars {
+		u, err := url.PathUnescape(v)
+		if err != nil {
+			return false
+		}
+		r.SetPathValue(k, u)
+	}
+	return true
+}
+
+// match returns the operation of method whose template is escapedPath, with its path
+// parameters as sent (escaped), or reports whether another method's template is (onPath).
+func (m *router) match(method, escapedPath string) (op wire.Op, vars map[string]string, onPath bool) {
+	segs := strings.Split(escapedPath, "/")
+	for i, o := range m.ops {
+		t := m.segs[i]
+		if len(t) != len(segs) || (onPath && o.Method != method) {
+			continue
+		}
+		v, ok := templateVars(t, segs)
+		if !ok {
+			continue
+		}
+		onPath = true
+		if o.Method == method {
+			return o, v, true
+		}
+	}
+	return wire.Op{}, nil, onPath
+}
+
+// templateVars matches segs against the template's segments t, of the same length.
+func templateVars(t, segs []string) (map[string]string, bool) {
+	vars := map[string]string{}
+	for i, ts := range t {
+		name, isVar := strings.CutPrefix(ts, "{")
+		switch {
+		case !isVar && segs[i] != ts:
+			return nil, false
+		case isVar:
+			if segs[i] == "" {
+				return nil, false
+			}
+			vars[strings.TrimSuffix(name, "}")] = segs[i]
+		}
+	}
+	return vars, true
 }
 
 // handler implements the generated strict server interface over a Store.
@@ -248,7 +313,7 @@ func (h handler) CreateThreadAndRun(_ context.Context, req gen.CreateThreadAndRu
 	if res != nil {
 		return res, nil
 	}
-	return gen.CreateThreadAndRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+	return runAnswer{&run}, nil
 }
 
 // CreateRun creates a new queued run on a thread that holds a run already.
@@ -257,7 +322,7 @@ func (h handler) CreateRun(_ context.Context, req gen.CreateRunRequestObject) (g
 	if res != nil {
 		return res, nil
 	}
-	return gen.CreateRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+	return runAnswer{&run}, nil
 }
 
 // GetRun answers with the run as it is now.
@@ -269,7 +334,7 @@ func (h handler) GetRun(_ context.Context, req gen.GetRunRequestObject) (gen.Get
 		}
 		return gen.GetRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse{Body: envelope(err.Error(), "server_error", nil, nil)}}, nil
 	}
-	return gen.GetRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}, nil
+	return runAnswer{&run}, nil
 }
 
 // create stores a new queued run on threadID with what body (a create request) sets, or
@@ -331,7 +396,7 @@ func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.Cance
 	var notCancellable *NotCancellableError
 	switch {
 	case err == nil:
-		return gen.CancelRun200JSONResponse{RunJSONResponse: gen.RunJSONResponse{Body: run}}
+		return runAnswer{&run}
 	case errors.As(err, &notCancellable):
 		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse{Body: envelope(err.Error(), "invalid_request_error", nil, nil)}}
 	case errors.Is(err, ErrNoThread), errors.Is(err, ErrNoRun):
@@ -404,13 +469,13 @@ func internalError(w http.ResponseWriter, _ *http.Request, err error) {
 }
 
 // specInfo is what the server takes from the embedded spec, read once: the request
-// validation middleware, the 401 message and the documented error statuses.
+// validators, the 401 message and the documented error statuses.
 type specInfo struct {
-	validate         func(http.Handler) http.Handler
-	validateUpstream func(http.Handler) http.Handler // validate without the spec's security
-	unauthorized     string                          // names the spec's credential combinations
-	documented       map[int]bool                    // error statuses documented for cancel (every operation shares them)
-	ops              *wire.Spec
+	check         *checker
+	checkUpstream *checker     // check without the spec's security
+	unauthorized  string       // names the spec's credential combinations
+	documented    map[int]bool // error statuses documented for cancel (every operation shares them)
+	ops           *wire.Spec
 }
 
 var loadSpec = sync.OnceValues(func() (specInfo, error) {
@@ -436,42 +501,77 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 		combos = append(combos, strings.Join(names, " + "))
 	}
 	info.unauthorized = "Missing credentials: send one of " + strings.Join(combos, "; ") + "."
-	validator := func(o openapi3filter.Options) func(http.Handler) http.Handler {
-		return middleware.OapiRequestValidatorWithOptions(ws.Doc, &middleware.Options{
-			DoNotValidateServers: true, // served on any host, at / and /v1
-			Options:              o,
-			ErrorHandlerWithOpts: func(ctx context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
-				validationError(ctx, err, w, r, opts, info)
-			},
-		})
+	routes := map[string]*routers.Route{}
+	for _, op := range ws.Ops() {
+		item := ws.Doc.Paths.Value(op.Path)
+		routes[op.Method+" "+op.Path] = &routers.Route{Spec: ws.Doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: item.GetOperation(op.Method)}
 	}
 	// The validator asks for each scheme of a requirement in turn; a request passes when it
 	// meets one requirement, which is what Missing says.
-	info.validate = validator(openapi3filter.Options{AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-		if ws.Missing(in.RequestValidationInput.Request.Header) != nil {
-			return errMissingCredentials
-		}
-		return nil
-	}})
-	info.validateUpstream = validator(openapi3filter.Options{AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error {
-		return nil // bearerOnly has checked the one credential an upstream gets
-	}})
+	info.check = &checker{routes: routes, ops: ws, unauthorized: info.unauthorized, opts: &openapi3filter.Options{
+		KeepValidatedValue: true,
+		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+			if ws.Missing(in.RequestValidationInput.Request.Header) != nil {
+				return errMissingCredentials
+			}
+			return nil
+		}}}
+	info.checkUpstream = &checker{routes: routes, ops: ws, unauthorized: info.unauthorized, opts: &openapi3filter.Options{
+		KeepValidatedValue: true,
+		AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error {
+			return nil // bearerOnly has checked the one credential an upstream gets
+		}}}
 	return info, nil
 })
 
 var errMissingCredentials = errors.New("the request meets none of the spec's credential combinations")
 
-// validationError renders the validator's errors in the OpenAI envelope.
-func validationError(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts, info specInfo) {
+// checker validates requests against the spec with kin-openapi's openapi3filter, on the
+// route the router found.
+type checker struct {
+	opts         *openapi3filter.Options
+	routes       map[string]*routers.Route // by "METHOD /path/{name}"
+	ops          *wire.Spec
+	unauthorized string
+}
+
+// request validates r against op (zero when the router found none; onPath when the path is
+// another method's) and returns the status to answer when it is invalid, as kin-openapi's
+// request validation middleware for net/http did.
+func (c *checker) request(r *http.Request, op wire.Op, vars map[string]string, onPath bool) (int, error) {
+	route := c.routes[op.Method+" "+op.Path]
+	switch {
+	case onPath && route == nil:
+		return http.StatusMethodNotAllowed, routers.ErrMethodNotAllowed
+	case route == nil:
+		return http.StatusNotFound, routers.ErrPathNotFound
+	}
+	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
+		Request: r, PathParams: vars, Route: route, Options: c.opts})
+	var request *openapi3filter.RequestError
+	var security *openapi3filter.SecurityRequirementsError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &request) && err == error(request):
+		return http.StatusBadRequest, err
+	case errors.As(err, &security) && err == error(security):
+		return http.StatusUnauthorized, err
+	}
+	return http.StatusInternalServerError, fmt.Errorf("error validating route: %w", err)
+}
+
+// writeError renders what request found in the OpenAI envelope.
+func (c *checker) writeError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	var security *openapi3filter.SecurityRequirementsError
 	var request *openapi3filter.RequestError
 	switch {
-	case errors.Is(err, routers.ErrMethodNotAllowed):
-		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {strings.Join(info.ops.Allowed(r.URL.EscapedPath()), ", ")}})
-	case opts.MatchedRoute == nil:
+	case status == http.StatusMethodNotAllowed:
+		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {strings.Join(c.ops.Allowed(r.URL.EscapedPath()), ", ")}})
+	case status == http.StatusNotFound:
 		writeError(w, http.StatusNotFound, invalidURL(r), nil)
 	case errors.As(err, &security):
-		writeError(w, http.StatusUnauthorized, envelope(info.unauthorized, "invalid_request_error", nil, nil), nil)
+		writeError(w, http.StatusUnauthorized, envelope(c.unauthorized, "invalid_request_error", nil, nil), nil)
 	case errors.As(err, &request):
 		var param *string
 		if request.Parameter != nil {
@@ -480,6 +580,6 @@ func validationError(_ context.Context, err error, w http.ResponseWriter, r *htt
 		msg, _, _ := strings.Cut(request.Error(), "\n")
 		writeError(w, http.StatusBadRequest, envelope(msg, "invalid_request_error", param, nil), nil)
 	default:
-		writeError(w, opts.StatusCode, envelope(err.Error(), "invalid_request_error", nil, nil), nil)
+		writeError(w, status, envelope(err.Error(), "invalid_request_error", nil, nil), nil)
 	}
 }

@@ -79,7 +79,10 @@ func NewStore(now func() time.Time, delay time.Duration, maxRuns int) *Store {
 // Put stores a copy of run, replacing any run with the same ID. It fills object and a nil
 // tools list, and evicts the terminal run that ended first when the store is full. A run put in
 // status cancelling stays cancelling; only runs cancelled through Cancel move on.
-func (s *Store) Put(run gen.Run) error { return s.put(run, false, time.Time{}, time.Time{}) }
+func (s *Store) Put(run gen.Run) error {
+	_, err := s.put(run, false, time.Time{}, time.Time{})
+	return err
+}
 
 // Create stores run as a new queued run that becomes in_progress after start and, unless
 // cancelled first, expired at its expires_at (as OpenAI's runs do after 10 minutes), so
@@ -89,43 +92,45 @@ func (s *Store) Create(run gen.Run, newThread bool, start time.Duration) (gen.Ru
 	now := s.now()
 	expire := now.Add(CreatedRunLifetime)
 	run.Status, run.StartedAt, run.CreatedAt, run.ExpiresAt = gen.RunStatusQueued, nil, int(now.Unix()), ptr(int(expire.Unix()))
-	if err := s.put(run, !newThread, now.Add(max(start, 0)), expire); err != nil {
+	stored, err := s.put(run, !newThread, now.Add(max(start, 0)), expire)
+	if err != nil {
 		return gen.Run{}, err
 	}
-	return run, nil
+	return clone(stored)
 }
 
 // CreatedRunLifetime is how long a created run may stay unfinished before it expires.
 const CreatedRunLifetime = 10 * time.Minute
 
-func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) error {
+// put stores a copy of run and returns it: read it, never write through it.
+func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) (gen.Run, error) {
 	if run.ID == "" || run.ThreadID == "" {
-		return errors.New("refserver: a run needs an id and a thread_id")
+		return gen.Run{}, errors.New("refserver: a run needs an id and a thread_id")
 	}
 	if !utf8.ValidString(run.ID) || !utf8.ValidString(run.ThreadID) {
-		return errors.New("refserver: a run's id and thread_id must be valid UTF-8") // JSON would change them
+		return gen.Run{}, errors.New("refserver: a run's id and thread_id must be valid UTF-8") // JSON would change them
 	}
 	if !run.Status.Valid() {
-		return fmt.Errorf("refserver: unknown run status %q", run.Status)
+		return gen.Run{}, fmt.Errorf("refserver: unknown run status %q", run.Status)
 	}
 	run.Object = gen.RunObjectThreadRun
 	if run.Tools == nil {
 		run.Tools = []gen.AssistantTool{}
 	}
-	run, err := clone(run)
+	run, err := copyRun(run, true)
 	if err != nil {
-		return err
+		return gen.Run{}, err
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if needThread && s.threads[run.ThreadID] == 0 {
-		return ErrNoThread
+		return gen.Run{}, ErrNoThread
 	}
 	if e, ok := s.runs[run.ID]; ok {
 		s.remove(e)
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
-		return ErrFull
+		return gen.Run{}, ErrFull
 	}
 	e := &entry{run: run, startAt: startAt, expireAt: expireAt}
 	switch {
@@ -136,7 +141,7 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) e
 	}
 	s.runs[run.ID] = e
 	s.threads[run.ThreadID]++
-	return nil
+	return run, nil
 }
 
 // Seed stores NewRun(threadID, runID, status) at the store's current time and returns it.
@@ -306,9 +311,13 @@ func terminal(st gen.RunStatus) bool {
 
 // clone deep-copies run, so that callers cannot change a stored run through its pointers.
 // The store itself only ever replaces pointers, so the server may encode a shared run.
-func clone(run gen.Run) (gen.Run, error) {
+func clone(run gen.Run) (gen.Run, error) { return copyRun(run, false) }
+
+// copyRun is clone; with canon, it also writes each union as encoding/json does (compact,
+// escaped; see enc.union), or fails if one is not valid JSON.
+func copyRun(run gen.Run, canon bool) (gen.Run, error) {
 	var c gen.Run
-	if err := deepCopy(reflect.ValueOf(&c).Elem(), reflect.ValueOf(run)); err != nil {
+	if err := deepCopy(reflect.ValueOf(&c).Elem(), reflect.ValueOf(run), canon); err != nil {
 		return gen.Run{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
 	}
 	return c, nil
@@ -316,7 +325,7 @@ func clone(run gen.Run) (gen.Run, error) {
 
 // deepCopy sets dst, a zero settable value, to a copy of src that shares no memory with it.
 // A generated union (one unexported json.RawMessage) is copied by its UnmarshalJSON.
-func deepCopy(dst, src reflect.Value) error {
+func deepCopy(dst, src reflect.Value, canon bool) error {
 	switch src.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if src.IsNil() {
@@ -324,14 +333,14 @@ func deepCopy(dst, src reflect.Value) error {
 		}
 		if src.Kind() == reflect.Interface {
 			c := reflect.New(src.Elem().Type()).Elem()
-			if err := deepCopy(c, src.Elem()); err != nil {
+			if err := deepCopy(c, src.Elem(), canon); err != nil {
 				return err
 			}
 			dst.Set(c)
 			return nil
 		}
 		p := reflect.New(src.Type().Elem())
-		if err := deepCopy(p.Elem(), src.Elem()); err != nil {
+		if err := deepCopy(p.Elem(), src.Elem(), canon); err != nil {
 			return err
 		}
 		dst.Set(p)
@@ -341,7 +350,7 @@ func deepCopy(dst, src reflect.Value) error {
 		}
 		dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
 		for i := range src.Len() {
-			if err := deepCopy(dst.Index(i), src.Index(i)); err != nil {
+			if err := deepCopy(dst.Index(i), src.Index(i), canon); err != nil {
 				return err
 			}
 		}
@@ -352,7 +361,7 @@ func deepCopy(dst, src reflect.Value) error {
 		dst.Set(reflect.MakeMapWithSize(src.Type(), src.Len()))
 		for it := src.MapRange(); it.Next(); {
 			v := reflect.New(src.Type().Elem()).Elem()
-			if err := deepCopy(v, it.Value()); err != nil {
+			if err := deepCopy(v, it.Value(), canon); err != nil {
 				return err
 			}
 			dst.SetMapIndex(it.Key(), v)
@@ -366,13 +375,20 @@ func deepCopy(dst, src reflect.Value) error {
 			if !ok {
 				return fmt.Errorf("cannot copy a %s", t)
 			}
-			return u.UnmarshalJSON(src.Field(0).Bytes())
+			raw := src.Field(0).Bytes()
+			if canon {
+				var err error
+				if raw, err = canonicalUnion(raw); err != nil {
+					return fmt.Errorf("a %s: %w", t, err)
+				}
+			}
+			return u.UnmarshalJSON(raw)
 		}
 		for i := range src.NumField() {
 			if !src.Type().Field(i).IsExported() {
 				return fmt.Errorf("cannot copy the unexported field %s of a %s", src.Type().Field(i).Name, src.Type())
 			}
-			if err := deepCopy(dst.Field(i), src.Field(i)); err != nil {
+			if err := deepCopy(dst.Field(i), src.Field(i), canon); err != nil {
 				return err
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"syscall"
 	"text/tabwriter"
@@ -64,9 +65,10 @@ func run() error {
 	wait := flag.Duration("wait", 3*time.Minute, "how long to wait for -peer to answer")
 	serveName := flag.String("serve", "", "only serve the target named bare, on or off with -n runs on a loopback port, "+
 		"print its URL and serve until interrupted (for a load generator in another process, bench/wrk.sh)")
+	cpuProfile := flag.String("cpuprofile", "", "with -serve, write a CPU profile of the serving to this file")
 	flag.Parse()
 	if *serveName != "" {
-		return serveOnly(*serveName, *n)
+		return serveOnly(*serveName, *n, *cpuProfile)
 	}
 	if *n <= 0 || *d <= 0 || *c <= 0 || *rounds <= 0 || *warm < 0 {
 		return errors.New("-n, -d, -c and -rounds must be positive")
@@ -145,10 +147,10 @@ func measure(ctx context.Context, t target, l bench.Load, warm int) (bench.LoadR
 	return l.Run(ctx)
 }
 
-// serveOnly serves one target on a loopback port until SIGINT or SIGTERM.
-func serveOnly(name string, runs int) error {
+// serveOnly serves one target on a loopback port until SIGINT or SIGTERM, profiling the
+// serving into profile unless it is empty.
+func serveOnly(name string, runs int, profile string) (err error) {
 	var h http.Handler
-	var err error
 	switch name {
 	case "bare":
 		h = bench.BareHandler()
@@ -168,6 +170,22 @@ func serveOnly(name string, runs int) error {
 	}
 	defer stop()
 	runtime.GC()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			_ = f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}()
+	}
 	fmt.Println(base)
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
