@@ -309,39 +309,39 @@ type handler struct {
 
 // CreateThreadAndRun creates a thread holding a new queued run.
 func (h handler) CreateThreadAndRun(_ context.Context, req gen.CreateThreadAndRunRequestObject) (gen.CreateThreadAndRunResponseObject, error) {
-	run, res := h.create(newID("thread_"), true, req.Body, req.Body.Stream)
+	v, res := h.create(newID("thread_"), true, req.Body, req.Body.Stream)
 	if res != nil {
 		return res, nil
 	}
-	return runAnswer{&run}, nil
+	return runAnswer{v}, nil
 }
 
 // CreateRun creates a new queued run on a thread that holds a run already.
 func (h handler) CreateRun(_ context.Context, req gen.CreateRunRequestObject) (gen.CreateRunResponseObject, error) {
-	run, res := h.create(req.ThreadID, false, req.Body, req.Body.Stream)
+	v, res := h.create(req.ThreadID, false, req.Body, req.Body.Stream)
 	if res != nil {
 		return res, nil
 	}
-	return runAnswer{&run}, nil
+	return runAnswer{v}, nil
 }
 
 // GetRun answers with the run as it is now.
 func (h handler) GetRun(_ context.Context, req gen.GetRunRequestObject) (gen.GetRunResponseObject, error) {
-	run, err := h.store.Get(req.ThreadID, req.RunID)
+	v, err := h.store.get(req.ThreadID, req.RunID)
 	if err != nil {
 		if msg, ok := notFound(err, req.ThreadID, req.RunID); ok {
 			return gen.GetRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: envelope(msg, "invalid_request_error", nil, nil)}}, nil
 		}
 		return gen.GetRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse{Body: envelope(err.Error(), "server_error", nil, nil)}}, nil
 	}
-	return runAnswer{&run}, nil
+	return runAnswer{v}, nil
 }
 
 // create stores a new queued run on threadID with what body (a create request) sets, or
 // says which error to answer: 400 for stream, 404 for an unknown thread, 429 when full.
-func (h handler) create(threadID string, newThread bool, body any, stream *bool) (gen.Run, *reply) {
+func (h handler) create(threadID string, newThread bool, body any, stream *bool) (view, *reply) {
 	if stream != nil && *stream {
-		return gen.Run{}, &reply{status: http.StatusBadRequest, body: envelope("This server does not stream; send stream: false or leave it out.", "invalid_request_error", ptr("stream"), nil)}
+		return view{}, &reply{status: http.StatusBadRequest, body: envelope("This server does not stream; send stream: false or leave it out.", "invalid_request_error", ptr("stream"), nil)}
 	}
 	run := NewRun(threadID, newID("run_"), gen.RunStatusQueued, h.store.now())
 	run.Metadata = nil // a map would merge with the request's
@@ -352,18 +352,19 @@ func (h handler) create(threadID string, newThread bool, body any, stream *bool)
 	if run.Metadata == nil {
 		run.Metadata = &gen.Metadata{}
 	}
+	var v view
 	if err == nil {
-		run, err = h.store.Create(run, newThread, h.start)
+		v, err = h.store.create(run, newThread, h.start)
 	}
 	switch {
 	case err == nil:
-		return run, nil
+		return v, nil
 	case errors.Is(err, ErrNoThread):
-		return gen.Run{}, &reply{status: http.StatusNotFound, body: envelope(fmt.Sprintf("No thread found with id '%s'.", threadID), "invalid_request_error", nil, nil)}
+		return view{}, &reply{status: http.StatusNotFound, body: envelope(fmt.Sprintf("No thread found with id '%s'.", threadID), "invalid_request_error", nil, nil)}
 	case errors.Is(err, ErrFull):
-		return gen.Run{}, &reply{status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}, body: envelope("The server holds as many unfinished runs as it can; cancel some, or retry once some expire.", "requests", nil, ptr("rate_limit_exceeded"))}
+		return view{}, &reply{status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}, body: envelope("The server holds as many unfinished runs as it can; cancel some, or retry once some expire.", "requests", nil, ptr("rate_limit_exceeded"))}
 	}
-	return gen.Run{}, &reply{status: http.StatusInternalServerError, body: envelope(err.Error(), "server_error", nil, nil)}
+	return view{}, &reply{status: http.StatusInternalServerError, body: envelope(err.Error(), "server_error", nil, nil)}
 }
 
 // newID returns prefix followed by 24 random hex digits, as OpenAI's IDs look.
@@ -392,11 +393,11 @@ func (h handler) CancelRun(_ context.Context, req gen.CancelRunRequestObject) (g
 // answer cancels (or, with commit false, only looks at what cancelling would give) and
 // turns the result into a response.
 func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.CancelRunResponseObject {
-	run, err := store.cancel(req.ThreadID, req.RunID, commit)
+	v, err := store.cancel(req.ThreadID, req.RunID, commit)
 	var notCancellable *NotCancellableError
 	switch {
 	case err == nil:
-		return runAnswer{&run}
+		return runAnswer{v}
 	case errors.As(err, &notCancellable):
 		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse{Body: envelope(err.Error(), "invalid_request_error", nil, nil)}}
 	case errors.Is(err, ErrNoThread), errors.Is(err, ErrNoRun):
@@ -504,7 +505,8 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 	routes := map[string]*routers.Route{}
 	for _, op := range ws.Ops() {
 		item := ws.Doc.Paths.Value(op.Path)
-		routes[op.Method+" "+op.Path] = &routers.Route{Spec: ws.Doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: item.GetOperation(op.Method)}
+		route := &routers.Route{Spec: ws.Doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: item.GetOperation(op.Method)}
+		routes[op.Method+" "+op.Path] = route
 	}
 	// The validator asks for each scheme of a requirement in turn; a request passes when it
 	// meets one requirement, which is what Missing says.
