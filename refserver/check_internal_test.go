@@ -64,6 +64,8 @@ func FuzzCheckerAsMiddleware(f *testing.F) {
 		{"GET", "/threads/threads/runs/runs/cancel", auth, ""},
 		{"post", "/threads/t/runs/r/cancel", auth, ""},
 		{"GET", "/threads/t%2F/runs/%2F", auth, ""},
+		{"POST", "/threads/t%2F/runs/%zz/cancel", auth, ""},
+		{"GET", "/threads/t/runs/r%41", auth + "OpenAI-Beta: assistants=v2\nOpenAI-Beta: x", ""},
 		{"GET", "/threads/t/runs/r/", auth, ""},
 		{"GET", "/threads/%72uns", auth, ""},
 		{"POST", "/threads/runs", auth, `{"assistant_id":"asst_1"}`},

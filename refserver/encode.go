@@ -14,23 +14,20 @@ import (
 )
 
 // runAnswer is a 200 answer with a run from the store: the generated response types' bytes
-// and headers, encoded without reflection and written at once with a Content-Length.
-type runAnswer struct{ run *gen.Run }
+// and headers, written at once with a Content-Length.
+type runAnswer struct{ v view }
 
 func (a runAnswer) VisitCancelRunResponse(w http.ResponseWriter) error {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	b, err := encodeRun((*bp)[:0], a.run)
+	b := a.v.append((*bp)[:0])
 	if cap(b) <= maxPooled {
 		*bp = b
-	}
-	if err != nil {
-		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
+	_, err := w.Write(b)
 	return err
 }
 
@@ -63,11 +60,15 @@ func encodeRun(dst []byte, run *gen.Run) ([]byte, error) {
 }
 
 // enc appends JSON as encoding/json writes it; bad records a value left to encoding/json
-// (NaN, an infinity).
+// (NaN, an infinity). holes records where each value a lifecycle changes sits in b.
 type enc struct {
-	b   []byte
-	bad bool
+	b     []byte
+	bad   bool
+	holes [nHoles]hole
 }
+
+func (e *enc) open(h int)  { e.holes[h].start = len(e.b) }
+func (e *enc) close(h int) { e.holes[h].end = len(e.b) }
 
 func (e *enc) lit(s string) { e.b = append(e.b, s...) }
 func (e *enc) str(s string) { e.b = appendString(e.b, s) }
@@ -86,13 +87,17 @@ func (e *enc) run(r *gen.Run) {
 	e.lit(`{"assistant_id":`)
 	e.str(r.AssistantID)
 	e.lit(`,"cancelled_at":`)
+	e.open(holeCancelledAt)
 	e.intPtr(r.CancelledAt)
+	e.close(holeCancelledAt)
 	e.lit(`,"completed_at":`)
 	e.intPtr(r.CompletedAt)
 	e.lit(`,"created_at":`)
 	e.int(r.CreatedAt)
 	e.lit(`,"expires_at":`)
+	e.open(holeExpiresAt)
 	e.intPtr(r.ExpiresAt)
+	e.close(holeExpiresAt)
 	e.lit(`,"failed_at":`)
 	e.intPtr(r.FailedAt)
 	e.lit(`,"id":`)
@@ -145,6 +150,7 @@ func (e *enc) run(r *gen.Run) {
 		e.str(*r.ReasoningEffort)
 	}
 	e.lit(`,"required_action":`)
+	e.open(holeRequiredAction)
 	if a := r.RequiredAction; a == nil {
 		e.lit("null")
 	} else {
@@ -173,6 +179,7 @@ func (e *enc) run(r *gen.Run) {
 		e.str(string(a.Type))
 		e.lit("}")
 	}
+	e.close(holeRequiredAction)
 	e.lit(`,"response_format":`)
 	if r.ResponseFormat == nil {
 		e.lit("null")
@@ -180,9 +187,13 @@ func (e *enc) run(r *gen.Run) {
 		e.union(r.ResponseFormat)
 	}
 	e.lit(`,"started_at":`)
+	e.open(holeStartedAt)
 	e.intPtr(r.StartedAt)
+	e.close(holeStartedAt)
 	e.lit(`,"status":`)
+	e.open(holeStatus)
 	e.str(string(r.Status))
+	e.close(holeStatus)
 	if r.Temperature != nil {
 		e.lit(`,"temperature":`)
 		e.float(*r.Temperature)
@@ -231,6 +242,7 @@ func (e *enc) run(r *gen.Run) {
 		e.lit("}")
 	}
 	e.lit(`,"usage":`)
+	e.open(holeUsage)
 	if u := r.Usage; u == nil {
 		e.lit("null")
 	} else {
@@ -250,6 +262,7 @@ func (e *enc) run(r *gen.Run) {
 		e.int(u.TotalTokens)
 		e.lit("}")
 	}
+	e.close(holeUsage)
 	e.lit("}")
 }
 

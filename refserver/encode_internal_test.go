@@ -114,7 +114,8 @@ func TestStoreKeepsUnionsAsEncoded(t *testing.T) {
 	full.Status, full.ID, full.ThreadID = gen.RunStatusQueued, "run_1", "thread_1"
 	s := NewStore(nil, 0, 0)
 	require.NoError(t, s.Put(full))
-	stored := s.runs[full.ID].run
+	stored, err := s.runs[full.ID].run()
+	require.NoError(t, err)
 	for _, u := range []json.Marshaler{stored.ToolChoice, stored.ResponseFormat, stored.Tools[0], stored.Tools[1]} {
 		raw, err := u.MarshalJSON()
 		require.NoError(t, err)

@@ -309,39 +309,39 @@ type handler struct {
 
 // CreateThreadAndRun creates a thread holding a new queued run.
 func (h handler) CreateThreadAndRun(_ context.Context, req gen.CreateThreadAndRunRequestObject) (gen.CreateThreadAndRunResponseObject, error) {
-	run, res := h.create(newID("thread_"), true, req.Body, req.Body.Stream)
+	v, res := h.create(newID("thread_"), true, req.Body, req.Body.Stream)
 	if res != nil {
 		return res, nil
 	}
-	return runAnswer{&run}, nil
+	return runAnswer{v}, nil
 }
 
 // CreateRun creates a new queued run on a thread that holds a run already.
 func (h handler) CreateRun(_ context.Context, req gen.CreateRunRequestObject) (gen.CreateRunResponseObject, error) {
-	run, res := h.create(req.ThreadID, false, req.Body, req.Body.Stream)
+	v, res := h.create(req.ThreadID, false, req.Body, req.Body.Stream)
 	if res != nil {
 		return res, nil
 	}
-	return runAnswer{&run}, nil
+	return runAnswer{v}, nil
 }
 
 // GetRun answers with the run as it is now.
 func (h handler) GetRun(_ context.Context, req gen.GetRunRequestObject) (gen.GetRunResponseObject, error) {
-	run, err := h.store.Get(req.ThreadID, req.RunID)
+	v, err := h.store.get(req.ThreadID, req.RunID)
 	if err != nil {
 		if msg, ok := notFound(err, req.ThreadID, req.RunID); ok {
 			return gen.GetRun404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: envelope(msg, "invalid_request_error", nil, nil)}}, nil
 		}
 		return gen.GetRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse{Body: envelope(err.Error(), "server_error", nil, nil)}}, nil
 	}
-	return runAnswer{&run}, nil
+	return runAnswer{v}, nil
 }
 
 // create stores a new queued run on threadID with what body (a create request) sets, or
 // says which error to answer: 400 for stream, 404 for an unknown thread, 429 when full.
-func (h handler) create(threadID string, newThread bool, body any, stream *bool) (gen.Run, *reply) {
+func (h handler) create(threadID string, newThread bool, body any, stream *bool) (view, *reply) {
 	if stream != nil && *stream {
-		return gen.Run{}, &reply{status: http.StatusBadRequest, body: envelope("This server does not stream; send stream: false or leave it out.", "invalid_request_error", ptr("stream"), nil)}
+		return view{}, &reply{status: http.StatusBadRequest, body: envelope("This server does not stream; send stream: false or leave it out.", "invalid_request_error", ptr("stream"), nil)}
 	}
 	run := NewRun(threadID, newID("run_"), gen.RunStatusQueued, h.store.now())
 	run.Metadata = nil // a map would merge with the request's
@@ -352,18 +352,19 @@ func (h handler) create(threadID string, newThread bool, body any, stream *bool)
 	if run.Metadata == nil {
 		run.Metadata = &gen.Metadata{}
 	}
+	var v view
 	if err == nil {
-		run, err = h.store.Create(run, newThread, h.start)
+		v, err = h.store.create(run, newThread, h.start)
 	}
 	switch {
 	case err == nil:
-		return run, nil
+		return v, nil
 	case errors.Is(err, ErrNoThread):
-		return gen.Run{}, &reply{status: http.StatusNotFound, body: envelope(fmt.Sprintf("No thread found with id '%s'.", threadID), "invalid_request_error", nil, nil)}
+		return view{}, &reply{status: http.StatusNotFound, body: envelope(fmt.Sprintf("No thread found with id '%s'.", threadID), "invalid_request_error", nil, nil)}
 	case errors.Is(err, ErrFull):
-		return gen.Run{}, &reply{status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}, body: envelope("The server holds as many unfinished runs as it can; cancel some, or retry once some expire.", "requests", nil, ptr("rate_limit_exceeded"))}
+		return view{}, &reply{status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}, body: envelope("The server holds as many unfinished runs as it can; cancel some, or retry once some expire.", "requests", nil, ptr("rate_limit_exceeded"))}
 	}
-	return gen.Run{}, &reply{status: http.StatusInternalServerError, body: envelope(err.Error(), "server_error", nil, nil)}
+	return view{}, &reply{status: http.StatusInternalServerError, body: envelope(err.Error(), "server_error", nil, nil)}
 }
 
 // newID returns prefix followed by 24 random hex digits, as OpenAI's IDs look.
@@ -392,11 +393,11 @@ func (h handler) CancelRun(_ context.Context, req gen.CancelRunRequestObject) (g
 // answer cancels (or, with commit false, only looks at what cancelling would give) and
 // turns the result into a response.
 func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.CancelRunResponseObject {
-	run, err := store.cancel(req.ThreadID, req.RunID, commit)
+	v, err := store.cancel(req.ThreadID, req.RunID, commit)
 	var notCancellable *NotCancellableError
 	switch {
 	case err == nil:
-		return runAnswer{&run}
+		return runAnswer{v}
 	case errors.As(err, &notCancellable):
 		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse{Body: envelope(err.Error(), "invalid_request_error", nil, nil)}}
 	case errors.Is(err, ErrNoThread), errors.Is(err, ErrNoRun):
@@ -502,13 +503,18 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 	}
 	info.unauthorized = "Missing credentials: send one of " + strings.Join(combos, "; ") + "."
 	routes := map[string]*routers.Route{}
+	plain := map[string]map[string][]string{}
 	for _, op := range ws.Ops() {
 		item := ws.Doc.Paths.Value(op.Path)
-		routes[op.Method+" "+op.Path] = &routers.Route{Spec: ws.Doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: item.GetOperation(op.Method)}
+		route := &routers.Route{Spec: ws.Doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: item.GetOperation(op.Method)}
+		routes[op.Method+" "+op.Path] = route
+		if headers, ok := plainRequest(route); ok {
+			plain[op.Method+" "+op.Path] = headers
+		}
 	}
 	// The validator asks for each scheme of a requirement in turn; a request passes when it
 	// meets one requirement, which is what Missing says.
-	info.check = &checker{routes: routes, ops: ws, unauthorized: info.unauthorized, opts: &openapi3filter.Options{
+	info.check = &checker{routes: routes, plain: plain, ops: ws, unauthorized: info.unauthorized, opts: &openapi3filter.Options{
 		KeepValidatedValue: true,
 		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 			if ws.Missing(in.RequestValidationInput.Request.Header) != nil {
@@ -516,7 +522,7 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 			}
 			return nil
 		}}}
-	info.checkUpstream = &checker{routes: routes, ops: ws, unauthorized: info.unauthorized, opts: &openapi3filter.Options{
+	info.checkUpstream = &checker{routes: routes, plain: plain, ops: ws, unauthorized: info.unauthorized, opts: &openapi3filter.Options{
 		KeepValidatedValue: true,
 		AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error {
 			return nil // bearerOnly has checked the one credential an upstream gets
@@ -530,7 +536,8 @@ var errMissingCredentials = errors.New("the request meets none of the spec's cre
 // route the router found.
 type checker struct {
 	opts         *openapi3filter.Options
-	routes       map[string]*routers.Route // by "METHOD /path/{name}"
+	routes       map[string]*routers.Route      // by "METHOD /path/{name}"
+	plain        map[string]map[string][]string // plainRequest's, by the same key
 	ops          *wire.Spec
 	unauthorized string
 }
@@ -546,6 +553,9 @@ func (c *checker) request(r *http.Request, op wire.Op, vars map[string]string, o
 	case route == nil:
 		return http.StatusNotFound, routers.ErrPathNotFound
 	}
+	if c.plainPass(r, op, vars) {
+		return 0, nil
+	}
 	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
 		Request: r, PathParams: vars, Route: route, Options: c.opts})
 	var request *openapi3filter.RequestError
@@ -559,6 +569,61 @@ func (c *checker) request(r *http.Request, op wire.Op, vars map[string]string, o
 		return http.StatusUnauthorized, err
 	}
 	return http.StatusInternalServerError, fmt.Errorf("error validating route: %w", err)
+}
+
+// plainRequest reports whether a request of route, sent without a body or query, asks for
+// nothing but its path (matched), the credentials and the header parameters it returns
+// with their allowed values: no request body, plain string path parameters and optional
+// enum headers.
+func plainRequest(route *routers.Route) (map[string][]string, bool) {
+	if route.Operation.RequestBody != nil {
+		return nil, false
+	}
+	headers := map[string][]string{}
+	for _, ref := range append(slices.Clone(route.PathItem.Parameters), route.Operation.Parameters...) {
+		p := ref.Value
+		if p == nil || p.Schema == nil || p.Schema.Value == nil || p.Content != nil {
+			return nil, false
+		}
+		s := p.Schema.Value
+		plainString := s.Type.Is("string") && s.Format == "" && s.Pattern == "" && s.MaxLength == nil && s.MinLength <= 1 && s.Not == nil &&
+			len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) == 0
+		switch {
+		case p.In == "path" && plainString && len(s.Enum) == 0:
+		case p.In == "header" && !p.Required && plainString && len(s.Enum) > 0:
+			for _, v := range s.Enum {
+				str, ok := v.(string)
+				if !ok {
+					return nil, false
+				}
+				headers[http.CanonicalHeaderKey(p.Name)] = append(headers[http.CanonicalHeaderKey(p.Name)], str)
+			}
+		default:
+			return nil, false
+		}
+	}
+	return headers, true
+}
+
+// plainPass reports whether r surely passes validation without asking kin-openapi: a
+// plainRequest without a body or query, its path parameters unescaped, each header
+// parameter sent at most once with an allowed value, and the credentials present.
+func (c *checker) plainPass(r *http.Request, op wire.Op, vars map[string]string) bool {
+	headers, ok := c.plain[op.Method+" "+op.Path]
+	if !ok || (r.Body != nil && r.Body != http.NoBody) || r.URL.RawQuery != "" || r.URL.ForceQuery {
+		return false
+	}
+	for _, v := range vars {
+		if v == "" || strings.Contains(v, "%") {
+			return false
+		}
+	}
+	for name, allowed := range headers {
+		if sent := r.Header[name]; len(sent) > 1 || len(sent) == 1 && !slices.Contains(allowed, sent[0]) {
+			return false
+		}
+	}
+	return c.ops.Missing(r.Header) == nil
 }
 
 // writeError renders what request found in the OpenAI envelope.

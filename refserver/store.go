@@ -53,13 +53,16 @@ type Store struct {
 	expiring list.List
 }
 
+// An entry is one stored run: its encoded bytes and what a lifecycle changed since, so that
+// the collector marks a handful of objects per run rather than every field's.
 type entry struct {
-	run      gen.Run
-	cancelAt time.Time     // when a cancelling run becomes cancelled; zero if never
-	startAt  time.Time     // when a created, queued run becomes in_progress; zero if never
-	expireAt time.Time     // when a created run not yet cancelled or ended expires; zero if never
-	queue    *list.List    // ended, pending, expiring or nil (a live run)
-	el       *list.Element // its element in queue
+	view
+	id, threadID string
+	cancelAt     time.Time     // when a cancelling run becomes cancelled; zero if never
+	startAt      time.Time     // when a created, queued run becomes in_progress; zero if never
+	expireAt     time.Time     // when a created run not yet cancelled or ended expires; zero if never
+	queue        *list.List    // ended, pending, expiring or nil (a live run)
+	el           *list.Element // its element in queue
 }
 
 // NewStore returns an empty store. now is its clock (time.Now when nil), delay is how long
@@ -89,59 +92,68 @@ func (s *Store) Put(run gen.Run) error {
 // that it can be evicted. Its thread must hold a run already unless newThread; else
 // ErrNoThread. It returns the run as stored.
 func (s *Store) Create(run gen.Run, newThread bool, start time.Duration) (gen.Run, error) {
-	now := s.now()
-	expire := now.Add(CreatedRunLifetime)
-	run.Status, run.StartedAt, run.CreatedAt, run.ExpiresAt = gen.RunStatusQueued, nil, int(now.Unix()), ptr(int(expire.Unix()))
-	stored, err := s.put(run, !newThread, now.Add(max(start, 0)), expire)
+	v, err := s.create(run, newThread, start)
 	if err != nil {
 		return gen.Run{}, err
 	}
-	return clone(stored)
+	return v.run()
+}
+
+// create is Create without decoding the run it returns.
+func (s *Store) create(run gen.Run, newThread bool, start time.Duration) (view, error) {
+	now := s.now()
+	expire := now.Add(CreatedRunLifetime)
+	run.Status, run.StartedAt, run.CreatedAt, run.ExpiresAt = gen.RunStatusQueued, nil, int(now.Unix()), ptr(int(expire.Unix()))
+	return s.put(run, !newThread, now.Add(max(start, 0)), expire)
 }
 
 // CreatedRunLifetime is how long a created run may stay unfinished before it expires.
 const CreatedRunLifetime = 10 * time.Minute
 
-// put stores a copy of run and returns it: read it, never write through it.
-func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) (gen.Run, error) {
+// put stores run, encoded, and returns it as stored.
+func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) (view, error) {
 	if run.ID == "" || run.ThreadID == "" {
-		return gen.Run{}, errors.New("refserver: a run needs an id and a thread_id")
+		return view{}, errors.New("refserver: a run needs an id and a thread_id")
 	}
 	if !utf8.ValidString(run.ID) || !utf8.ValidString(run.ThreadID) {
-		return gen.Run{}, errors.New("refserver: a run's id and thread_id must be valid UTF-8") // JSON would change them
+		return view{}, errors.New("refserver: a run's id and thread_id must be valid UTF-8") // JSON would change them
 	}
 	if !run.Status.Valid() {
-		return gen.Run{}, fmt.Errorf("refserver: unknown run status %q", run.Status)
+		return view{}, fmt.Errorf("refserver: unknown run status %q", run.Status)
 	}
 	run.Object = gen.RunObjectThreadRun
 	if run.Tools == nil {
 		run.Tools = []gen.AssistantTool{}
 	}
-	run, err := copyRun(run, true)
+	canon, err := copyRun(run, true)
 	if err != nil {
-		return gen.Run{}, err
+		return view{}, err
+	}
+	v, err := newView(&canon)
+	if err != nil {
+		return view{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if needThread && s.threads[run.ThreadID] == 0 {
-		return gen.Run{}, ErrNoThread
+		return view{}, ErrNoThread
 	}
 	if e, ok := s.runs[run.ID]; ok {
 		s.remove(e)
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
-		return gen.Run{}, ErrFull
+		return view{}, ErrFull
 	}
-	e := &entry{run: run, startAt: startAt, expireAt: expireAt}
+	e := &entry{view: v, id: run.ID, threadID: run.ThreadID, startAt: startAt, expireAt: expireAt}
 	switch {
-	case terminal(run.Status):
+	case terminal(v.status):
 		s.enqueue(e, &s.ended)
 	case !expireAt.IsZero():
 		s.enqueue(e, &s.expiring)
 	}
 	s.runs[run.ID] = e
 	s.threads[run.ThreadID]++
-	return run, nil
+	return v, nil
 }
 
 // Seed stores NewRun(threadID, runID, status) at the store's current time and returns it.
@@ -152,59 +164,63 @@ func (s *Store) Seed(threadID, runID string, status gen.RunStatus) (gen.Run, err
 
 // Get returns a copy of the run as it is now.
 func (s *Store) Get(threadID, runID string) (gen.Run, error) {
-	s.mu.Lock()
-	e, err := s.find(threadID, runID)
-	var run gen.Run
-	if err == nil {
-		run = e.run
-	}
-	s.mu.Unlock()
+	v, err := s.get(threadID, runID)
 	if err != nil {
 		return gen.Run{}, err
 	}
-	return clone(run)
+	return v.run()
+}
+
+// get is Get without decoding the run.
+func (s *Store) get(threadID, runID string) (view, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.find(threadID, runID)
+	if err != nil {
+		return view{}, err
+	}
+	return e.view, nil
 }
 
 // Cancel moves a queued, in_progress or requires_action run to cancelling (or straight to
 // cancelled when the delay is 0) and returns it. Any other status gives a
 // *NotCancellableError and changes nothing. The run returned is a copy.
 func (s *Store) Cancel(threadID, runID string) (gen.Run, error) {
-	run, err := s.cancel(threadID, runID, true)
+	v, err := s.cancel(threadID, runID, true)
 	if err != nil {
 		return gen.Run{}, err
 	}
-	return clone(run)
+	return v.run()
 }
 
-// cancel is Cancel without the copy; with commit false it only computes the answer. The
-// run it returns shares pointers with the stored one: read it, never write through it.
-func (s *Store) cancel(threadID, runID string, commit bool) (gen.Run, error) {
+// cancel is Cancel without decoding the run; with commit false it only computes the answer.
+func (s *Store) cancel(threadID, runID string, commit bool) (view, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, err := s.find(threadID, runID)
 	if err != nil {
-		return gen.Run{}, err
+		return view{}, err
 	}
-	switch e.run.Status {
+	switch e.status {
 	case gen.RunStatusQueued, gen.RunStatusInProgress, gen.RunStatusRequiresAction:
 	default:
-		return gen.Run{}, &NotCancellableError{Status: e.run.Status}
+		return view{}, &NotCancellableError{Status: e.status}
 	}
 	now := s.now()
 	next := *e
-	next.run.Status = gen.RunStatusCancelling
-	next.run.RequiredAction = nil // nothing is required of a run being cancelled
+	next.status = gen.RunStatusCancelling
+	next.noAction = true // nothing is required of a run being cancelled
 	next.cancelAt = now.Add(s.delay)
 	settle(&next, now)
 	if commit {
-		e.run, e.cancelAt = next.run, next.cancelAt
-		if terminal(e.run.Status) {
+		e.view, e.cancelAt = next.view, next.cancelAt
+		if terminal(e.status) {
 			s.enqueue(e, &s.ended)
 		} else {
 			s.enqueue(e, &s.pending)
 		}
 	}
-	return next.run, nil
+	return next.view, nil
 }
 
 // Len reports how many runs the store holds.
@@ -223,7 +239,7 @@ func (s *Store) find(threadID, runID string) (*entry, error) {
 	if !ok {
 		return nil, ErrNoRun
 	}
-	if e.run.ThreadID != threadID {
+	if e.threadID != threadID {
 		return nil, ErrNoRun
 	}
 	settle(e, s.now())
@@ -238,7 +254,7 @@ func (s *Store) evict() bool {
 		for el := q.Front(); el != nil; el = q.Front() {
 			e := el.Value.(*entry)
 			settle(e, now)
-			if !terminal(e.run.Status) {
+			if !terminal(e.status) {
 				break
 			}
 			s.enqueue(e, &s.ended)
@@ -265,9 +281,9 @@ func (s *Store) remove(e *entry) {
 	if e.queue != nil {
 		e.queue.Remove(e.el)
 	}
-	delete(s.runs, e.run.ID)
-	if s.threads[e.run.ThreadID]--; s.threads[e.run.ThreadID] <= 0 {
-		delete(s.threads, e.run.ThreadID)
+	delete(s.runs, e.id)
+	if s.threads[e.threadID]--; s.threads[e.threadID] <= 0 {
+		delete(s.threads, e.threadID)
 	}
 }
 
@@ -275,27 +291,23 @@ func (s *Store) remove(e *entry) {
 // lifetime has passed into an expired one, and a cancelling run whose delay has passed
 // into a cancelled one.
 func settle(e *entry, now time.Time) {
-	if e.run.Status == gen.RunStatusQueued && !e.startAt.IsZero() && !now.Before(e.startAt) {
-		e.run.Status, e.run.StartedAt = gen.RunStatusInProgress, ptr(int(e.startAt.Unix()))
+	if e.status == gen.RunStatusQueued && !e.startAt.IsZero() && !now.Before(e.startAt) {
+		e.status, e.startedAt = gen.RunStatusInProgress, some(int(e.startAt.Unix()))
 	}
-	if e.run.Status != gen.RunStatusQueued {
+	if e.status != gen.RunStatusQueued {
 		e.startAt = time.Time{}
 	}
-	if !e.expireAt.IsZero() && !now.Before(e.expireAt) && !terminal(e.run.Status) && e.run.Status != gen.RunStatusCancelling {
-		e.run.Status, e.run.RequiredAction, e.expireAt = gen.RunStatusExpired, nil, time.Time{}
-		if e.run.Usage == nil {
-			e.run.Usage = &gen.RunUsage{}
-		}
+	if !e.expireAt.IsZero() && !now.Before(e.expireAt) && !terminal(e.status) && e.status != gen.RunStatusCancelling {
+		e.status, e.noAction, e.expireAt = gen.RunStatusExpired, true, time.Time{}
+		e.fillUsage()
 	}
-	if e.run.Status != gen.RunStatusCancelling || e.cancelAt.IsZero() || now.Before(e.cancelAt) {
+	if e.status != gen.RunStatusCancelling || e.cancelAt.IsZero() || now.Before(e.cancelAt) {
 		return
 	}
-	e.run.Status = gen.RunStatusCancelled
-	e.run.CancelledAt = ptr(int(e.cancelAt.Unix()))
-	e.run.ExpiresAt = nil
-	if e.run.Usage == nil {
-		e.run.Usage = &gen.RunUsage{}
-	}
+	e.status = gen.RunStatusCancelled
+	e.cancelledAt = some(int(e.cancelAt.Unix()))
+	e.expiresAt = optInt{}
+	e.fillUsage()
 	e.cancelAt = time.Time{}
 }
 
@@ -309,12 +321,8 @@ func terminal(st gen.RunStatus) bool {
 	return false
 }
 
-// clone deep-copies run, so that callers cannot change a stored run through its pointers.
-// The store itself only ever replaces pointers, so the server may encode a shared run.
-func clone(run gen.Run) (gen.Run, error) { return copyRun(run, false) }
-
-// copyRun is clone; with canon, it also writes each union as encoding/json does (compact,
-// escaped; see enc.union), or fails if one is not valid JSON.
+// copyRun deep-copies run; with canon, it also writes each union as encoding/json does
+// (compact, escaped; see enc.union), or fails if one is not valid JSON.
 func copyRun(run gen.Run, canon bool) (gen.Run, error) {
 	var c gen.Run
 	if err := deepCopy(reflect.ValueOf(&c).Elem(), reflect.ValueOf(run), canon); err != nil {

@@ -72,10 +72,16 @@ func TestStoreHandsOutCopies(t *testing.T) {
 			require.NotNil(t, r.ExpiresAt)
 			(*r.Metadata)["source"] = "changed"
 			*r.ExpiresAt = 1
+			// RawMessage.UnmarshalJSON writes in place when the bytes fit: a shared union would change.
+			require.NoError(t, r.ToolChoice.UnmarshalJSON([]byte(`"none"`)))
+			require.NoError(t, r.Tools[0].UnmarshalJSON([]byte(`{"type":"function","function":{"name":"f"}}`)[:len(`{"type":"code_interpreter"}`)]))
 			got, err := st.Get("thread_1", "run_1")
 			require.NoError(t, err)
 			assert.Equal(t, "refserver", (*got.Metadata)["source"])
 			assert.NotEqual(t, 1, *got.ExpiresAt)
+			want := refserver.NewRun("thread_1", "run_1", gen.RunStatusQueued, start)
+			assert.Equal(t, *want.ToolChoice, *got.ToolChoice)
+			assert.Equal(t, want.Tools, got.Tools)
 		})
 	}
 }
