@@ -11,7 +11,7 @@ GO="${GO:-go}"
 CONNS="${CONNS:-8 64}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-4s}"
-STRIDE="${STRIDE:-100000}" # runs per wrk thread and measurement; two threads
+STRIDE="${STRIDE:-150000}" # runs per wrk thread and measurement; two threads
 OUT="${OUT:-bench/out/wrk.txt}"
 mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
