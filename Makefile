@@ -127,7 +127,7 @@ bench-startup:
 ## fuzz: run each fuzz target for FUZZTIME (their seeds already run in make test); a
 ## crasher is written to the package's testdata/fuzz/<target>/: commit it with the fix
 FUZZTIME ?= 10s
-FUZZ_TARGETS := ./portkey:FuzzCancelPath ./internal/redact:FuzzRedact ./contract:FuzzValidate ./recording:FuzzReplay ./contract:FuzzFastPath ./refserver:FuzzServeRequest ./refserver:FuzzCheckerAsMiddleware
+FUZZ_TARGETS := ./portkey:FuzzCancelPath ./internal/redact:FuzzRedact ./contract:FuzzValidate ./recording:FuzzReplay ./contract:FuzzFastPath ./refserver:FuzzServeRequest ./refserver:FuzzCheckerAsMiddleware ./refserver:FuzzEncodeRun
 fuzz:
 	for t in $(FUZZ_TARGETS); do \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$${t%%:*}" || exit 1; \

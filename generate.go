@@ -1,6 +1,6 @@
 // Package portkeyruns turns Portkey's Cancel Run operation into Go: api/openapi.yaml is the
-// source of truth, gen/ is generated from it, and contract/, refserver/, portkey/ and
-// cmd/portkey-runs are written by hand around gen/.
+// source of truth, gen/ is generated from it, and the rest is written by hand around gen/
+// (ARCHITECTURE.md names the rooms).
 package portkeyruns
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/types.cfg.yaml api/openapi.yaml

@@ -12,7 +12,8 @@ import (
 
 // infrastructure classifies what is not about the contract: a call that failed, a timeout,
 // a redirect (never followed), rate limiting, a server or gateway failure. It returns a
-// notice, or a zero Violation (empty Rule) when the exchange is none of those.
+// notice (Unjudged for a redirect), or a zero Violation (empty Rule) when the exchange is
+// none of those.
 func (v *Validator) infrastructure(ex Exchange, body any) Violation {
 	iv := Violation{Check: CheckInfrastructure, Location: "status", Severity: Notice}
 	if ex.Err != nil {

@@ -16,12 +16,12 @@ type Check string
 // The checks, in the order they run.
 const (
 	CheckRequest         Check = "request"          // the request: path IDs, credentials
-	CheckStatusCode      Check = "status_code"      // the status is documented for cancelRun
+	CheckStatusCode      Check = "status_code"      // the status is documented for the exchange's operation
 	CheckContentType     Check = "content_type"     // the Content-Type is one the status declares
 	CheckResponseHeaders Check = "response_headers" // declared headers (Retry-After) conform
 	CheckSchema          Check = "schema"           // the body conforms to its schema
 	CheckSemantic        Check = "semantic"         // what no schema can say (IDs echo the path, ...)
-	CheckDrift           Check = "drift"            // body properties the spec does not declare
+	CheckDrift           Check = "drift"            // body properties or response headers the spec does not declare
 	CheckInfrastructure  Check = "infrastructure"   // connection errors, timeouts, 429, 5xx
 	CheckScenario        Check = "scenario"         // a suite scenario's expectation (status)
 )

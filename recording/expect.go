@@ -11,7 +11,7 @@ import (
 
 // HeaderExpect, on a recorded response, keeps what its scenario expected, so that a
 // replay gives the live verdict: "scenario NAME; expect 401 403; no-credentials;
-// require Retry-After" (the last two only when they apply).
+// not-cancellable; require Retry-After" (the last three only when they apply).
 const HeaderExpect = "Portkey-Runs-Expect"
 
 // expectation renders sc's expectations as HeaderExpect's value.

@@ -234,7 +234,7 @@ func RecordLifecycle(ctx context.Context, s *contract.Suite, dir, assistantID st
 	return results, scs, nil
 }
 
-// recording returns a recorder writing to path.yaml and a copy of s whose requests go
+// recorderFor returns a recorder writing to path.yaml and a copy of s whose requests go
 // through it: bodies bounded, secrets redacted before anything is written, and each
 // response marked with expect (HeaderExpect) unless it is empty.
 func recorderFor(s *contract.Suite, path, expect string) (*recorder.Recorder, *contract.Suite, error) {

@@ -59,7 +59,7 @@ Flags:
                     also run the 429, 500, 502, 503 and 504 scenarios
   --cassettes DIR   replay only the cassettes (*.yaml) in DIR, not the reference server
                     nor the module's recordings (with --target: after the live scenarios)
-  --strict          count drift (properties the spec does not declare) as a failure
+  --strict          count drift (properties or response headers the spec does not declare) as a failure
   --format F        human (default), json or junit
   -q, --quiet       human report: only the recap and the summary line
   -v, --verbose     human report: every check of every result, passing ones too
@@ -132,9 +132,10 @@ type live struct {
 	assistant string
 }
 
-// live reads live mode's configuration, the flags over the environment, and returns
-// requests going through a client that prints a progress line per request to progress.
-// purpose ends the error for missing credentials ("to check a live gateway").
+// live reads live mode's configuration, the flags over the environment, and returns the
+// suite (its client prints a progress line per request to progress), its scenarios, and
+// the run and assistant to use. purpose ends the error for missing credentials ("to check
+// a live gateway").
 func (l *liveFlags) live(e env, v *contract.Validator, progress io.Writer, purpose string) (live, error) {
 	if _, err := portkey.ParseBaseURL(l.target); err != nil { // never repeated: it may hold a password
 		return live{}, fmt.Errorf("--target: %w; credentials go in the environment", err)

@@ -108,7 +108,7 @@ func TestRecordWritesNoCassetteWithoutAnAnswer(t *testing.T) {
 	}
 }
 
-// TestValidateCutCassette: a cassette whose body record cut (contract.HeaderCut) is not
+// TestValidateCutCassette: a cassette whose body record cut (recording.HeaderCut) is not
 // judged, although what is stored would fail as JSON: exit 2.
 func TestValidateCutCassette(t *testing.T) {
 	const cut = `---

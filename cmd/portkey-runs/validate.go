@@ -48,7 +48,7 @@ Flags:
   --status N     status of a bare JSON body (default 200)
   --thread ID    thread the response must echo (curl -i dumps and JSON bodies)
   --run ID       run the response must echo
-  --strict       count drift (properties the spec does not declare) as a failure
+  --strict       count drift (properties or response headers the spec does not declare) as a failure
 
 Exit codes: 0 every input conforms, 1 an input violates the contract, 2 usage or I/O error,
 or an input that could not be judged (a body over the validator's limit).

@@ -1,5 +1,6 @@
 // Package wire is the HTTP surface of api/openapi.yaml, read from the embedded spec once per
-// process: its operations and path templates, and the credentials a request must carry.
+// process: its operations and path templates, the credentials a request must carry; and the
+// HTTP rules around them: Content-Encoding, JSON media types, response-body wrappers.
 package wire
 
 import (

@@ -12,7 +12,7 @@ import (
 // Group is the results of one source: the scenarios run against a target, or the
 // recordings replayed from a directory.
 type Group struct {
-	Name    string // stable identifier: "scenarios", "recordings"
+	Name    string // stable identifier: "scenarios", "recordings", "cassettes"
 	Target  string // what was checked, for people: a URL or a directory
 	Results []contract.Result
 	// Reproduce returns a shell command that reproduces the named result, with every
