@@ -109,3466 +109,3272 @@ func embeddedDoc() *openapi3.T {
 	responses2 := openapi3.NewResponsesWithCapacity(14)
 	responses3 := openapi3.NewResponsesWithCapacity(14)
 	responses4 := openapi3.NewResponsesWithCapacity(14)
-	*schema1 = openapi3.Schema{
-		OneOf: openapi3.SchemaRefs{
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/CodeInterpreterTool",
-				Value: schema2,
+	schema1.OneOf = openapi3.SchemaRefs{
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/CodeInterpreterTool",
+			Value: schema2,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FileSearchTool",
+			Value: schema3,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FunctionTool",
+			Value: schema7,
+		},
+	}
+	schema1.Type = &openapi3.Types{
+		"object",
+	}
+	schema1.Description = "A tool enabled on the run."
+	schema1.Discriminator = &openapi3.Discriminator{
+		PropertyName: "type",
+		Mapping: map[string]openapi3.MappingRef{
+			"code_interpreter": openapi3.MappingRef{
+				Ref: "#/components/schemas/CodeInterpreterTool",
 			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FileSearchTool",
-				Value: schema3,
+			"file_search": openapi3.MappingRef{
+				Ref: "#/components/schemas/FileSearchTool",
 			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FunctionTool",
-				Value: schema7,
+			"function": openapi3.MappingRef{
+				Ref: "#/components/schemas/FunctionTool",
 			},
 		},
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "A tool enabled on the run.",
-		Discriminator: &openapi3.Discriminator{
-			PropertyName: "type",
-			Mapping: map[string]openapi3.MappingRef{
-				"code_interpreter": openapi3.MappingRef{
-					Ref: "#/components/schemas/CodeInterpreterTool",
+	}
+	schema2.Type = &openapi3.Types{
+		"object",
+	}
+	schema2.Required = []string{
+		"type",
+	}
+	schema2.Properties = openapi3.Schemas{
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
 				},
-				"file_search": openapi3.MappingRef{
-					Ref: "#/components/schemas/FileSearchTool",
-				},
-				"function": openapi3.MappingRef{
-					Ref: "#/components/schemas/FunctionTool",
+				Enum: []any{
+					"code_interpreter",
 				},
 			},
 		},
 	}
-	*schema2 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
+	schema3.Type = &openapi3.Types{
+		"object",
+	}
+	schema3.Required = []string{
+		"type",
+	}
+	schema3.Properties = openapi3.Schemas{
+		"file_search": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FileSearchOptions",
+			Value: schema4,
 		},
-		Required: []string{
-			"type",
-		},
-		Properties: openapi3.Schemas{
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"code_interpreter",
-					},
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"file_search",
 				},
 			},
 		},
 	}
-	*schema3 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"type",
-		},
-		Properties: openapi3.Schemas{
-			"file_search": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FileSearchOptions",
-				Value: schema4,
+	schema4.Type = &openapi3.Types{
+		"object",
+	}
+	schema4.Description = "Overrides for the file search tool."
+	schema4.Properties = openapi3.Schemas{
+		"max_num_results": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Min: new(float64(1)),
+				Max: new(float64(50)),
 			},
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"file_search",
-					},
+		},
+		"ranking_options": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FileSearchRankingOptions",
+			Value: schema5,
+		},
+	}
+	schema5.Type = &openapi3.Types{
+		"object",
+	}
+	schema5.Required = []string{
+		"score_threshold",
+	}
+	schema5.Properties = openapi3.Schemas{
+		"hybrid_search": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FileSearchHybridSearch",
+			Value: schema6,
+		},
+		"ranker": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"auto",
+					"default_2024_08_21",
+				},
+			},
+		},
+		"score_threshold": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format: "double",
+				Min:    new(float64(0)),
+				Max:    new(float64(1)),
+			},
+		},
+	}
+	schema6.Type = &openapi3.Types{
+		"object",
+	}
+	schema6.Description = "How embedding and text matches are weighted; the live service sends null (D21)."
+	schema6.Nullable = true
+	schema6.Properties = openapi3.Schemas{
+		"embedding_weight": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format: "double",
+			},
+		},
+		"text_weight": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format: "double",
+			},
+		},
+	}
+	schema7.Type = &openapi3.Types{
+		"object",
+	}
+	schema7.Required = []string{
+		"type",
+		"function",
+	}
+	schema7.Properties = openapi3.Schemas{
+		"function": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FunctionDefinition",
+			Value: schema8,
+		},
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"function",
 				},
 			},
 		},
 	}
-	*schema4 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "Overrides for the file search tool.",
-		Properties: openapi3.Schemas{
-			"max_num_results": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Min: new(float64(1)),
-					Max: new(float64(50)),
-				},
-			},
-			"ranking_options": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FileSearchRankingOptions",
-				Value: schema5,
-			},
-		},
+	schema8.Type = &openapi3.Types{
+		"object",
 	}
-	*schema5 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"score_threshold",
-		},
-		Properties: openapi3.Schemas{
-			"hybrid_search": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FileSearchHybridSearch",
-				Value: schema6,
-			},
-			"ranker": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"auto",
-						"default_2024_08_21",
-					},
-				},
-			},
-			"score_threshold": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format: "double",
-					Min:    new(float64(0)),
-					Max:    new(float64(1)),
-				},
-			},
-		},
+	schema8.Required = []string{
+		"name",
 	}
-	*schema6 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "How embedding and text matches are weighted; the live service sends null (D21).",
-		Nullable:    true,
-		Properties: openapi3.Schemas{
-			"embedding_weight": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format: "double",
-				},
-			},
-			"text_weight": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format: "double",
+	schema8.Properties = openapi3.Schemas{
+		"description": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
 				},
 			},
 		},
-	}
-	*schema7 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"type",
-			"function",
-		},
-		Properties: openapi3.Schemas{
-			"function": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FunctionDefinition",
-				Value: schema8,
-			},
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"function",
-					},
+		"name": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
 				},
+				Description: "Both sources say in prose only: a-z, A-Z, 0-9, underscores and dashes, at most 64\ncharacters. A rule for requests; not checked in a Run (api/DECISIONS.md D30).\n",
 			},
 		},
-	}
-	*schema8 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"name",
-		},
-		Properties: openapi3.Schemas{
-			"description": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-			"name": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "Both sources say in prose only: a-z, A-Z, 0-9, underscores and dashes, at most 64\ncharacters. A rule for requests; not checked in a Run (api/DECISIONS.md D30).\n",
-				},
-			},
-			"parameters": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"object",
-					},
-					Description: "The function's parameters as a JSON Schema object.",
-					AdditionalProperties: openapi3.BoolSchema{
-						Has: new(bool(true)),
-					},
-				},
-			},
-			"strict": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"boolean",
-					},
-					Nullable: true,
-				},
-			},
-		},
-	}
-	*schema9 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "A code (the status as text on 429) and a message, plus the optional members of the\nMicrosoft REST error format (target, details, innererror): no type, no param. Closed,\nso that an OpenAI error never matches it too.\n",
-		Required: []string{
-			"code",
-			"message",
-		},
-		Properties: openapi3.Schemas{
-			"code": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-			"details": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Items: &openapi3.SchemaRef{
-						Value: &openapi3.Schema{
-							Type: &openapi3.Types{
-								"object",
-							},
-							AdditionalProperties: openapi3.BoolSchema{
-								Has: new(bool(true)),
-							},
-						},
-					},
-				},
-			},
-			"innererror": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"object",
-					},
-					AdditionalProperties: openapi3.BoolSchema{
-						Has: new(bool(true)),
-					},
-				},
-			},
-			"message": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-			"target": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-		},
-		AdditionalProperties: openapi3.BoolSchema{
-			Has: new(bool(false)),
-		},
-	}
-	*schema10 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Properties: openapi3.Schemas{
-			"file_ids": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Items: &openapi3.SchemaRef{
-						Value: &openapi3.Schema{
-							Type: &openapi3.Types{
-								"string",
-							},
-						},
-					},
-				},
-			},
-		},
-	}
-	*schema11 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "Details of the completion tokens (D20).",
-		Properties: openapi3.Schemas{
-			"reasoning_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "Completion tokens spent on reasoning.",
-				},
-			},
-		},
-	}
-	*schema12 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "A message to add to the thread. Its content parts and attachments are accepted as\nobjects without their details (api/DECISIONS.md D52).\n",
-		Required: []string{
-			"role",
-			"content",
-		},
-		Properties: openapi3.Schemas{
-			"attachments": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Description: "Files attached to the message, and the tools they are for.",
-					Nullable:    true,
-					Items: &openapi3.SchemaRef{
-						Value: &openapi3.Schema{
-							Type: &openapi3.Types{
-								"object",
-							},
-						},
-					},
-				},
-			},
-			"content": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/MessageContent",
-				Value: schema13,
-			},
-			"metadata": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/Metadata",
-				Value: schema16,
-			},
-			"role": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "Who wrote the message.",
-					Enum: []any{
-						"user",
-						"assistant",
-					},
-				},
-			},
-		},
-		AdditionalProperties: openapi3.BoolSchema{
-			Has: new(bool(false)),
-		},
-	}
-	*schema13 = openapi3.Schema{
-		OneOf: openapi3.SchemaRefs{
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/MessageText",
-				Value: schema14,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/MessageContentParts",
-				Value: schema15,
-			},
-		},
-		Description: "The message's text, or its content parts.",
-	}
-	*schema14 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"string",
-		},
-		Description: "The text of the message.",
-	}
-	*schema15 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"array",
-		},
-		Description: "Content parts (`text`, `image_file`, `image_url`), each with its `type`.",
-		MinItems:    1,
-		Items: &openapi3.SchemaRef{
+		"parameters": &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type: &openapi3.Types{
 					"object",
 				},
-				Required: []string{
-					"type",
-				},
-				Properties: openapi3.Schemas{
-					"type": &openapi3.SchemaRef{
-						Value: &openapi3.Schema{
-							Type: &openapi3.Types{
-								"string",
-							},
-							Enum: []any{
-								"text",
-								"image_file",
-								"image_url",
-							},
-						},
-					},
+				Description: "The function's parameters as a JSON Schema object.",
+				AdditionalProperties: openapi3.BoolSchema{
+					Has: new(bool(true)),
 				},
 			},
 		},
-	}
-	*schema16 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "Up to 16 key-value pairs. Keys are at most 64 characters (OpenAPI 3.0 cannot say so;\nthe contract package checks it), values at most 512 characters.\n",
-		Nullable:    true,
-		MaxProps:    new(uint64(16)),
-		AdditionalProperties: openapi3.BoolSchema{
-			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					MaxLength: new(uint64(512)),
-				},
-			},
-		},
-	}
-	*schema17 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "What a run needs: the assistant, and what to override of it for this run. Closed,\nas both sources have it, so a misspelt field is refused (api/DECISIONS.md D50, D51).\n",
-		Required: []string{
-			"assistant_id",
-		},
-		Properties: openapi3.Schemas{
-			"additional_instructions": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "Appended to the instructions for this run.",
-					Nullable:    true,
-				},
-			},
-			"additional_messages": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Description: "Messages added to the thread before the run starts.",
-					Nullable:    true,
-					Items: &openapi3.SchemaRef{
-						Ref:   "#/components/schemas/CreateMessageRequest",
-						Value: schema12,
-					},
-				},
-			},
-			"assistant_id": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The ID of the assistant that executes the run.",
-					MinLength:   1,
-				},
-			},
-			"instructions": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "Replaces the assistant's instructions for this run.",
-					Nullable:    true,
-				},
-			},
-			"max_completion_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "The most completion tokens the run may use; at least 256 in a request (D16).",
-					Nullable:    true,
-					Min:         new(float64(256)),
-				},
-			},
-			"max_prompt_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "The most prompt tokens the run may use; at least 256 in a request (D16).",
-					Nullable:    true,
-					Min:         new(float64(256)),
-				},
-			},
-			"metadata": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/Metadata",
-				Value: schema16,
-			},
-			"model": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "Replaces the assistant's model for this run.",
-					Nullable:    true,
-				},
-			},
-			"parallel_tool_calls": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"boolean",
-					},
-					Description: "Whether to enable parallel function calling during tool use.",
-					Default:     true,
-				},
-			},
-			"reasoning_effort": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The reasoning effort asked of a reasoning model (`low`, `medium`, `high`, ...; D18).",
-					Nullable:    true,
-				},
-			},
-			"response_format": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ResponseFormat",
-				Value: schema18,
-			},
-			"stream": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"boolean",
-					},
-					Description: "`true` asks for server-sent events, which this document does not describe; the\nreference server refuses it with 400 (api/DECISIONS.md D54).\n",
-					Nullable:    true,
-				},
-			},
-			"temperature": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format:      "double",
-					Description: "The sampling temperature, 0 to 2. Defaults to 1.",
-					Nullable:    true,
-					Min:         new(float64(0)),
-					Max:         new(float64(2)),
-				},
-			},
-			"tool_choice": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ToolChoice",
-				Value: schema26,
-			},
-			"tools": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Description: "Replaces the assistant's tools for this run (both sources allow 20 here).",
-					Nullable:    true,
-					MaxItems:    new(uint64(20)),
-					Items: &openapi3.SchemaRef{
-						Ref:   "#/components/schemas/AssistantTool",
-						Value: schema1,
-					},
-				},
-			},
-			"top_p": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format:      "double",
-					Description: "The nucleus sampling value, 0 to 1. Defaults to 1.",
-					Nullable:    true,
-					Min:         new(float64(0)),
-					Max:         new(float64(1)),
-				},
-			},
-			"truncation_strategy": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/TruncationStrategy",
-				Value: schema30,
-			},
-		},
-		AdditionalProperties: openapi3.BoolSchema{
-			Has: new(bool(false)),
-		},
-	}
-	*schema18 = openapi3.Schema{
-		OneOf: openapi3.SchemaRefs{
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ResponseFormatMode",
-				Value: schema19,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ResponseFormatObject",
-				Value: schema20,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/NullValue",
-				Value: schema25,
-			},
-		},
-		Description: "A mode (`auto`, `none`) or an output format object.",
-	}
-	*schema19 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"string",
-		},
-		Enum: []any{
-			"auto",
-			"none",
-		},
-	}
-	*schema20 = openapi3.Schema{
-		OneOf: openapi3.SchemaRefs{
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ResponseFormatText",
-				Value: schema21,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ResponseFormatJsonObject",
-				Value: schema22,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ResponseFormatJsonSchema",
-				Value: schema23,
-			},
-		},
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "The output format, chosen by `type`.",
-		Discriminator: &openapi3.Discriminator{
-			PropertyName: "type",
-			Mapping: map[string]openapi3.MappingRef{
-				"json_object": openapi3.MappingRef{
-					Ref: "#/components/schemas/ResponseFormatJsonObject",
-				},
-				"json_schema": openapi3.MappingRef{
-					Ref: "#/components/schemas/ResponseFormatJsonSchema",
-				},
-				"text": openapi3.MappingRef{
-					Ref: "#/components/schemas/ResponseFormatText",
-				},
-			},
-		},
-	}
-	*schema21 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"type",
-		},
-		Properties: openapi3.Schemas{
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"text",
-					},
-				},
-			},
-		},
-	}
-	*schema22 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"type",
-		},
-		Properties: openapi3.Schemas{
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"json_object",
-					},
-				},
-			},
-		},
-	}
-	*schema23 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"type",
-			"json_schema",
-		},
-		Properties: openapi3.Schemas{
-			"json_schema": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/JsonSchemaFormat",
-				Value: schema24,
-			},
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"json_schema",
-					},
-				},
-			},
-		},
-	}
-	*schema24 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"name",
-		},
-		Properties: openapi3.Schemas{
-			"description": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-			"name": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "Both sources say in prose only: a-z, A-Z, 0-9, underscores and dashes, at most 64\ncharacters. A rule for requests; not checked in a Run (api/DECISIONS.md D30).\n",
-				},
-			},
-			"schema": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"object",
-					},
-					AdditionalProperties: openapi3.BoolSchema{
-						Has: new(bool(true)),
-					},
-				},
-			},
-			"strict": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"boolean",
-					},
-					Nullable: true,
-				},
-			},
-		},
-	}
-	*schema25 = openapi3.Schema{
-		Not: &openapi3.SchemaRef{
+		"strict": &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type: &openapi3.Types{
 					"boolean",
 				},
+				Nullable: true,
 			},
-		},
-		Type: &openapi3.Types{
-			"boolean",
-		},
-		Description: "JSON null and nothing else, as a union branch. OpenAPI 3.0 has no null type: `nullable`\nadds null to the `type` beside it, and `not` then excludes every boolean. Boolean,\nbecause no other branch of these unions is one, so generators that pick a branch by\nJSON type (ogen) can.\n",
-		Nullable:    true,
-	}
-	*schema26 = openapi3.Schema{
-		OneOf: openapi3.SchemaRefs{
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ToolChoiceMode",
-				Value: schema27,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/NamedToolChoice",
-				Value: schema28,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/NullValue",
-				Value: schema25,
-			},
-		},
-		Description: "A mode (`none`, `auto`, `required`) or a specific tool to call.",
-	}
-	*schema27 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"string",
-		},
-		Enum: []any{
-			"none",
-			"auto",
-			"required",
 		},
 	}
-	*schema28 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "Forces the model to call this tool.",
-		Required: []string{
-			"type",
-		},
-		Properties: openapi3.Schemas{
-			"function": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FunctionName",
-				Value: schema29,
+	schema9.Type = &openapi3.Types{
+		"object",
+	}
+	schema9.Description = "A code (the status as text on 429) and a message, plus the optional members of the\nMicrosoft REST error format (target, details, innererror): no type, no param. Closed,\nso that an OpenAI error never matches it too.\n"
+	schema9.Required = []string{
+		"code",
+		"message",
+	}
+	schema9.Properties = openapi3.Schemas{
+		"code": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
 			},
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"function",
-						"code_interpreter",
-						"file_search",
+		},
+		"details": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
+				},
+				Items: &openapi3.SchemaRef{
+					Value: &openapi3.Schema{
+						Type: &openapi3.Types{
+							"object",
+						},
+						AdditionalProperties: openapi3.BoolSchema{
+							Has: new(bool(true)),
+						},
 					},
 				},
 			},
 		},
-	}
-	*schema29 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
+		"innererror": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"object",
+				},
+				AdditionalProperties: openapi3.BoolSchema{
+					Has: new(bool(true)),
+				},
+			},
 		},
-		Required: []string{
-			"name",
+		"message": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
 		},
-		Properties: openapi3.Schemas{
-			"name": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
+		"target": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
 				},
 			},
 		},
 	}
-	*schema30 = openapi3.Schema{
-		Extensions: map[string]any{
-			"x-since": "assistants=v2",
-		},
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "How the thread is truncated before the run.",
-		Nullable:    true,
-		Required: []string{
-			"type",
-		},
-		Properties: openapi3.Schemas{
-			"last_messages": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "The number of most recent messages kept, with `last_messages`.",
-					Nullable:    true,
-					Min:         new(float64(1)),
-				},
-			},
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"auto",
-						"last_messages",
-					},
-				},
-			},
-		},
+	schema9.AdditionalProperties = openapi3.BoolSchema{
+		Has: new(bool(false)),
 	}
-	*schema31 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "The run, as in `CreateRunRequest`, and the thread to create for it (empty if not\ngiven). Closed, as both sources have it (api/DECISIONS.md D50, D51).\n",
-		Required: []string{
-			"assistant_id",
-		},
-		Properties: openapi3.Schemas{
-			"assistant_id": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The ID of the assistant that executes the run.",
-					MinLength:   1,
-				},
-			},
-			"instructions": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "Replaces the assistant's instructions for this run.",
-					Nullable:    true,
-				},
-			},
-			"max_completion_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "The most completion tokens the run may use; at least 256 in a request (D16).",
-					Nullable:    true,
-					Min:         new(float64(256)),
-				},
-			},
-			"max_prompt_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "The most prompt tokens the run may use; at least 256 in a request (D16).",
-					Nullable:    true,
-					Min:         new(float64(256)),
-				},
-			},
-			"metadata": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/Metadata",
-				Value: schema16,
-			},
-			"model": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "Replaces the assistant's model for this run.",
-					Nullable:    true,
-				},
-			},
-			"parallel_tool_calls": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"boolean",
-					},
-					Description: "Whether to enable parallel function calling during tool use.",
-					Default:     true,
-				},
-			},
-			"response_format": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ResponseFormat",
-				Value: schema18,
-			},
-			"stream": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"boolean",
-					},
-					Description: "`true` asks for server-sent events, which this document does not describe; the\nreference server refuses it with 400 (api/DECISIONS.md D54).\n",
-					Nullable:    true,
-				},
-			},
-			"temperature": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format:      "double",
-					Description: "The sampling temperature, 0 to 2. Defaults to 1.",
-					Nullable:    true,
-					Min:         new(float64(0)),
-					Max:         new(float64(2)),
-				},
-			},
-			"thread": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/CreateThreadRequest",
-				Value: schema32,
-			},
-			"tool_choice": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ToolChoice",
-				Value: schema26,
-			},
-			"tool_resources": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ToolResources",
-				Value: schema33,
-			},
-			"tools": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Description: "Replaces the assistant's tools for this run (both sources allow 20 here).",
-					Nullable:    true,
-					MaxItems:    new(uint64(20)),
-					Items: &openapi3.SchemaRef{
-						Ref:   "#/components/schemas/AssistantTool",
-						Value: schema1,
-					},
-				},
-			},
-			"top_p": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format:      "double",
-					Description: "The nucleus sampling value, 0 to 1. Defaults to 1.",
-					Nullable:    true,
-					Min:         new(float64(0)),
-					Max:         new(float64(1)),
-				},
-			},
-			"truncation_strategy": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/TruncationStrategy",
-				Value: schema30,
-			},
-		},
-		AdditionalProperties: openapi3.BoolSchema{
-			Has: new(bool(false)),
-		},
+	schema10.Type = &openapi3.Types{
+		"object",
 	}
-	*schema32 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "The thread to create; without messages it starts empty.",
-		Properties: openapi3.Schemas{
-			"messages": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Description: "The messages the thread starts with.",
-					Items: &openapi3.SchemaRef{
-						Ref:   "#/components/schemas/CreateMessageRequest",
-						Value: schema12,
-					},
+	schema10.Properties = openapi3.Schemas{
+		"file_ids": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
 				},
-			},
-			"metadata": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/Metadata",
-				Value: schema16,
-			},
-			"tool_resources": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ToolResources",
-				Value: schema33,
-			},
-		},
-		AdditionalProperties: openapi3.BoolSchema{
-			Has: new(bool(false)),
-		},
-	}
-	*schema33 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "The files and vector stores the run's tools use (D17).",
-		Nullable:    true,
-		Properties: openapi3.Schemas{
-			"code_interpreter": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/CodeInterpreterResources",
-				Value: schema10,
-			},
-			"file_search": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FileSearchResources",
-				Value: schema34,
-			},
-		},
-	}
-	*schema34 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Properties: openapi3.Schemas{
-			"vector_store_ids": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Items: &openapi3.SchemaRef{
-						Value: &openapi3.Schema{
-							Type: &openapi3.Types{
-								"string",
-							},
+				Items: &openapi3.SchemaRef{
+					Value: &openapi3.Schema{
+						Type: &openapi3.Types{
+							"string",
 						},
 					},
 				},
 			},
 		},
 	}
-	*schema35 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"message",
-			"type",
-			"param",
-			"code",
-		},
-		Properties: openapi3.Schemas{
-			"code": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Nullable: true,
+	schema11.Type = &openapi3.Types{
+		"object",
+	}
+	schema11.Description = "Details of the completion tokens (D20)."
+	schema11.Properties = openapi3.Schemas{
+		"reasoning_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
 				},
-			},
-			"message": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-			"param": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Nullable: true,
-				},
-			},
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
+				Description: "Completion tokens spent on reasoning.",
 			},
 		},
 	}
-	*schema36 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Required: []string{
-			"error",
-		},
-		Properties: openapi3.Schemas{
-			"error": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ErrorObject",
-				Value: schema37,
-			},
-		},
+	schema12.Type = &openapi3.Types{
+		"object",
 	}
-	*schema37 = openapi3.Schema{
-		OneOf: openapi3.SchemaRefs{
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/Error",
-				Value: schema35,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/AzureError",
-				Value: schema9,
-			},
-		},
-		Description: "OpenAI's error object, or Azure OpenAI's shorter one (D19).",
+	schema12.Description = "A message to add to the thread. Its content parts and attachments are accepted as\nobjects without their details (api/DECISIONS.md D52).\n"
+	schema12.Required = []string{
+		"role",
+		"content",
 	}
-	*schema38 = openapi3.Schema{
-		OneOf: openapi3.SchemaRefs{
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ErrorEnvelope",
-				Value: schema36,
-			},
-			&openapi3.SchemaRef{
-				Ref:   "#/components/schemas/GatewayFailure",
-				Value: schema39,
-			},
-		},
-		Description: "An error body: the `{\"error\": ...}` envelope that providers and most gateway errors\nuse (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's\nown failure body.\n",
-	}
-	*schema39 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "The Portkey gateway's own error body.",
-		Required: []string{
-			"status",
-			"message",
-		},
-		Properties: openapi3.Schemas{
-			"message": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
+	schema12.Properties = openapi3.Schemas{
+		"attachments": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
 				},
-			},
-			"status": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"failure",
-					},
-				},
-			},
-		},
-	}
-	*schema40 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "The function the model called and its arguments as a JSON string.",
-		Required: []string{
-			"name",
-			"arguments",
-		},
-		Properties: openapi3.Schemas{
-			"arguments": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-			"name": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-		},
-	}
-	*schema41 = openapi3.Schema{
-		Extensions: map[string]any{
-			"x-since": "assistants=v2",
-		},
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "Why the run is incomplete.",
-		Nullable:    true,
-		Properties: openapi3.Schemas{
-			"reason": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"max_completion_tokens",
-						"max_prompt_tokens",
-					},
-				},
-			},
-		},
-	}
-	*schema42 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "The last error of the run.",
-		Nullable:    true,
-		Required: []string{
-			"code",
-			"message",
-		},
-		Properties: openapi3.Schemas{
-			"code": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"server_error",
-						"rate_limit_exceeded",
-						"invalid_prompt",
-					},
-				},
-			},
-			"message": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-		},
-	}
-	*schema43 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "Details of the prompt tokens (D20).",
-		Properties: openapi3.Schemas{
-			"cached_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "Prompt tokens read from the cache.",
-				},
-			},
-		},
-	}
-	*schema44 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "Details on the action required to continue the run.",
-		Nullable:    true,
-		Required: []string{
-			"type",
-			"submit_tool_outputs",
-		},
-		Properties: openapi3.Schemas{
-			"submit_tool_outputs": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/SubmitToolOutputs",
-				Value: schema45,
-			},
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"submit_tool_outputs",
-					},
-				},
-			},
-		},
-	}
-	*schema45 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "The tool calls whose outputs the run waits for.",
-		Required: []string{
-			"tool_calls",
-		},
-		Properties: openapi3.Schemas{
-			"tool_calls": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Items: &openapi3.SchemaRef{
-						Ref:   "#/components/schemas/RunToolCall",
-						Value: schema46,
-					},
-				},
-			},
-		},
-	}
-	*schema46 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "A function tool call that needs an output.",
-		Required: []string{
-			"id",
-			"type",
-			"function",
-		},
-		Properties: openapi3.Schemas{
-			"function": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/FunctionCall",
-				Value: schema40,
-			},
-			"id": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-			"type": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"function",
-					},
-				},
-			},
-		},
-	}
-	*schema47 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
-		},
-		Description: "Represents an execution run on a thread.",
-		Required: []string{
-			"id",
-			"object",
-			"created_at",
-			"thread_id",
-			"assistant_id",
-			"status",
-			"required_action",
-			"last_error",
-			"expires_at",
-			"started_at",
-			"cancelled_at",
-			"failed_at",
-			"completed_at",
-			"incomplete_details",
-			"model",
-			"instructions",
-			"tools",
-			"metadata",
-			"usage",
-			"max_prompt_tokens",
-			"max_completion_tokens",
-			"truncation_strategy",
-			"tool_choice",
-			"parallel_tool_calls",
-			"response_format",
-		},
-		Properties: openapi3.Schemas{
-			"assistant_id": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The ID of the assistant used for execution of this run.",
-				},
-			},
-			"cancelled_at": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "Unix timestamp (seconds) when the run was cancelled.",
-					Nullable:    true,
-				},
-			},
-			"completed_at": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "Unix timestamp (seconds) when the run was completed.",
-					Nullable:    true,
-				},
-			},
-			"created_at": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "Unix timestamp (seconds) when the run was created.",
-				},
-			},
-			"expires_at": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "Unix timestamp (seconds) when the run will expire.",
-					Nullable:    true,
-				},
-			},
-			"failed_at": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "Unix timestamp (seconds) when the run failed.",
-					Nullable:    true,
-				},
-			},
-			"id": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The identifier, which can be referenced in API endpoints.",
-				},
-			},
-			"incomplete_details": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/IncompleteDetails",
-				Value: schema41,
-			},
-			"instructions": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The instructions that the assistant used for this run; null when neither the run\nnor its assistant set any (api/DECISIONS.md D15).\n",
-					Nullable:    true,
-				},
-			},
-			"last_error": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/LastError",
-				Value: schema42,
-			},
-			"max_completion_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Extensions: map[string]any{
-						"x-since": "assistants=v2",
-					},
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "The maximum number of completion tokens allowed over the course of the run, as the\nrequest set it (the live service echoes values below 256: D16).\n",
-					Nullable:    true,
-					Min:         new(float64(1)),
-				},
-			},
-			"max_prompt_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Extensions: map[string]any{
-						"x-since": "assistants=v2",
-					},
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "The maximum number of prompt tokens allowed over the course of the run, as the\nrequest set it (the live service echoes values below 256: D16).\n",
-					Nullable:    true,
-					Min:         new(float64(1)),
-				},
-			},
-			"metadata": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/Metadata",
-				Value: schema16,
-			},
-			"model": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The model that the assistant used for this run.",
-				},
-			},
-			"object": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The object type, which is always `thread.run`.",
-					Enum: []any{
-						"thread.run",
-					},
-				},
-			},
-			"parallel_tool_calls": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Extensions: map[string]any{
-						"x-since": "mid-2024",
-					},
-					Type: &openapi3.Types{
-						"boolean",
-					},
-					Description: "Whether to enable parallel function calling during tool use. The live service sends\nit since mid-2024; an older answer lacks it (D23).\n",
-					Default:     true,
-				},
-			},
-			"reasoning_effort": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The reasoning effort the run asked of a reasoning model (`minimal`, `low`,\n`medium`, `high`, ...); null otherwise (D18).\n",
-					Nullable:    true,
-				},
-			},
-			"required_action": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/RequiredAction",
-				Value: schema44,
-			},
-			"response_format": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Extensions: map[string]any{
-						"x-go-type": "*ResponseFormat",
-						"x-since":   "assistants=v2",
-					},
-					AllOf: openapi3.SchemaRefs{
-						&openapi3.SchemaRef{
-							Ref:   "#/components/schemas/ResponseFormat",
-							Value: schema18,
+				Description: "Files attached to the message, and the tools they are for.",
+				Nullable:    true,
+				Items: &openapi3.SchemaRef{
+					Value: &openapi3.Schema{
+						Type: &openapi3.Types{
+							"object",
 						},
 					},
 				},
 			},
-			"started_at": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Description: "Unix timestamp (seconds) when the run was started.",
-					Nullable:    true,
+		},
+		"content": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/MessageContent",
+			Value: schema13,
+		},
+		"metadata": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/Metadata",
+			Value: schema16,
+		},
+		"role": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "Who wrote the message.",
+				Enum: []any{
+					"user",
+					"assistant",
 				},
 			},
-			"status": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/RunStatus",
-				Value: schema48,
+		},
+	}
+	schema12.AdditionalProperties = openapi3.BoolSchema{
+		Has: new(bool(false)),
+	}
+	schema13.OneOf = openapi3.SchemaRefs{
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/MessageText",
+			Value: schema14,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/MessageContentParts",
+			Value: schema15,
+		},
+	}
+	schema13.Description = "The message's text, or its content parts."
+	schema14.Type = &openapi3.Types{
+		"string",
+	}
+	schema14.Description = "The text of the message."
+	schema15.Type = &openapi3.Types{
+		"array",
+	}
+	schema15.Description = "Content parts (`text`, `image_file`, `image_url`), each with its `type`."
+	schema15.MinItems = 1
+	schema15.Items = &openapi3.SchemaRef{
+		Value: &openapi3.Schema{
+			Type: &openapi3.Types{
+				"object",
 			},
-			"temperature": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format:      "double",
-					Description: "The sampling temperature used for this run. Defaults to 1.",
-					Nullable:    true,
-				},
+			Required: []string{
+				"type",
 			},
-			"thread_id": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Description: "The ID of the thread that was executed on as a part of this run.",
-				},
-			},
-			"tool_choice": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Extensions: map[string]any{
-						"x-go-type": "*ToolChoice",
-						"x-since":   "assistants=v2",
-					},
-					AllOf: openapi3.SchemaRefs{
-						&openapi3.SchemaRef{
-							Ref:   "#/components/schemas/ToolChoice",
-							Value: schema26,
+			Properties: openapi3.Schemas{
+				"type": &openapi3.SchemaRef{
+					Value: &openapi3.Schema{
+						Type: &openapi3.Types{
+							"string",
+						},
+						Enum: []any{
+							"text",
+							"image_file",
+							"image_url",
 						},
 					},
 				},
 			},
-			"tool_resources": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/ToolResources",
-				Value: schema33,
-			},
-			"tools": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"array",
-					},
-					Description: "The tools that the assistant used for this run.",
-					Default:     []any{},
-					MaxItems:    new(uint64(128)),
-					Items: &openapi3.SchemaRef{
-						Ref:   "#/components/schemas/AssistantTool",
-						Value: schema1,
-					},
+		},
+	}
+	schema16.Type = &openapi3.Types{
+		"object",
+	}
+	schema16.Description = "Up to 16 key-value pairs. Keys are at most 64 characters (OpenAPI 3.0 cannot say so;\nthe contract package checks it), values at most 512 characters.\n"
+	schema16.Nullable = true
+	schema16.MaxProps = new(uint64(16))
+	schema16.AdditionalProperties = openapi3.BoolSchema{
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
 				},
-			},
-			"top_p": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"number",
-					},
-					Format:      "double",
-					Description: "The nucleus sampling value used for this run. Defaults to 1.",
-					Nullable:    true,
-				},
-			},
-			"truncation_strategy": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/TruncationStrategy",
-				Value: schema30,
-			},
-			"usage": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/RunUsage",
-				Value: schema49,
+				MaxLength: new(uint64(512)),
 			},
 		},
 	}
-	*schema48 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"string",
+	schema17.Type = &openapi3.Types{
+		"object",
+	}
+	schema17.Description = "What a run needs: the assistant, and what to override of it for this run. Closed,\nas both sources have it, so a misspelt field is refused (api/DECISIONS.md D50, D51).\n"
+	schema17.Required = []string{
+		"assistant_id",
+	}
+	schema17.Properties = openapi3.Schemas{
+		"additional_instructions": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "Appended to the instructions for this run.",
+				Nullable:    true,
+			},
 		},
-		Description: "The status of the run.",
-		Enum: []any{
-			"queued",
-			"in_progress",
-			"requires_action",
-			"cancelling",
-			"cancelled",
-			"failed",
-			"completed",
-			"incomplete",
-			"expired",
+		"additional_messages": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
+				},
+				Description: "Messages added to the thread before the run starts.",
+				Nullable:    true,
+				Items: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/CreateMessageRequest",
+					Value: schema12,
+				},
+			},
+		},
+		"assistant_id": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The ID of the assistant that executes the run.",
+				MinLength:   1,
+			},
+		},
+		"instructions": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "Replaces the assistant's instructions for this run.",
+				Nullable:    true,
+			},
+		},
+		"max_completion_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "The most completion tokens the run may use; at least 256 in a request (D16).",
+				Nullable:    true,
+				Min:         new(float64(256)),
+			},
+		},
+		"max_prompt_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "The most prompt tokens the run may use; at least 256 in a request (D16).",
+				Nullable:    true,
+				Min:         new(float64(256)),
+			},
+		},
+		"metadata": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/Metadata",
+			Value: schema16,
+		},
+		"model": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "Replaces the assistant's model for this run.",
+				Nullable:    true,
+			},
+		},
+		"parallel_tool_calls": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"boolean",
+				},
+				Description: "Whether to enable parallel function calling during tool use.",
+				Default:     true,
+			},
+		},
+		"reasoning_effort": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The reasoning effort asked of a reasoning model (`low`, `medium`, `high`, ...; D18).",
+				Nullable:    true,
+			},
+		},
+		"response_format": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ResponseFormat",
+			Value: schema18,
+		},
+		"stream": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"boolean",
+				},
+				Description: "`true` asks for server-sent events, which this document does not describe; the\nreference server refuses it with 400 (api/DECISIONS.md D54).\n",
+				Nullable:    true,
+			},
+		},
+		"temperature": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format:      "double",
+				Description: "The sampling temperature, 0 to 2. Defaults to 1.",
+				Nullable:    true,
+				Min:         new(float64(0)),
+				Max:         new(float64(2)),
+			},
+		},
+		"tool_choice": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ToolChoice",
+			Value: schema26,
+		},
+		"tools": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
+				},
+				Description: "Replaces the assistant's tools for this run (both sources allow 20 here).",
+				Nullable:    true,
+				MaxItems:    new(uint64(20)),
+				Items: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/AssistantTool",
+					Value: schema1,
+				},
+			},
+		},
+		"top_p": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format:      "double",
+				Description: "The nucleus sampling value, 0 to 1. Defaults to 1.",
+				Nullable:    true,
+				Min:         new(float64(0)),
+				Max:         new(float64(1)),
+			},
+		},
+		"truncation_strategy": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/TruncationStrategy",
+			Value: schema30,
 		},
 	}
-	*schema49 = openapi3.Schema{
-		Type: &openapi3.Types{
-			"object",
+	schema17.AdditionalProperties = openapi3.BoolSchema{
+		Has: new(bool(false)),
+	}
+	schema18.OneOf = openapi3.SchemaRefs{
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ResponseFormatMode",
+			Value: schema19,
 		},
-		Description: "Token usage of the run; null until the run reaches a terminal status.",
-		Nullable:    true,
-		Required: []string{
-			"completion_tokens",
-			"prompt_tokens",
-			"total_tokens",
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ResponseFormatObject",
+			Value: schema20,
 		},
-		Properties: openapi3.Schemas{
-			"completion_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/NullValue",
+			Value: schema25,
+		},
+	}
+	schema18.Description = "A mode (`auto`, `none`) or an output format object."
+	schema19.Type = &openapi3.Types{
+		"string",
+	}
+	schema19.Enum = []any{
+		"auto",
+		"none",
+	}
+	schema20.OneOf = openapi3.SchemaRefs{
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ResponseFormatText",
+			Value: schema21,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ResponseFormatJsonObject",
+			Value: schema22,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ResponseFormatJsonSchema",
+			Value: schema23,
+		},
+	}
+	schema20.Type = &openapi3.Types{
+		"object",
+	}
+	schema20.Description = "The output format, chosen by `type`."
+	schema20.Discriminator = &openapi3.Discriminator{
+		PropertyName: "type",
+		Mapping: map[string]openapi3.MappingRef{
+			"json_object": openapi3.MappingRef{
+				Ref: "#/components/schemas/ResponseFormatJsonObject",
+			},
+			"json_schema": openapi3.MappingRef{
+				Ref: "#/components/schemas/ResponseFormatJsonSchema",
+			},
+			"text": openapi3.MappingRef{
+				Ref: "#/components/schemas/ResponseFormatText",
+			},
+		},
+	}
+	schema21.Type = &openapi3.Types{
+		"object",
+	}
+	schema21.Required = []string{
+		"type",
+	}
+	schema21.Properties = openapi3.Schemas{
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"text",
 				},
 			},
-			"completion_tokens_details": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/CompletionTokensDetails",
-				Value: schema11,
-			},
-			"prompt_token_details": &openapi3.SchemaRef{
-				Ref:   "#/components/schemas/PromptTokenDetails",
-				Value: schema43,
-			},
-			"prompt_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
+		},
+	}
+	schema22.Type = &openapi3.Types{
+		"object",
+	}
+	schema22.Required = []string{
+		"type",
+	}
+	schema22.Properties = openapi3.Schemas{
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"json_object",
 				},
 			},
-			"total_tokens": &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
+		},
+	}
+	schema23.Type = &openapi3.Types{
+		"object",
+	}
+	schema23.Required = []string{
+		"type",
+		"json_schema",
+	}
+	schema23.Properties = openapi3.Schemas{
+		"json_schema": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/JsonSchemaFormat",
+			Value: schema24,
+		},
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"json_schema",
+				},
+			},
+		},
+	}
+	schema24.Type = &openapi3.Types{
+		"object",
+	}
+	schema24.Required = []string{
+		"name",
+	}
+	schema24.Properties = openapi3.Schemas{
+		"description": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+		"name": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "Both sources say in prose only: a-z, A-Z, 0-9, underscores and dashes, at most 64\ncharacters. A rule for requests; not checked in a Run (api/DECISIONS.md D30).\n",
+			},
+		},
+		"schema": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"object",
+				},
+				AdditionalProperties: openapi3.BoolSchema{
+					Has: new(bool(true)),
+				},
+			},
+		},
+		"strict": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"boolean",
+				},
+				Nullable: true,
+			},
+		},
+	}
+	schema25.Not = &openapi3.SchemaRef{
+		Value: &openapi3.Schema{
+			Type: &openapi3.Types{
+				"boolean",
+			},
+		},
+	}
+	schema25.Type = &openapi3.Types{
+		"boolean",
+	}
+	schema25.Description = "JSON null and nothing else, as a union branch. OpenAPI 3.0 has no null type: `nullable`\nadds null to the `type` beside it, and `not` then excludes every boolean. Boolean,\nbecause no other branch of these unions is one, so generators that pick a branch by\nJSON type (ogen) can.\n"
+	schema25.Nullable = true
+	schema26.OneOf = openapi3.SchemaRefs{
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ToolChoiceMode",
+			Value: schema27,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/NamedToolChoice",
+			Value: schema28,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/NullValue",
+			Value: schema25,
+		},
+	}
+	schema26.Description = "A mode (`none`, `auto`, `required`) or a specific tool to call."
+	schema27.Type = &openapi3.Types{
+		"string",
+	}
+	schema27.Enum = []any{
+		"none",
+		"auto",
+		"required",
+	}
+	schema28.Type = &openapi3.Types{
+		"object",
+	}
+	schema28.Description = "Forces the model to call this tool."
+	schema28.Required = []string{
+		"type",
+	}
+	schema28.Properties = openapi3.Schemas{
+		"function": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FunctionName",
+			Value: schema29,
+		},
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"function",
+					"code_interpreter",
+					"file_search",
+				},
+			},
+		},
+	}
+	schema29.Type = &openapi3.Types{
+		"object",
+	}
+	schema29.Required = []string{
+		"name",
+	}
+	schema29.Properties = openapi3.Schemas{
+		"name": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	schema30.Extensions = map[string]any{
+		"x-since": "assistants=v2",
+	}
+	schema30.Type = &openapi3.Types{
+		"object",
+	}
+	schema30.Description = "How the thread is truncated before the run."
+	schema30.Nullable = true
+	schema30.Required = []string{
+		"type",
+	}
+	schema30.Properties = openapi3.Schemas{
+		"last_messages": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "The number of most recent messages kept, with `last_messages`.",
+				Nullable:    true,
+				Min:         new(float64(1)),
+			},
+		},
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"auto",
+					"last_messages",
+				},
+			},
+		},
+	}
+	schema31.Type = &openapi3.Types{
+		"object",
+	}
+	schema31.Description = "The run, as in `CreateRunRequest`, and the thread to create for it (empty if not\ngiven). Closed, as both sources have it (api/DECISIONS.md D50, D51).\n"
+	schema31.Required = []string{
+		"assistant_id",
+	}
+	schema31.Properties = openapi3.Schemas{
+		"assistant_id": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The ID of the assistant that executes the run.",
+				MinLength:   1,
+			},
+		},
+		"instructions": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "Replaces the assistant's instructions for this run.",
+				Nullable:    true,
+			},
+		},
+		"max_completion_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "The most completion tokens the run may use; at least 256 in a request (D16).",
+				Nullable:    true,
+				Min:         new(float64(256)),
+			},
+		},
+		"max_prompt_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "The most prompt tokens the run may use; at least 256 in a request (D16).",
+				Nullable:    true,
+				Min:         new(float64(256)),
+			},
+		},
+		"metadata": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/Metadata",
+			Value: schema16,
+		},
+		"model": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "Replaces the assistant's model for this run.",
+				Nullable:    true,
+			},
+		},
+		"parallel_tool_calls": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"boolean",
+				},
+				Description: "Whether to enable parallel function calling during tool use.",
+				Default:     true,
+			},
+		},
+		"response_format": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ResponseFormat",
+			Value: schema18,
+		},
+		"stream": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"boolean",
+				},
+				Description: "`true` asks for server-sent events, which this document does not describe; the\nreference server refuses it with 400 (api/DECISIONS.md D54).\n",
+				Nullable:    true,
+			},
+		},
+		"temperature": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format:      "double",
+				Description: "The sampling temperature, 0 to 2. Defaults to 1.",
+				Nullable:    true,
+				Min:         new(float64(0)),
+				Max:         new(float64(2)),
+			},
+		},
+		"thread": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/CreateThreadRequest",
+			Value: schema32,
+		},
+		"tool_choice": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ToolChoice",
+			Value: schema26,
+		},
+		"tool_resources": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ToolResources",
+			Value: schema33,
+		},
+		"tools": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
+				},
+				Description: "Replaces the assistant's tools for this run (both sources allow 20 here).",
+				Nullable:    true,
+				MaxItems:    new(uint64(20)),
+				Items: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/AssistantTool",
+					Value: schema1,
+				},
+			},
+		},
+		"top_p": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format:      "double",
+				Description: "The nucleus sampling value, 0 to 1. Defaults to 1.",
+				Nullable:    true,
+				Min:         new(float64(0)),
+				Max:         new(float64(1)),
+			},
+		},
+		"truncation_strategy": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/TruncationStrategy",
+			Value: schema30,
+		},
+	}
+	schema31.AdditionalProperties = openapi3.BoolSchema{
+		Has: new(bool(false)),
+	}
+	schema32.Type = &openapi3.Types{
+		"object",
+	}
+	schema32.Description = "The thread to create; without messages it starts empty."
+	schema32.Properties = openapi3.Schemas{
+		"messages": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
+				},
+				Description: "The messages the thread starts with.",
+				Items: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/CreateMessageRequest",
+					Value: schema12,
+				},
+			},
+		},
+		"metadata": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/Metadata",
+			Value: schema16,
+		},
+		"tool_resources": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ToolResources",
+			Value: schema33,
+		},
+	}
+	schema32.AdditionalProperties = openapi3.BoolSchema{
+		Has: new(bool(false)),
+	}
+	schema33.Type = &openapi3.Types{
+		"object",
+	}
+	schema33.Description = "The files and vector stores the run's tools use (D17)."
+	schema33.Nullable = true
+	schema33.Properties = openapi3.Schemas{
+		"code_interpreter": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/CodeInterpreterResources",
+			Value: schema10,
+		},
+		"file_search": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FileSearchResources",
+			Value: schema34,
+		},
+	}
+	schema34.Type = &openapi3.Types{
+		"object",
+	}
+	schema34.Properties = openapi3.Schemas{
+		"vector_store_ids": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
+				},
+				Items: &openapi3.SchemaRef{
+					Value: &openapi3.Schema{
+						Type: &openapi3.Types{
+							"string",
+						},
 					},
 				},
 			},
 		},
 	}
-	*parameter1 = openapi3.Parameter{
-		Name:        "OpenAI-Beta",
-		In:          "header",
-		Description: "The Assistants API version. Send it: OpenAI answers 400 `invalid_beta` without\n`assistants=v2`, and Portkey's gateway passes it on. Optional here because other\nAssistants-compatible servers do not ask for it (api/DECISIONS.md D31).\n",
+	schema35.Type = &openapi3.Types{
+		"object",
+	}
+	schema35.Required = []string{
+		"message",
+		"type",
+		"param",
+		"code",
+	}
+	schema35.Properties = openapi3.Schemas{
+		"code": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Nullable: true,
+			},
+		},
+		"message": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+		"param": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Nullable: true,
+			},
+		},
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	schema36.Type = &openapi3.Types{
+		"object",
+	}
+	schema36.Required = []string{
+		"error",
+	}
+	schema36.Properties = openapi3.Schemas{
+		"error": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ErrorObject",
+			Value: schema37,
+		},
+	}
+	schema37.OneOf = openapi3.SchemaRefs{
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/Error",
+			Value: schema35,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/AzureError",
+			Value: schema9,
+		},
+	}
+	schema37.Description = "OpenAI's error object, or Azure OpenAI's shorter one (D19)."
+	schema38.OneOf = openapi3.SchemaRefs{
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ErrorEnvelope",
+			Value: schema36,
+		},
+		&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/GatewayFailure",
+			Value: schema39,
+		},
+	}
+	schema38.Description = "An error body: the `{\"error\": ...}` envelope that providers and most gateway errors\nuse (with OpenAI's error object or Azure OpenAI's shorter one, D19), or the gateway's\nown failure body.\n"
+	schema39.Type = &openapi3.Types{
+		"object",
+	}
+	schema39.Description = "The Portkey gateway's own error body."
+	schema39.Required = []string{
+		"status",
+		"message",
+	}
+	schema39.Properties = openapi3.Schemas{
+		"message": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+		"status": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"failure",
+				},
+			},
+		},
+	}
+	schema40.Type = &openapi3.Types{
+		"object",
+	}
+	schema40.Description = "The function the model called and its arguments as a JSON string."
+	schema40.Required = []string{
+		"name",
+		"arguments",
+	}
+	schema40.Properties = openapi3.Schemas{
+		"arguments": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+		"name": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	schema41.Extensions = map[string]any{
+		"x-since": "assistants=v2",
+	}
+	schema41.Type = &openapi3.Types{
+		"object",
+	}
+	schema41.Description = "Why the run is incomplete."
+	schema41.Nullable = true
+	schema41.Properties = openapi3.Schemas{
+		"reason": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"max_completion_tokens",
+					"max_prompt_tokens",
+				},
+			},
+		},
+	}
+	schema42.Type = &openapi3.Types{
+		"object",
+	}
+	schema42.Description = "The last error of the run."
+	schema42.Nullable = true
+	schema42.Required = []string{
+		"code",
+		"message",
+	}
+	schema42.Properties = openapi3.Schemas{
+		"code": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"server_error",
+					"rate_limit_exceeded",
+					"invalid_prompt",
+				},
+			},
+		},
+		"message": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	schema43.Type = &openapi3.Types{
+		"object",
+	}
+	schema43.Description = "Details of the prompt tokens (D20)."
+	schema43.Properties = openapi3.Schemas{
+		"cached_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "Prompt tokens read from the cache.",
+			},
+		},
+	}
+	schema44.Type = &openapi3.Types{
+		"object",
+	}
+	schema44.Description = "Details on the action required to continue the run."
+	schema44.Nullable = true
+	schema44.Required = []string{
+		"type",
+		"submit_tool_outputs",
+	}
+	schema44.Properties = openapi3.Schemas{
+		"submit_tool_outputs": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/SubmitToolOutputs",
+			Value: schema45,
+		},
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"submit_tool_outputs",
+				},
+			},
+		},
+	}
+	schema45.Type = &openapi3.Types{
+		"object",
+	}
+	schema45.Description = "The tool calls whose outputs the run waits for."
+	schema45.Required = []string{
+		"tool_calls",
+	}
+	schema45.Properties = openapi3.Schemas{
+		"tool_calls": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
+				},
+				Items: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/RunToolCall",
+					Value: schema46,
+				},
+			},
+		},
+	}
+	schema46.Type = &openapi3.Types{
+		"object",
+	}
+	schema46.Description = "A function tool call that needs an output."
+	schema46.Required = []string{
+		"id",
+		"type",
+		"function",
+	}
+	schema46.Properties = openapi3.Schemas{
+		"function": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/FunctionCall",
+			Value: schema40,
+		},
+		"id": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+		"type": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Enum: []any{
+					"function",
+				},
+			},
+		},
+	}
+	schema47.Type = &openapi3.Types{
+		"object",
+	}
+	schema47.Description = "Represents an execution run on a thread."
+	schema47.Required = []string{
+		"id",
+		"object",
+		"created_at",
+		"thread_id",
+		"assistant_id",
+		"status",
+		"required_action",
+		"last_error",
+		"expires_at",
+		"started_at",
+		"cancelled_at",
+		"failed_at",
+		"completed_at",
+		"incomplete_details",
+		"model",
+		"instructions",
+		"tools",
+		"metadata",
+		"usage",
+		"max_prompt_tokens",
+		"max_completion_tokens",
+		"truncation_strategy",
+		"tool_choice",
+		"parallel_tool_calls",
+		"response_format",
+	}
+	schema47.Properties = openapi3.Schemas{
+		"assistant_id": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The ID of the assistant used for execution of this run.",
+			},
+		},
+		"cancelled_at": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "Unix timestamp (seconds) when the run was cancelled.",
+				Nullable:    true,
+			},
+		},
+		"completed_at": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "Unix timestamp (seconds) when the run was completed.",
+				Nullable:    true,
+			},
+		},
+		"created_at": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "Unix timestamp (seconds) when the run was created.",
+			},
+		},
+		"expires_at": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "Unix timestamp (seconds) when the run will expire.",
+				Nullable:    true,
+			},
+		},
+		"failed_at": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "Unix timestamp (seconds) when the run failed.",
+				Nullable:    true,
+			},
+		},
+		"id": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The identifier, which can be referenced in API endpoints.",
+			},
+		},
+		"incomplete_details": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/IncompleteDetails",
+			Value: schema41,
+		},
+		"instructions": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The instructions that the assistant used for this run; null when neither the run\nnor its assistant set any (api/DECISIONS.md D15).\n",
+				Nullable:    true,
+			},
+		},
+		"last_error": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/LastError",
+			Value: schema42,
+		},
+		"max_completion_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Extensions: map[string]any{
+					"x-since": "assistants=v2",
+				},
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "The maximum number of completion tokens allowed over the course of the run, as the\nrequest set it (the live service echoes values below 256: D16).\n",
+				Nullable:    true,
+				Min:         new(float64(1)),
+			},
+		},
+		"max_prompt_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Extensions: map[string]any{
+					"x-since": "assistants=v2",
+				},
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "The maximum number of prompt tokens allowed over the course of the run, as the\nrequest set it (the live service echoes values below 256: D16).\n",
+				Nullable:    true,
+				Min:         new(float64(1)),
+			},
+		},
+		"metadata": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/Metadata",
+			Value: schema16,
+		},
+		"model": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The model that the assistant used for this run.",
+			},
+		},
+		"object": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The object type, which is always `thread.run`.",
+				Enum: []any{
+					"thread.run",
+				},
+			},
+		},
+		"parallel_tool_calls": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Extensions: map[string]any{
+					"x-since": "mid-2024",
+				},
+				Type: &openapi3.Types{
+					"boolean",
+				},
+				Description: "Whether to enable parallel function calling during tool use. The live service sends\nit since mid-2024; an older answer lacks it (D23).\n",
+				Default:     true,
+			},
+		},
+		"reasoning_effort": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The reasoning effort the run asked of a reasoning model (`minimal`, `low`,\n`medium`, `high`, ...); null otherwise (D18).\n",
+				Nullable:    true,
+			},
+		},
+		"required_action": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/RequiredAction",
+			Value: schema44,
+		},
+		"response_format": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Extensions: map[string]any{
+					"x-go-type": "*ResponseFormat",
+					"x-since":   "assistants=v2",
+				},
+				AllOf: openapi3.SchemaRefs{
+					&openapi3.SchemaRef{
+						Ref:   "#/components/schemas/ResponseFormat",
+						Value: schema18,
+					},
+				},
+			},
+		},
+		"started_at": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Description: "Unix timestamp (seconds) when the run was started.",
+				Nullable:    true,
+			},
+		},
+		"status": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/RunStatus",
+			Value: schema48,
+		},
+		"temperature": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format:      "double",
+				Description: "The sampling temperature used for this run. Defaults to 1.",
+				Nullable:    true,
+			},
+		},
+		"thread_id": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+				Description: "The ID of the thread that was executed on as a part of this run.",
+			},
+		},
+		"tool_choice": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Extensions: map[string]any{
+					"x-go-type": "*ToolChoice",
+					"x-since":   "assistants=v2",
+				},
+				AllOf: openapi3.SchemaRefs{
+					&openapi3.SchemaRef{
+						Ref:   "#/components/schemas/ToolChoice",
+						Value: schema26,
+					},
+				},
+			},
+		},
+		"tool_resources": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/ToolResources",
+			Value: schema33,
+		},
+		"tools": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"array",
+				},
+				Description: "The tools that the assistant used for this run.",
+				Default:     []any{},
+				MaxItems:    new(uint64(128)),
+				Items: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/AssistantTool",
+					Value: schema1,
+				},
+			},
+		},
+		"top_p": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"number",
+				},
+				Format:      "double",
+				Description: "The nucleus sampling value used for this run. Defaults to 1.",
+				Nullable:    true,
+			},
+		},
+		"truncation_strategy": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/TruncationStrategy",
+			Value: schema30,
+		},
+		"usage": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/RunUsage",
+			Value: schema49,
+		},
+	}
+	schema48.Type = &openapi3.Types{
+		"string",
+	}
+	schema48.Description = "The status of the run."
+	schema48.Enum = []any{
+		"queued",
+		"in_progress",
+		"requires_action",
+		"cancelling",
+		"cancelled",
+		"failed",
+		"completed",
+		"incomplete",
+		"expired",
+	}
+	schema49.Type = &openapi3.Types{
+		"object",
+	}
+	schema49.Description = "Token usage of the run; null until the run reaches a terminal status."
+	schema49.Nullable = true
+	schema49.Required = []string{
+		"completion_tokens",
+		"prompt_tokens",
+		"total_tokens",
+	}
+	schema49.Properties = openapi3.Schemas{
+		"completion_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+			},
+		},
+		"completion_tokens_details": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/CompletionTokensDetails",
+			Value: schema11,
+		},
+		"prompt_token_details": &openapi3.SchemaRef{
+			Ref:   "#/components/schemas/PromptTokenDetails",
+			Value: schema43,
+		},
+		"prompt_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+			},
+		},
+		"total_tokens": &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+			},
+		},
+	}
+	parameter1.Name = "OpenAI-Beta"
+	parameter1.In = "header"
+	parameter1.Description = "The Assistants API version. Send it: OpenAI answers 400 `invalid_beta` without\n`assistants=v2`, and Portkey's gateway passes it on. Optional here because other\nAssistants-compatible servers do not ask for it (api/DECISIONS.md D31).\n"
+	parameter1.Schema = &openapi3.SchemaRef{
+		Value: &openapi3.Schema{
+			Type: &openapi3.Types{
+				"string",
+			},
+			Enum: []any{
+				"assistants=v2",
+			},
+		},
+	}
+	parameter2.Name = "run_id"
+	parameter2.In = "path"
+	parameter2.Description = "The ID of the run."
+	parameter2.Required = true
+	parameter2.Schema = &openapi3.SchemaRef{
+		Value: &openapi3.Schema{
+			Type: &openapi3.Types{
+				"string",
+			},
+			MinLength: 1,
+		},
+	}
+	parameter3.Name = "thread_id"
+	parameter3.In = "path"
+	parameter3.Description = "The ID of the thread the run belongs to."
+	parameter3.Required = true
+	parameter3.Schema = &openapi3.SchemaRef{
+		Value: &openapi3.Schema{
+			Type: &openapi3.Types{
+				"string",
+			},
+			MinLength: 1,
+		},
+	}
+	header1.Parameter = openapi3.Parameter{
+		Description: "The OpenAI organization the request was billed to.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	header2.Parameter = openapi3.Parameter{
+		Description: "Milliseconds OpenAI spent on the request.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Min: new(float64(0)),
+			},
+		},
+	}
+	header3.Parameter = openapi3.Parameter{
+		Description: "The OpenAI API version that answered, such as `2020-10-01`.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	header4.Parameter = openapi3.Parameter{
+		Description: "The gateway's cache outcome, such as `HIT`, `MISS` or `DISABLED`; sent when caching was asked for.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	header5.Parameter = openapi3.Parameter{
+		Description: "`true` when the gateway itself failed; clients should not retry it as a provider error.",
 		Schema: &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type: &openapi3.Types{
 					"string",
 				},
 				Enum: []any{
-					"assistants=v2",
+					"true",
 				},
 			},
 		},
 	}
-	*parameter2 = openapi3.Parameter{
-		Name:        "run_id",
-		In:          "path",
-		Description: "The ID of the run.",
-		Required:    true,
+	header6.Parameter = openapi3.Parameter{
+		Description: "Which target of the config answered: an index such as `0`, or `config` (what the OSS\ngateway 1.15.2 sends without a config, seen through `make interop`; D34).\n",
 		Schema: &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type: &openapi3.Types{
 					"string",
 				},
-				MinLength: 1,
 			},
 		},
 	}
-	*parameter3 = openapi3.Parameter{
-		Name:        "thread_id",
-		In:          "path",
-		Description: "The ID of the thread the run belongs to.",
-		Required:    true,
+	header7.Parameter = openapi3.Parameter{
+		Description: "The provider the gateway called, such as `openai`.",
 		Schema: &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type: &openapi3.Types{
 					"string",
 				},
-				MinLength: 1,
 			},
 		},
 	}
-	*header1 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "The OpenAI organization the request was billed to.",
+	header8.Parameter = openapi3.Parameter{
+		Description: "How many times the gateway retried the upstream call.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+			},
+		},
+	}
+	header9.Parameter = openapi3.Parameter{
+		Description: "The trace ID the gateway logged the request under; the caller's own\n`x-portkey-trace-id`, else generated (a self-hosted gateway sends it empty).\n",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	header10.Parameter = openapi3.Parameter{
+		Description: "Requests allowed per window (Azure sends -1 for no limit).",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+			},
+		},
+	}
+	header11.Parameter = openapi3.Parameter{
+		Description: "Tokens allowed per window (Azure sends -1 for no limit).",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+			},
+		},
+	}
+	header12.Parameter = openapi3.Parameter{
+		Description: "Requests left in the window (Azure sends -1 for no limit).",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+			},
+		},
+	}
+	header13.Parameter = openapi3.Parameter{
+		Description: "Tokens left in the window (Azure sends -1 for no limit).",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+			},
+		},
+	}
+	header14.Parameter = openapi3.Parameter{
+		Description: "Time until the request limit resets, such as `1s` or `6m0s`.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	header15.Parameter = openapi3.Parameter{
+		Description: "Time until the token limit resets, such as `1s` or `6m0s`.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	header16.Parameter = openapi3.Parameter{
+		Description: "OpenAI's ID of the request, for support.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"string",
+				},
+			},
+		},
+	}
+	header17.Parameter = openapi3.Parameter{
+		Description: "Seconds to wait before retrying.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Min: new(float64(1)),
+			},
+		},
+	}
+	header18.Parameter = openapi3.Parameter{
+		Description: "Milliseconds to wait before retrying; OpenAI's clients and Portkey's gateway read it before `Retry-After`.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{
+					"integer",
+				},
+				Min: new(float64(0)),
+			},
+		},
+	}
+	response1.Description = new(string("The upstream answered with something the gateway could not use."))
+	response1.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"retry-after-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RetryAfterMs",
+			Value: header18,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response1.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
 			},
 		},
 	}
-	*header2 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Milliseconds OpenAI spent on the request.",
+	response2.Description = new(string("The request is invalid, or the run is not in a cancellable status. A self-hosted\ngateway also refuses a request without `x-portkey-provider` or `x-portkey-config` with\n400 and its failure body (`gatewayFailure`), where the hosted one answers 401.\n"))
+	response2.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response2.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Min: new(float64(0)),
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
+			},
+			Examples: openapi3.Examples{
+				"gatewayFailure": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/GatewayMissingProvider",
+					Value: example1,
+				},
+				"notCancellable": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/NotCancellable",
+					Value: example2,
 				},
 			},
 		},
 	}
-	*header3 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "The OpenAI API version that answered, such as `2020-10-01`.",
+	example1.Summary = "The gateway's own failure body"
+	example1.Value = map[string]any{
+		"message": "Either x-portkey-config or x-portkey-provider header is required",
+		"status":  "failure",
+	}
+	example2.Summary = "The run is already in a terminal status (OpenAI envelope)"
+	example2.Value = map[string]any{
+		"error": map[string]any{
+			"code":    nil,
+			"message": "Cannot cancel run with status 'completed'.",
+			"param":   nil,
+			"type":    "invalid_request_error",
+		},
+	}
+	response3.Description = new(string("The budget or rate limit set on the virtual key or API key is exhausted."))
+	response3.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response3.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
 			},
 		},
 	}
-	*header4 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "The gateway's cache outcome, such as `HIT`, `MISS` or `DISABLED`; sent when caching was asked for.",
+	response4.Description = new(string("The run changed concurrently; retrying may succeed."))
+	response4.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response4.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
 			},
 		},
 	}
-	*header5 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "`true` when the gateway itself failed; clients should not retry it as a provider error.",
+	response5.Description = new(string("The credentials may not use this resource."))
+	response5.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response5.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-					Enum: []any{
-						"true",
-					},
-				},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
 			},
 		},
 	}
-	*header6 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Which target of the config answered: an index such as `0`, or `config` (what the OSS\ngateway 1.15.2 sends without a config, seen through `make interop`; D34).\n",
+	response6.Description = new(string("The upstream did not answer in time."))
+	response6.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"retry-after-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RetryAfterMs",
+			Value: header18,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response6.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
 			},
 		},
 	}
-	*header7 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "The provider the gateway called, such as `openai`.",
+	response7.Description = new(string("A Portkey guardrail denied the request."))
+	response7.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response7.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
 			},
 		},
 	}
-	*header8 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "How many times the gateway retried the upstream call.",
+	response8.Description = new(string("The provider or the gateway failed."))
+	response8.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"retry-after-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RetryAfterMs",
+			Value: header18,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-gateway-exception": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyGatewayException",
+			Value: header5,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response8.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
+			},
+			Examples: openapi3.Examples{
+				"gatewayFailure": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/GatewayFailure",
+					Value: example3,
+				},
+				"providerError": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/ServerError",
+					Value: example4,
 				},
 			},
 		},
 	}
-	*header9 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "The trace ID the gateway logged the request under; the caller's own\n`x-portkey-trace-id`, else generated (a self-hosted gateway sends it empty).\n",
+	example3.Summary = "The gateway failed internally"
+	example3.Value = map[string]any{
+		"message": "Something went wrong",
+		"status":  "failure",
+	}
+	example4.Summary = "The provider failed"
+	example4.Value = map[string]any{
+		"error": map[string]any{
+			"code":    nil,
+			"message": "The server had an error while processing your request.",
+			"param":   nil,
+			"type":    "server_error",
+		},
+	}
+	response9.Description = new(string("No such thread, or no such run on that thread."))
+	response9.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response9.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
+			},
+			Examples: openapi3.Examples{
+				"noRun": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/RunNotFound",
+					Value: example5,
 				},
 			},
 		},
 	}
-	*header10 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Requests allowed per window (Azure sends -1 for no limit).",
+	example5.Summary = "Unknown run"
+	example5.Value = map[string]any{
+		"error": map[string]any{
+			"code":    nil,
+			"message": "No run found with id 'run_abc123'.",
+			"param":   nil,
+			"type":    "invalid_request_error",
+		},
+	}
+	response10.Description = new(string("The gateway timed out waiting for the provider."))
+	response10.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response10.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
+			},
+			Examples: openapi3.Examples{
+				"timeout": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/GatewayTimeoutError",
+					Value: example6,
 				},
 			},
 		},
 	}
-	*header11 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Tokens allowed per window (Azure sends -1 for no limit).",
+	example6.Summary = "The gateway's request timeout, in the OpenAI envelope"
+	example6.Value = map[string]any{
+		"error": map[string]any{
+			"code":    nil,
+			"message": "Request exceeded the timeout sent in the request.",
+			"param":   nil,
+			"type":    "timeout_error",
+		},
+	}
+	response11.Description = new(string("The run: `queued` when just created, `cancelling` or already `cancelled` after a\ncancel, and as it is now when retrieved.\n"))
+	response11.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response11.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
 			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
+				Ref:   "#/components/schemas/Run",
+				Value: schema47,
+			},
+			Examples: openapi3.Examples{
+				"allNull": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/RunAllNull",
+					Value: example7,
+				},
+				"cancelled": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/CancelledRunFilled",
+					Value: example8,
+				},
+				"cancelling": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/CancellingRun",
+					Value: example9,
+				},
+				"queued": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/QueuedRun",
+					Value: example10,
+				},
+			},
+		},
+	}
+	example7.Summary = "A run with every nullable field null"
+	example7.Value = map[string]any{
+		"assistant_id":          "asst_ghi789",
+		"cancelled_at":          nil,
+		"completed_at":          nil,
+		"created_at":            float64(1.699075072e+09),
+		"expires_at":            nil,
+		"failed_at":             nil,
+		"id":                    "run_ghi789",
+		"incomplete_details":    nil,
+		"instructions":          nil,
+		"last_error":            nil,
+		"max_completion_tokens": nil,
+		"max_prompt_tokens":     nil,
+		"metadata":              nil,
+		"model":                 "gpt-4o-mini",
+		"object":                "thread.run",
+		"parallel_tool_calls":   true,
+		"reasoning_effort":      nil,
+		"required_action":       nil,
+		"response_format":       nil,
+		"started_at":            nil,
+		"status":                "cancelling",
+		"temperature":           nil,
+		"thread_id":             "thread_ghi789",
+		"tool_choice":           nil,
+		"tool_resources":        nil,
+		"tools":                 []any{},
+		"top_p":                 nil,
+		"truncation_strategy":   nil,
+		"usage":                 nil,
+	}
+	example8.Summary = "A cancelled run with every nullable field filled"
+	example8.Value = map[string]any{
+		"assistant_id": "asst_def456",
+		"cancelled_at": float64(1.69907508e+09),
+		"completed_at": float64(1.699075081e+09),
+		"created_at":   float64(1.699075072e+09),
+		"expires_at":   float64(1.699075672e+09),
+		"failed_at":    float64(1.699075079e+09),
+		"id":           "run_def456",
+		"incomplete_details": map[string]any{
+			"reason": "max_prompt_tokens",
+		},
+		"instructions": "You answer weather questions.",
+		"last_error": map[string]any{
+			"code":    "rate_limit_exceeded",
+			"message": "Rate limit reached for gpt-4o.",
+		},
+		"max_completion_tokens": float64(512),
+		"max_prompt_tokens":     float64(2048),
+		"metadata": map[string]any{
+			"team":   "support",
+			"ticket": "T-1042",
+		},
+		"model":               "gpt-4o",
+		"object":              "thread.run",
+		"parallel_tool_calls": false,
+		"reasoning_effort":    "medium",
+		"required_action": map[string]any{
+			"submit_tool_outputs": map[string]any{
+				"tool_calls": []any{
+					map[string]any{
+						"function": map[string]any{
+							"arguments": "{\"city\":\"Lisbon\"}",
+							"name":      "get_weather",
+						},
+						"id":   "call_001",
+						"type": "function",
 					},
 				},
 			},
+			"type": "submit_tool_outputs",
 		},
-	}
-	*header12 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Requests left in the window (Azure sends -1 for no limit).",
-			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-				},
-			},
-		},
-	}
-	*header13 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Tokens left in the window (Azure sends -1 for no limit).",
-			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-				},
-			},
-		},
-	}
-	*header14 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Time until the request limit resets, such as `1s` or `6m0s`.",
-			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-		},
-	}
-	*header15 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Time until the token limit resets, such as `1s` or `6m0s`.",
-			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-		},
-	}
-	*header16 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "OpenAI's ID of the request, for support.",
-			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"string",
-					},
-				},
-			},
-		},
-	}
-	*header17 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Seconds to wait before retrying.",
-			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Min: new(float64(1)),
-				},
-			},
-		},
-	}
-	*header18 = openapi3.Header{
-		Parameter: openapi3.Parameter{
-			Description: "Milliseconds to wait before retrying; OpenAI's clients and Portkey's gateway read it before `Retry-After`.",
-			Schema: &openapi3.SchemaRef{
-				Value: &openapi3.Schema{
-					Type: &openapi3.Types{
-						"integer",
-					},
-					Min: new(float64(0)),
-				},
-			},
-		},
-	}
-	*response1 = openapi3.Response{
-		Description: new(string("The upstream answered with something the gateway could not use.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"retry-after-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RetryAfterMs",
-				Value: header18,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-			},
-		},
-	}
-	*response2 = openapi3.Response{
-		Description: new(string("The request is invalid, or the run is not in a cancellable status. A self-hosted\ngateway also refuses a request without `x-portkey-provider` or `x-portkey-config` with\n400 and its failure body (`gatewayFailure`), where the hosted one answers 401.\n")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-				Examples: openapi3.Examples{
-					"gatewayFailure": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/GatewayMissingProvider",
-						Value: example1,
-					},
-					"notCancellable": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/NotCancellable",
-						Value: example2,
-					},
-				},
-			},
-		},
-	}
-	*example1 = openapi3.Example{
-		Summary: "The gateway's own failure body",
-		Value: map[string]any{
-			"message": "Either x-portkey-config or x-portkey-provider header is required",
-			"status":  "failure",
-		},
-	}
-	*example2 = openapi3.Example{
-		Summary: "The run is already in a terminal status (OpenAI envelope)",
-		Value: map[string]any{
-			"error": map[string]any{
-				"code":    nil,
-				"message": "Cannot cancel run with status 'completed'.",
-				"param":   nil,
-				"type":    "invalid_request_error",
-			},
-		},
-	}
-	*response3 = openapi3.Response{
-		Description: new(string("The budget or rate limit set on the virtual key or API key is exhausted.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-			},
-		},
-	}
-	*response4 = openapi3.Response{
-		Description: new(string("The run changed concurrently; retrying may succeed.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-			},
-		},
-	}
-	*response5 = openapi3.Response{
-		Description: new(string("The credentials may not use this resource.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-			},
-		},
-	}
-	*response6 = openapi3.Response{
-		Description: new(string("The upstream did not answer in time.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"retry-after-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RetryAfterMs",
-				Value: header18,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-			},
-		},
-	}
-	*response7 = openapi3.Response{
-		Description: new(string("A Portkey guardrail denied the request.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-			},
-		},
-	}
-	*response8 = openapi3.Response{
-		Description: new(string("The provider or the gateway failed.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"retry-after-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RetryAfterMs",
-				Value: header18,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-gateway-exception": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyGatewayException",
-				Value: header5,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-				Examples: openapi3.Examples{
-					"gatewayFailure": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/GatewayFailure",
-						Value: example3,
-					},
-					"providerError": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/ServerError",
-						Value: example4,
-					},
-				},
-			},
-		},
-	}
-	*example3 = openapi3.Example{
-		Summary: "The gateway failed internally",
-		Value: map[string]any{
-			"message": "Something went wrong",
-			"status":  "failure",
-		},
-	}
-	*example4 = openapi3.Example{
-		Summary: "The provider failed",
-		Value: map[string]any{
-			"error": map[string]any{
-				"code":    nil,
-				"message": "The server had an error while processing your request.",
-				"param":   nil,
-				"type":    "server_error",
-			},
-		},
-	}
-	*response9 = openapi3.Response{
-		Description: new(string("No such thread, or no such run on that thread.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-				Examples: openapi3.Examples{
-					"noRun": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/RunNotFound",
-						Value: example5,
-					},
-				},
-			},
-		},
-	}
-	*example5 = openapi3.Example{
-		Summary: "Unknown run",
-		Value: map[string]any{
-			"error": map[string]any{
-				"code":    nil,
-				"message": "No run found with id 'run_abc123'.",
-				"param":   nil,
-				"type":    "invalid_request_error",
-			},
-		},
-	}
-	*response10 = openapi3.Response{
-		Description: new(string("The gateway timed out waiting for the provider.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-				Examples: openapi3.Examples{
-					"timeout": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/GatewayTimeoutError",
-						Value: example6,
-					},
-				},
-			},
-		},
-	}
-	*example6 = openapi3.Example{
-		Summary: "The gateway's request timeout, in the OpenAI envelope",
-		Value: map[string]any{
-			"error": map[string]any{
-				"code":    nil,
-				"message": "Request exceeded the timeout sent in the request.",
-				"param":   nil,
-				"type":    "timeout_error",
-			},
-		},
-	}
-	*response11 = openapi3.Response{
-		Description: new(string("The run: `queued` when just created, `cancelling` or already `cancelled` after a\ncancel, and as it is now when retrieved.\n")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/Run",
-					Value: schema47,
-				},
-				Examples: openapi3.Examples{
-					"allNull": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/RunAllNull",
-						Value: example7,
-					},
-					"cancelled": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/CancelledRunFilled",
-						Value: example8,
-					},
-					"cancelling": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/CancellingRun",
-						Value: example9,
-					},
-					"queued": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/QueuedRun",
-						Value: example10,
-					},
-				},
-			},
-		},
-	}
-	*example7 = openapi3.Example{
-		Summary: "A run with every nullable field null",
-		Value: map[string]any{
-			"assistant_id":          "asst_ghi789",
-			"cancelled_at":          nil,
-			"completed_at":          nil,
-			"created_at":            float64(1.699075072e+09),
-			"expires_at":            nil,
-			"failed_at":             nil,
-			"id":                    "run_ghi789",
-			"incomplete_details":    nil,
-			"instructions":          nil,
-			"last_error":            nil,
-			"max_completion_tokens": nil,
-			"max_prompt_tokens":     nil,
-			"metadata":              nil,
-			"model":                 "gpt-4o-mini",
-			"object":                "thread.run",
-			"parallel_tool_calls":   true,
-			"reasoning_effort":      nil,
-			"required_action":       nil,
-			"response_format":       nil,
-			"started_at":            nil,
-			"status":                "cancelling",
-			"temperature":           nil,
-			"thread_id":             "thread_ghi789",
-			"tool_choice":           nil,
-			"tool_resources":        nil,
-			"tools":                 []any{},
-			"top_p":                 nil,
-			"truncation_strategy":   nil,
-			"usage":                 nil,
-		},
-	}
-	*example8 = openapi3.Example{
-		Summary: "A cancelled run with every nullable field filled",
-		Value: map[string]any{
-			"assistant_id": "asst_def456",
-			"cancelled_at": float64(1.69907508e+09),
-			"completed_at": float64(1.699075081e+09),
-			"created_at":   float64(1.699075072e+09),
-			"expires_at":   float64(1.699075672e+09),
-			"failed_at":    float64(1.699075079e+09),
-			"id":           "run_def456",
-			"incomplete_details": map[string]any{
-				"reason": "max_prompt_tokens",
-			},
-			"instructions": "You answer weather questions.",
-			"last_error": map[string]any{
-				"code":    "rate_limit_exceeded",
-				"message": "Rate limit reached for gpt-4o.",
-			},
-			"max_completion_tokens": float64(512),
-			"max_prompt_tokens":     float64(2048),
-			"metadata": map[string]any{
-				"team":   "support",
-				"ticket": "T-1042",
-			},
-			"model":               "gpt-4o",
-			"object":              "thread.run",
-			"parallel_tool_calls": false,
-			"reasoning_effort":    "medium",
-			"required_action": map[string]any{
-				"submit_tool_outputs": map[string]any{
-					"tool_calls": []any{
-						map[string]any{
-							"function": map[string]any{
-								"arguments": "{\"city\":\"Lisbon\"}",
-								"name":      "get_weather",
-							},
-							"id":   "call_001",
-							"type": "function",
+		"response_format": map[string]any{
+			"json_schema": map[string]any{
+				"description": "A weather report.",
+				"name":        "weather_report",
+				"schema": map[string]any{
+					"properties": map[string]any{
+						"summary": map[string]any{
+							"type": "string",
 						},
 					},
+					"type": "object",
 				},
-				"type": "submit_tool_outputs",
+				"strict": true,
 			},
-			"response_format": map[string]any{
-				"json_schema": map[string]any{
-					"description": "A weather report.",
-					"name":        "weather_report",
-					"schema": map[string]any{
+			"type": "json_schema",
+		},
+		"started_at":  float64(1.699075073e+09),
+		"status":      "cancelled",
+		"temperature": float64(0.2),
+		"thread_id":   "thread_def456",
+		"tool_choice": map[string]any{
+			"function": map[string]any{
+				"name": "get_weather",
+			},
+			"type": "function",
+		},
+		"tool_resources": map[string]any{
+			"code_interpreter": map[string]any{
+				"file_ids": []any{
+					"file-abc123",
+				},
+			},
+			"file_search": map[string]any{
+				"vector_store_ids": []any{
+					"vs_abc123",
+				},
+			},
+		},
+		"tools": []any{
+			map[string]any{
+				"type": "code_interpreter",
+			},
+			map[string]any{
+				"file_search": map[string]any{
+					"max_num_results": float64(20),
+					"ranking_options": map[string]any{
+						"hybrid_search": map[string]any{
+							"embedding_weight": float64(0.7),
+							"text_weight":      float64(0.3),
+						},
+						"ranker":          "auto",
+						"score_threshold": float64(0.5),
+					},
+				},
+				"type": "file_search",
+			},
+			map[string]any{
+				"function": map[string]any{
+					"description": "Current weather for a city.",
+					"name":        "get_weather",
+					"parameters": map[string]any{
 						"properties": map[string]any{
-							"summary": map[string]any{
+							"city": map[string]any{
 								"type": "string",
 							},
+						},
+						"required": []any{
+							"city",
 						},
 						"type": "object",
 					},
 					"strict": true,
 				},
-				"type": "json_schema",
-			},
-			"started_at":  float64(1.699075073e+09),
-			"status":      "cancelled",
-			"temperature": float64(0.2),
-			"thread_id":   "thread_def456",
-			"tool_choice": map[string]any{
-				"function": map[string]any{
-					"name": "get_weather",
-				},
 				"type": "function",
 			},
-			"tool_resources": map[string]any{
-				"code_interpreter": map[string]any{
-					"file_ids": []any{
-						"file-abc123",
-					},
-				},
-				"file_search": map[string]any{
-					"vector_store_ids": []any{
-						"vs_abc123",
-					},
-				},
+		},
+		"top_p": float64(0.9),
+		"truncation_strategy": map[string]any{
+			"last_messages": float64(10),
+			"type":          "last_messages",
+		},
+		"usage": map[string]any{
+			"completion_tokens": float64(17),
+			"completion_tokens_details": map[string]any{
+				"reasoning_tokens": float64(0),
 			},
-			"tools": []any{
-				map[string]any{
-					"type": "code_interpreter",
-				},
-				map[string]any{
-					"file_search": map[string]any{
-						"max_num_results": float64(20),
-						"ranking_options": map[string]any{
-							"hybrid_search": map[string]any{
-								"embedding_weight": float64(0.7),
-								"text_weight":      float64(0.3),
-							},
-							"ranker":          "auto",
-							"score_threshold": float64(0.5),
-						},
-					},
-					"type": "file_search",
-				},
-				map[string]any{
-					"function": map[string]any{
-						"description": "Current weather for a city.",
-						"name":        "get_weather",
-						"parameters": map[string]any{
-							"properties": map[string]any{
-								"city": map[string]any{
-									"type": "string",
-								},
-							},
-							"required": []any{
-								"city",
-							},
-							"type": "object",
-						},
-						"strict": true,
-					},
-					"type": "function",
-				},
+			"prompt_token_details": map[string]any{
+				"cached_tokens": float64(64),
 			},
-			"top_p": float64(0.9),
-			"truncation_strategy": map[string]any{
-				"last_messages": float64(10),
-				"type":          "last_messages",
+			"prompt_tokens": float64(120),
+			"total_tokens":  float64(137),
+		},
+	}
+	example9.Summary = "A run that is being cancelled"
+	example9.Value = map[string]any{
+		"assistant_id":          "asst_abc123",
+		"cancelled_at":          nil,
+		"completed_at":          nil,
+		"created_at":            float64(1.699075072e+09),
+		"expires_at":            float64(1.699075672e+09),
+		"failed_at":             nil,
+		"id":                    "run_abc123",
+		"incomplete_details":    nil,
+		"instructions":          "You summarise support tickets.",
+		"last_error":            nil,
+		"max_completion_tokens": float64(1000),
+		"max_prompt_tokens":     float64(1000),
+		"metadata":              map[string]any{},
+		"model":                 "gpt-4o",
+		"object":                "thread.run",
+		"parallel_tool_calls":   true,
+		"required_action":       nil,
+		"response_format":       "auto",
+		"started_at":            float64(1.699075072e+09),
+		"status":                "cancelling",
+		"temperature":           float64(1),
+		"thread_id":             "thread_abc123",
+		"tool_choice":           "auto",
+		"tools": []any{
+			map[string]any{
+				"type": "code_interpreter",
 			},
-			"usage": map[string]any{
-				"completion_tokens": float64(17),
-				"completion_tokens_details": map[string]any{
-					"reasoning_tokens": float64(0),
-				},
-				"prompt_token_details": map[string]any{
-					"cached_tokens": float64(64),
-				},
-				"prompt_tokens": float64(120),
-				"total_tokens":  float64(137),
+		},
+		"top_p": float64(1),
+		"truncation_strategy": map[string]any{
+			"last_messages": nil,
+			"type":          "auto",
+		},
+		"usage": nil,
+	}
+	example10.Summary = "A run just created"
+	example10.Value = map[string]any{
+		"assistant_id":          "asst_abc123",
+		"cancelled_at":          nil,
+		"completed_at":          nil,
+		"created_at":            float64(1.699075072e+09),
+		"expires_at":            float64(1.699075672e+09),
+		"failed_at":             nil,
+		"id":                    "run_abc123",
+		"incomplete_details":    nil,
+		"instructions":          "You summarise support tickets.",
+		"last_error":            nil,
+		"max_completion_tokens": nil,
+		"max_prompt_tokens":     nil,
+		"metadata":              map[string]any{},
+		"model":                 "gpt-4o",
+		"object":                "thread.run",
+		"parallel_tool_calls":   true,
+		"required_action":       nil,
+		"response_format":       "auto",
+		"started_at":            nil,
+		"status":                "queued",
+		"temperature":           float64(1),
+		"thread_id":             "thread_abc123",
+		"tool_choice":           "auto",
+		"tools":                 []any{},
+		"top_p":                 float64(1),
+		"truncation_strategy": map[string]any{
+			"last_messages": nil,
+			"type":          "auto",
+		},
+		"usage": nil,
+	}
+	response12.Description = new(string("The provider or the gateway is overloaded or down."))
+	response12.Headers = openapi3.Headers{
+		"Retry-After": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RetryAfter",
+			Value: header17,
+		},
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"retry-after-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RetryAfterMs",
+			Value: header18,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response12.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
+			Schema: &openapi3.SchemaRef{
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
 			},
 		},
 	}
-	*example9 = openapi3.Example{
-		Summary: "A run that is being cancelled",
-		Value: map[string]any{
-			"assistant_id":          "asst_abc123",
-			"cancelled_at":          nil,
-			"completed_at":          nil,
-			"created_at":            float64(1.699075072e+09),
-			"expires_at":            float64(1.699075672e+09),
-			"failed_at":             nil,
-			"id":                    "run_abc123",
-			"incomplete_details":    nil,
-			"instructions":          "You summarise support tickets.",
-			"last_error":            nil,
-			"max_completion_tokens": float64(1000),
-			"max_prompt_tokens":     float64(1000),
-			"metadata":              map[string]any{},
-			"model":                 "gpt-4o",
-			"object":                "thread.run",
-			"parallel_tool_calls":   true,
-			"required_action":       nil,
-			"response_format":       "auto",
-			"started_at":            float64(1.699075072e+09),
-			"status":                "cancelling",
-			"temperature":           float64(1),
-			"thread_id":             "thread_abc123",
-			"tool_choice":           "auto",
-			"tools": []any{
-				map[string]any{
-					"type": "code_interpreter",
-				},
-			},
-			"top_p": float64(1),
-			"truncation_strategy": map[string]any{
-				"last_messages": nil,
-				"type":          "auto",
-			},
-			"usage": nil,
+	response13.Description = new(string("Rate limited; retry after the given delay."))
+	response13.Headers = openapi3.Headers{
+		"Retry-After": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RetryAfter",
+			Value: header17,
+		},
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
+		},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"retry-after-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RetryAfterMs",
+			Value: header18,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
 		},
 	}
-	*example10 = openapi3.Example{
-		Summary: "A run just created",
-		Value: map[string]any{
-			"assistant_id":          "asst_abc123",
-			"cancelled_at":          nil,
-			"completed_at":          nil,
-			"created_at":            float64(1.699075072e+09),
-			"expires_at":            float64(1.699075672e+09),
-			"failed_at":             nil,
-			"id":                    "run_abc123",
-			"incomplete_details":    nil,
-			"instructions":          "You summarise support tickets.",
-			"last_error":            nil,
-			"max_completion_tokens": nil,
-			"max_prompt_tokens":     nil,
-			"metadata":              map[string]any{},
-			"model":                 "gpt-4o",
-			"object":                "thread.run",
-			"parallel_tool_calls":   true,
-			"required_action":       nil,
-			"response_format":       "auto",
-			"started_at":            nil,
-			"status":                "queued",
-			"temperature":           float64(1),
-			"thread_id":             "thread_abc123",
-			"tool_choice":           "auto",
-			"tools":                 []any{},
-			"top_p":                 float64(1),
-			"truncation_strategy": map[string]any{
-				"last_messages": nil,
-				"type":          "auto",
+	response13.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
+			Schema: &openapi3.SchemaRef{
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
 			},
-			"usage": nil,
-		},
-	}
-	*response12 = openapi3.Response{
-		Description: new(string("The provider or the gateway is overloaded or down.")),
-		Headers: openapi3.Headers{
-			"Retry-After": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RetryAfter",
-				Value: header17,
-			},
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"retry-after-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RetryAfterMs",
-				Value: header18,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
+			Examples: openapi3.Examples{
+				"azureRateLimited": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/AzureRateLimited",
+					Value: example11,
 				},
-			},
-		},
-	}
-	*response13 = openapi3.Response{
-		Description: new(string("Rate limited; retry after the given delay.")),
-		Headers: openapi3.Headers{
-			"Retry-After": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RetryAfter",
-				Value: header17,
-			},
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"retry-after-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RetryAfterMs",
-				Value: header18,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
-		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-				Examples: openapi3.Examples{
-					"azureRateLimited": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/AzureRateLimited",
-						Value: example11,
-					},
-					"rateLimited": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/RateLimited",
-						Value: example12,
-					},
+				"rateLimited": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/RateLimited",
+					Value: example12,
 				},
 			},
 		},
 	}
-	*example11 = openapi3.Example{
-		Summary: "Azure OpenAI rate limited (a real answer's shape, message shortened)",
-		Value: map[string]any{
-			"error": map[string]any{
-				"code":    "429",
-				"message": "Requests to the Create_Assistant Operation have exceeded call rate limit. Please retry after 9 seconds.",
-			},
+	example11.Summary = "Azure OpenAI rate limited (a real answer's shape, message shortened)"
+	example11.Value = map[string]any{
+		"error": map[string]any{
+			"code":    "429",
+			"message": "Requests to the Create_Assistant Operation have exceeded call rate limit. Please retry after 9 seconds.",
 		},
 	}
-	*example12 = openapi3.Example{
-		Summary: "Rate limited",
-		Value: map[string]any{
-			"error": map[string]any{
-				"code":    "rate_limit_exceeded",
-				"message": "Rate limit reached. Please try again in 2s.",
-				"param":   nil,
-				"type":    "requests",
-			},
+	example12.Summary = "Rate limited"
+	example12.Value = map[string]any{
+		"error": map[string]any{
+			"code":    "rate_limit_exceeded",
+			"message": "Rate limit reached. Please try again in 2s.",
+			"param":   nil,
+			"type":    "requests",
 		},
 	}
-	*response14 = openapi3.Response{
-		Description: new(string("Missing or invalid credentials.")),
-		Headers: openapi3.Headers{
-			"openai-organization": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIOrganization",
-				Value: header1,
-			},
-			"openai-processing-ms": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIProcessingMs",
-				Value: header2,
-			},
-			"openai-version": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/OpenAIVersion",
-				Value: header3,
-			},
-			"x-portkey-cache-status": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyCacheStatus",
-				Value: header4,
-			},
-			"x-portkey-last-used-option-index": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
-				Value: header6,
-			},
-			"x-portkey-provider": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyProviderName",
-				Value: header7,
-			},
-			"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyRetryAttemptCount",
-				Value: header8,
-			},
-			"x-portkey-trace-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/PortkeyTraceId",
-				Value: header9,
-			},
-			"x-ratelimit-limit-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitRequests",
-				Value: header10,
-			},
-			"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitLimitTokens",
-				Value: header11,
-			},
-			"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingRequests",
-				Value: header12,
-			},
-			"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitRemainingTokens",
-				Value: header13,
-			},
-			"x-ratelimit-reset-requests": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetRequests",
-				Value: header14,
-			},
-			"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RateLimitResetTokens",
-				Value: header15,
-			},
-			"x-request-id": &openapi3.HeaderRef{
-				Ref:   "#/components/headers/RequestId",
-				Value: header16,
-			},
+	response14.Description = new(string("Missing or invalid credentials."))
+	response14.Headers = openapi3.Headers{
+		"openai-organization": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIOrganization",
+			Value: header1,
 		},
-		Content: openapi3.Content{
-			"application/json": &openapi3.MediaType{
-				Schema: &openapi3.SchemaRef{
-					Ref:   "#/components/schemas/ErrorResponse",
-					Value: schema38,
-				},
-				Examples: openapi3.Examples{
-					"invalidKey": &openapi3.ExampleRef{
-						Ref:   "#/components/examples/InvalidApiKey",
-						Value: example13,
-					},
+		"openai-processing-ms": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIProcessingMs",
+			Value: header2,
+		},
+		"openai-version": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/OpenAIVersion",
+			Value: header3,
+		},
+		"x-portkey-cache-status": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyCacheStatus",
+			Value: header4,
+		},
+		"x-portkey-last-used-option-index": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyLastUsedOptionIndex",
+			Value: header6,
+		},
+		"x-portkey-provider": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyProviderName",
+			Value: header7,
+		},
+		"x-portkey-retry-attempt-count": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyRetryAttemptCount",
+			Value: header8,
+		},
+		"x-portkey-trace-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/PortkeyTraceId",
+			Value: header9,
+		},
+		"x-ratelimit-limit-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitRequests",
+			Value: header10,
+		},
+		"x-ratelimit-limit-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitLimitTokens",
+			Value: header11,
+		},
+		"x-ratelimit-remaining-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingRequests",
+			Value: header12,
+		},
+		"x-ratelimit-remaining-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitRemainingTokens",
+			Value: header13,
+		},
+		"x-ratelimit-reset-requests": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetRequests",
+			Value: header14,
+		},
+		"x-ratelimit-reset-tokens": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RateLimitResetTokens",
+			Value: header15,
+		},
+		"x-request-id": &openapi3.HeaderRef{
+			Ref:   "#/components/headers/RequestId",
+			Value: header16,
+		},
+	}
+	response14.Content = openapi3.Content{
+		"application/json": &openapi3.MediaType{
+			Schema: &openapi3.SchemaRef{
+				Ref:   "#/components/schemas/ErrorResponse",
+				Value: schema38,
+			},
+			Examples: openapi3.Examples{
+				"invalidKey": &openapi3.ExampleRef{
+					Ref:   "#/components/examples/InvalidApiKey",
+					Value: example13,
 				},
 			},
 		},
 	}
-	*example13 = openapi3.Example{
-		Summary: "Invalid credentials",
-		Value: map[string]any{
-			"error": map[string]any{
-				"code":    "invalid_api_key",
-				"message": "Invalid API key provided.",
-				"param":   nil,
-				"type":    "invalid_request_error",
-			},
+	example13.Summary = "Invalid credentials"
+	example13.Value = map[string]any{
+		"error": map[string]any{
+			"code":    "invalid_api_key",
+			"message": "Invalid API key provided.",
+			"param":   nil,
+			"type":    "invalid_request_error",
 		},
 	}
 	paths1.Extensions = map[string]any{}

@@ -192,18 +192,17 @@ func (g *gen) name(v reflect.Value) {
 // assign writes the statements that fill the variable of p.
 func (g *gen) assign(w *bytes.Buffer, p reflect.Value) error {
 	name, e := g.names[key(p)], p.Elem()
-	if _, ok := mapLike[e.Type()]; !ok {
-		lit, err := g.literal(e)
-		if err != nil {
-			return err
-		}
+	if e.Kind() != reflect.Struct {
+		lit, err := g.expr(e)
 		fmt.Fprintf(w, "*%s = %s\n", name, lit)
-		return nil
+		return err
 	}
+	// Field by field: *p = T{...} would build each T in the frame first.
+	_, ml := mapLike[e.Type()]
 	for i := range e.NumField() {
 		f, fv := e.Type().Field(i), e.Field(i)
 		switch {
-		case f.Name == "m":
+		case ml && f.Name == "m":
 			for _, k := range g.sortedKeys(fv) {
 				x, err := g.expr(fv.MapIndex(k))
 				if err != nil {
@@ -211,7 +210,7 @@ func (g *gen) assign(w *bytes.Buffer, p reflect.Value) error {
 				}
 				fmt.Fprintf(w, "%s.Set(%s, %s)\n", name, strconv.Quote(k.String()), x)
 			}
-		case fv.IsZero():
+		case fv.IsZero() || ignored[f.Name]:
 		case !f.IsExported():
 			return fmt.Errorf("%s.%s is set: docgen cannot build it", e.Type(), f.Name)
 		default:
