@@ -22,7 +22,8 @@ const module = "github.com/seed-a6d846e6/portkey-runs/"
 var rooms = map[string][]string{
 	"gen":                              nil,
 	"gen/spec":                         nil,
-	"internal/wire":                    {"gen/spec"},
+	"internal/wire":                    nil,
+	"internal/wire/internal/docgen":    {"gen/spec"},
 	"internal/redact":                  nil,
 	"internal/realcorpus":              nil,
 	"internal/hostile":                 nil,

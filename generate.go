@@ -7,3 +7,4 @@ package portkeyruns
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/client.cfg.yaml api/openapi.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/server.cfg.yaml api/openapi.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/spec.cfg.yaml api/openapi.yaml
+//go:generate go run ./internal/wire/internal/docgen internal/wire/doc.gen.go

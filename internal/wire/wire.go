@@ -1,6 +1,7 @@
-// Package wire is the HTTP surface of api/openapi.yaml, read from the embedded spec once per
-// process: its operations and path templates, the credentials a request must carry; and the
-// HTTP rules around them: Content-Encoding, JSON media types, response-body wrappers.
+// Package wire is the HTTP surface of api/openapi.yaml, built once per process from
+// doc.gen.go (the embedded spec as Go): its operations and path templates, the credentials
+// a request must carry; and the HTTP rules around them: Content-Encoding, JSON media types,
+// response-body wrappers.
 package wire
 
 import (
@@ -14,8 +15,6 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/seed-a6d846e6/portkey-runs/gen/spec"
 )
 
 // Spec is the embedded spec and what this package reads from it. It is shared by every
@@ -42,12 +41,10 @@ type credential struct {
 	key  string // canonical, to index an http.Header without allocating
 }
 
-// Load returns the Spec, decoding the embedded spec on the first call only.
+// Load returns the Spec, built on the first call only from doc.gen.go (the embedded spec
+// as gen/spec decodes it, compiled in: no process decodes it).
 var Load = sync.OnceValues(func() (*Spec, error) {
-	doc, err := spec.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("loading the embedded spec: %w", err)
-	}
+	doc := embeddedDoc()
 	doc.Servers = nil
 	return read(doc)
 })
