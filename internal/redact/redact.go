@@ -122,7 +122,7 @@ func redactNamed(s string) string {
 
 var (
 	// keyPattern matches prefixed keys (sk-..., pk-...), bearer tokens, JWTs and URL
-	// credentials.
+	// credentials. mayHoldKey mirrors its alternatives: change both (TestPrefiltersMissNoMatch).
 	keyPattern = regexp.MustCompile(`(?i)\b(?:sk|pk|rk)[-_][A-Za-z0-9_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{6,}|\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*|://[^/@\s:]+:[^/@\s]+@`)
 	// tokenPattern finds candidate tokens for the entropy test.
 	tokenPattern = regexp.MustCompile(`[A-Za-z0-9_-]{24,}`)
