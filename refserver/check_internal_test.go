@@ -43,8 +43,13 @@ func middlewareDecision(t *testing.T, c *checker, r *http.Request) decision {
 // routerDecision is what the router and checker make of r.
 func routerDecision(c *checker, r *http.Request) decision {
 	info, _ := loadSpec()
-	op, vars, onPath := newRouter(info.ops).match(r.Method, r.URL.EscapedPath())
-	status, err := c.request(r, op, vars, onPath)
+	m := newRouter(info.ops)
+	op, vals, onPath := m.match(r.Method, r.URL.EscapedPath(), nil)
+	var names []string
+	if op >= 0 {
+		names = m.names[op]
+	}
+	_, status, err := c.request(r, op, names, vals, onPath)
 	if err != nil {
 		return decision{status, err.Error()}
 	}

@@ -14,20 +14,31 @@ import (
 )
 
 // runAnswer is a 200 answer with a run from the store: the generated response types' bytes
-// and headers, written at once with a Content-Length.
-type runAnswer struct{ v view }
+// and headers, written at once with a Content-Length. It holds a pooled buffer, so that
+// answering allocates neither the body nor the interface holding the answer.
+type runAnswer struct{ body *[]byte }
+
+// answerRun encodes v into a runAnswer.
+func answerRun(v *view) runAnswer {
+	bp := bufPool.Get().(*[]byte)
+	*bp = v.append((*bp)[:0])
+	return runAnswer{bp}
+}
+
+// jsonContentType is every JSON answer's Content-Type value; it is never written to, and
+// appending to it copies it.
+var jsonContentType = []string{"application/json"}
 
 func (a runAnswer) VisitCancelRunResponse(w http.ResponseWriter) error {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	b := a.v.append((*bp)[:0])
-	if cap(b) <= maxPooled {
-		*bp = b
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	b := *a.body
+	h := w.Header()
+	h["Content-Type"] = jsonContentType[:1:1]
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(b)
+	if cap(b) <= maxPooled {
+		bufPool.Put(a.body)
+	}
 	return err
 }
 
