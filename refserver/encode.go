@@ -76,6 +76,7 @@ type enc struct {
 	b     []byte
 	bad   bool
 	holes [nHoles]hole
+	ids   [2]hole // where the run's id and thread_id strings sit in b, quotes included
 }
 
 func (e *enc) open(h int)  { e.holes[h].start = len(e.b) }
@@ -112,7 +113,9 @@ func (e *enc) run(r *gen.Run) {
 	e.lit(`,"failed_at":`)
 	e.intPtr(r.FailedAt)
 	e.lit(`,"id":`)
+	e.ids[0].start = len(e.b)
 	e.str(r.ID)
+	e.ids[0].end = len(e.b)
 	e.lit(`,"incomplete_details":`)
 	switch d := r.IncompleteDetails; {
 	case d == nil:
@@ -210,7 +213,9 @@ func (e *enc) run(r *gen.Run) {
 		e.float(*r.Temperature)
 	}
 	e.lit(`,"thread_id":`)
+	e.ids[1].start = len(e.b)
 	e.str(r.ThreadID)
+	e.ids[1].end = len(e.b)
 	e.lit(`,"tool_choice":`)
 	if r.ToolChoice == nil {
 		e.lit("null")

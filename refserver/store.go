@@ -157,7 +157,7 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) (
 	if err != nil {
 		return view{}, err
 	}
-	v, err := newView(&canon)
+	v, id, threadID, err := newView(&canon)
 	if err != nil {
 		return view{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
 	}
@@ -172,14 +172,14 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) (
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
 		return view{}, ErrFull
 	}
-	e := &entry{view: v, id: run.ID, threadID: run.ThreadID, startAt: startAt, expireAt: expireAt}
+	e := &entry{view: v, id: id, threadID: threadID, startAt: startAt, expireAt: expireAt}
 	switch {
 	case terminal(v.status):
 		s.enqueue(e, &s.ended)
 	case !expireAt.IsZero():
 		s.enqueue(e, &s.expiring)
 	}
-	s.runs[run.ID] = e
+	s.runs[id] = e
 	s.threads[run.ThreadID]++
 	return v, nil
 }
