@@ -230,30 +230,39 @@ type router struct {
 	check    *checker           // nil: no request validation
 }
 
-// A plainHandler serves a request that plainly passes validation (checker.plainPass) with
-// its path parameters vals, in the template's order, bound as the generated wrapper would
-// bind them: a plain request's parameters are plain strings sent unescaped, and each of its
-// header parameters is sent at most once.
-type plainHandler func(w http.ResponseWriter, r *http.Request, vals []string)
+// A plainHandler serves a request whose parameters bind plainly, as the generated wrapper
+// would bind them, or reports that they do not and writes nothing: its path parameters
+// vals, in the template's order, sent unescaped, and each header parameter, when present,
+// with one value (what checker.plainPass asks, and what binding a string asks without
+// validation).
+type plainHandler func(w http.ResponseWriter, r *http.Request, vals []string) bool
 
 // plainHandlers are the plainHandlers of the operations that have plain requests, by
 // operationId, calling si directly rather than through the generated wrapper.
 func plainHandlers(si gen.ServerInterface) map[string]plainHandler {
 	beta := http.CanonicalHeaderKey("OpenAI-Beta")
 	return map[string]plainHandler{
-		"cancelRun": func(w http.ResponseWriter, r *http.Request, vals []string) {
+		"cancelRun": func(w http.ResponseWriter, r *http.Request, vals []string) bool {
 			var p gen.CancelRunParams
-			if v := r.Header[beta]; len(v) == 1 {
+			if v, ok := r.Header[beta]; ok {
+				if len(v) != 1 {
+					return false
+				}
 				p.OpenAIBeta = ptr(gen.CancelRunParamsOpenAIBeta(v[0]))
 			}
 			si.CancelRun(w, r, vals[0], vals[1], p)
+			return true
 		},
-		"getRun": func(w http.ResponseWriter, r *http.Request, vals []string) {
+		"getRun": func(w http.ResponseWriter, r *http.Request, vals []string) bool {
 			var p gen.GetRunParams
-			if v := r.Header[beta]; len(v) == 1 {
+			if v, ok := r.Header[beta]; ok {
+				if len(v) != 1 {
+					return false
+				}
 				p.OpenAIBeta = ptr(gen.GetRunParamsOpenAIBeta(v[0]))
 			}
 			si.GetRun(w, r, vals[0], vals[1], p)
+			return true
 		},
 	}
 }
@@ -299,10 +308,11 @@ func (m *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			m.check.writeError(w, r, status, err)
 			return
 		}
-		if plain && m.direct[i] != nil {
-			m.direct[i](w, r, vals)
+		if plain && m.direct[i] != nil && m.direct[i](w, r, vals) {
 			return
 		}
+	} else if i >= 0 && m.direct[i] != nil && !slices.ContainsFunc(vals, escaped) && m.direct[i](w, r, vals) {
+		return
 	}
 	if i >= 0 && m.handlers[i] != nil && setPathValues(r, m.names[i], vals) {
 		m.handlers[i](w, r)
@@ -310,6 +320,9 @@ func (m *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	writeError(w, http.StatusNotFound, invalidURL(r), nil)
 }
+
+// escaped reports whether a path parameter as sent has an escape.
+func escaped(v string) bool { return strings.Contains(v, "%") }
 
 // setPathValues sets each of vals, unescaped, as the path value of the same name.
 func setPathValues(r *http.Request, names, vals []string) bool {
@@ -682,10 +695,8 @@ func (c *checker) plainPass(r *http.Request, op int, vals []string) bool {
 	if headers == nil || (r.Body != nil && r.Body != http.NoBody) || r.URL.RawQuery != "" || r.URL.ForceQuery {
 		return false
 	}
-	for _, v := range vals {
-		if v == "" || strings.Contains(v, "%") {
-			return false
-		}
+	if slices.Contains(vals, "") || slices.ContainsFunc(vals, escaped) {
+		return false
 	}
 	for name, allowed := range headers {
 		if sent := r.Header[name]; len(sent) > 1 || len(sent) == 1 && !slices.Contains(allowed, sent[0]) {
