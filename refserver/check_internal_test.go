@@ -110,3 +110,15 @@ func FuzzCheckerAsMiddleware(f *testing.F) {
 		}
 	})
 }
+
+// TestPlainHandlersServeCancelAndRetrieve: cancel and retrieve have their plainHandler
+// (their path parameters are as plainHandlers binds them); the creates have none.
+func TestPlainHandlersServeCancelAndRetrieve(t *testing.T) {
+	s, err := New()
+	require.NoError(t, err)
+	m := s.handler.(*router)
+	for i, op := range m.ops {
+		want := op.ID == "cancelRun" || op.ID == "getRun"
+		require.Equal(t, want, m.direct[i] != nil, op.ID)
+	}
+}

@@ -127,7 +127,9 @@ func New(opts ...Option) (*Server, error) {
 	mux := newRouter(info.ops)
 	direct := plainHandlers(strict)
 	for i, op := range mux.ops {
-		mux.direct[i] = direct[op.ID]
+		if h, ok := direct[op.ID]; ok && slices.Equal(mux.names[i], []string{"thread_id", "run_id"}) {
+			mux.direct[i] = h // its vals are the thread's and the run's IDs
+		}
 	}
 	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
 	switch {
@@ -238,7 +240,8 @@ type router struct {
 type plainHandler func(w http.ResponseWriter, r *http.Request, vals []string) bool
 
 // plainHandlers are the plainHandlers of the operations that have plain requests, by
-// operationId, calling si directly rather than through the generated wrapper.
+// operationId, calling si directly rather than through the generated wrapper; their path
+// parameters are thread_id and run_id.
 func plainHandlers(si gen.ServerInterface) map[string]plainHandler {
 	beta := http.CanonicalHeaderKey("OpenAI-Beta")
 	return map[string]plainHandler{
