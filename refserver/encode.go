@@ -25,14 +25,10 @@ func answerRun(v *view) runAnswer {
 	return runAnswer{bp}
 }
 
-// jsonContentType is every JSON answer's Content-Type value; it is never written to, and
-// appending to it copies it.
-var jsonContentType = []string{"application/json"}
-
 func (a runAnswer) VisitCancelRunResponse(w http.ResponseWriter) error {
 	b := *a.body
 	h := w.Header()
-	h["Content-Type"] = jsonContentType[:1:1]
+	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(b)
