@@ -43,8 +43,13 @@ func middlewareDecision(t *testing.T, c *checker, r *http.Request) decision {
 // routerDecision is what the router and checker make of r.
 func routerDecision(c *checker, r *http.Request) decision {
 	info, _ := loadSpec()
-	op, vars, onPath := newRouter(info.ops).match(r.Method, r.URL.EscapedPath())
-	status, err := c.request(r, op, vars, onPath)
+	m := newRouter(info.ops)
+	op, vals, onPath := m.match(r.Method, r.URL.EscapedPath(), nil)
+	var names []string
+	if op >= 0 {
+		names = m.names[op]
+	}
+	_, status, err := c.request(r, op, names, vals, onPath)
 	if err != nil {
 		return decision{status, err.Error()}
 	}
@@ -104,4 +109,16 @@ func FuzzCheckerAsMiddleware(f *testing.F) {
 			require.Equal(t, middlewareDecision(t, c, newReq()), routerDecision(c, newReq()), "%s %s", method, path)
 		}
 	})
+}
+
+// TestPlainHandlersServeCancelAndRetrieve: cancel and retrieve have their plainHandler
+// (their path parameters are as plainHandlers binds them); the creates have none.
+func TestPlainHandlersServeCancelAndRetrieve(t *testing.T) {
+	s, err := New()
+	require.NoError(t, err)
+	m := s.handler.(*router)
+	for i, op := range m.ops {
+		want := op.ID == "cancelRun" || op.ID == "getRun"
+		require.Equal(t, want, m.direct[i] != nil, op.ID)
+	}
 }

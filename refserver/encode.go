@@ -14,20 +14,27 @@ import (
 )
 
 // runAnswer is a 200 answer with a run from the store: the generated response types' bytes
-// and headers, written at once with a Content-Length.
-type runAnswer struct{ v view }
+// and headers, written at once with a Content-Length. It holds a pooled buffer, so that
+// answering allocates neither the body nor the interface holding the answer.
+type runAnswer struct{ body *[]byte }
+
+// answerRun encodes v into a runAnswer.
+func answerRun(v *view) runAnswer {
+	bp := bufPool.Get().(*[]byte)
+	*bp = v.append((*bp)[:0])
+	return runAnswer{bp}
+}
 
 func (a runAnswer) VisitCancelRunResponse(w http.ResponseWriter) error {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	b := a.v.append((*bp)[:0])
-	if cap(b) <= maxPooled {
-		*bp = b
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	b := *a.body
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(b)
+	if cap(b) <= maxPooled {
+		bufPool.Put(a.body)
+	}
 	return err
 }
 
@@ -65,6 +72,7 @@ type enc struct {
 	b     []byte
 	bad   bool
 	holes [nHoles]hole
+	ids   [2]hole // where the run's id and thread_id strings sit in b, quotes included
 }
 
 func (e *enc) open(h int)  { e.holes[h].start = len(e.b) }
@@ -101,7 +109,9 @@ func (e *enc) run(r *gen.Run) {
 	e.lit(`,"failed_at":`)
 	e.intPtr(r.FailedAt)
 	e.lit(`,"id":`)
+	e.ids[0].start = len(e.b)
 	e.str(r.ID)
+	e.ids[0].end = len(e.b)
 	e.lit(`,"incomplete_details":`)
 	switch d := r.IncompleteDetails; {
 	case d == nil:
@@ -199,7 +209,9 @@ func (e *enc) run(r *gen.Run) {
 		e.float(*r.Temperature)
 	}
 	e.lit(`,"thread_id":`)
+	e.ids[1].start = len(e.b)
 	e.str(r.ThreadID)
+	e.ids[1].end = len(e.b)
 	e.lit(`,"tool_choice":`)
 	if r.ToolChoice == nil {
 		e.lit("null")

@@ -135,7 +135,7 @@ func (fs *faults) middleware(store *Store) gen.StrictMiddlewareFunc {
 			if f.truncate && f.code == 0 && !isCancel {
 				return reply{status: http.StatusBadRequest, body: envelope("Prefer: truncate=true needs code= except on a cancel.", "invalid_request_error", ptr("Prefer"), nil)}, nil
 			}
-			if !f.active() || !fs.take(f, sha256.Sum256([]byte(strings.Join(slices.Concat(lines, []string{r.Method, r.URL.EscapedPath()}), "\x00")))) {
+			if !f.active() || !fs.take(f, sha256.Sum256([]byte(strings.Join(slices.Concat(lines, []string{r.Method, servedPath(r)}), "\x00")))) {
 				return next(ctx, w, r, request)
 			}
 			if f.delay > 0 {

@@ -159,6 +159,17 @@ func TestFaultTimes(t *testing.T) {
 	assert.Equal(t, gen.RunStatusCancelling, third.run(t).Status, "the third request is served normally")
 }
 
+// TestFaultTimesUnderV1: a path under /v1 is counted with the same path without it.
+func TestFaultTimesUnderV1(t *testing.T) {
+	f := newFixture(t)
+	f.seed(t, "thread_1", "run_1", gen.RunStatusQueued)
+	h := http.Header{"Prefer": {"code=503,times=1"}}
+	creds.Apply(h)
+	assert.Equal(t, 503, f.post(t, "/v1"+cancelPath("thread_1", "run_1"), h).status)
+	assert.Equal(t, gen.RunStatusCancelling, f.cancel(t, "thread_1", "run_1", "Prefer", "code=503,times=1").run(t).Status,
+		"the second request, without /v1, is served normally")
+}
+
 func TestFaultDelay(t *testing.T) {
 	f := newFixture(t)
 	f.seed(t, "thread_1", "run_1", gen.RunStatusQueued)

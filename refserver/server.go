@@ -66,7 +66,6 @@ const maxBody = 64 << 10
 type Server struct {
 	Store    *Store
 	handler  http.Handler // validation, routing, faults, the strict handler
-	v1       http.Handler // handler under /v1
 	upstream bool
 	now      func() time.Time
 }
@@ -126,6 +125,12 @@ func New(opts ...Option) (*Server, error) {
 			ResponseErrorHandlerFunc: internalError,
 		})
 	mux := newRouter(info.ops)
+	direct := plainHandlers(strict)
+	for i, op := range mux.ops {
+		if h, ok := direct[op.ID]; ok && slices.Equal(mux.names[i], []string{"thread_id", "run_id"}) {
+			mux.direct[i] = h // its vals are the thread's and the run's IDs
+		}
+	}
 	gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{BaseRouter: mux, ErrorHandlerFunc: badRequest})
 	switch {
 	case c.bare:
@@ -137,7 +142,6 @@ func New(opts ...Option) (*Server, error) {
 		mux.check = info.check
 		s.handler = mux
 	}
-	s.v1 = http.StripPrefix("/v1", s.handler)
 	return s, nil
 }
 
@@ -159,19 +163,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !readBody(w, r) {
 		return
 	}
-	path := r.URL.EscapedPath()
-	if rest, ok := strings.CutPrefix(path, "/v1/"); ok {
-		path = "/" + rest
-	}
-	if !canonical(path) {
+	if !canonical(servedPath(r)) {
 		writeError(w, http.StatusNotFound, invalidURL(r), nil)
 		return
 	}
-	if path != r.URL.EscapedPath() {
-		s.v1.ServeHTTP(w, r)
-		return
-	}
 	s.handler.ServeHTTP(w, r)
+}
+
+// servedPath is r's escaped path without its optional /v1 prefix: the path that routing,
+// the Allow header and the times= fault counters go by.
+func servedPath(r *http.Request) string {
+	path := r.URL.EscapedPath()
+	if strings.HasPrefix(path, "/v1/") {
+		return path[len("/v1"):]
+	}
+	return path
 }
 
 // readBody reads the request body whole, up to maxBody, before the validator does (it
@@ -202,7 +208,10 @@ func readBody(w http.ResponseWriter, r *http.Request) bool {
 
 // canonical reports whether path has no empty, "." or ".." segment (escaped ones are fine).
 func canonical(path string) bool {
-	for _, seg := range strings.Split(path, "/")[1:] {
+	rest, ok := strings.CutPrefix(path, "/")
+	for ok {
+		var seg string
+		seg, rest, ok = strings.Cut(rest, "/")
 		if seg == "" || seg == "." || seg == ".." {
 			return false
 		}
@@ -216,89 +225,161 @@ func canonical(path string) bool {
 // each request against the operation it found first.
 type router struct {
 	ops      []wire.Op
-	segs     [][]string                  // of each template, split at "/"
-	handlers map[string]http.HandlerFunc // by "METHOD /path/{name}", as the generated code registers them
-	check    *checker                    // nil: no request validation
+	segs     [][]string         // of each template, split at "/"
+	names    [][]string         // of each template's parameters, in order
+	handlers []http.HandlerFunc // of each op, as the generated code registers them
+	direct   []plainHandler     // of each op that has one: what serves its plain requests
+	check    *checker           // nil: no request validation
 }
 
-func newRouter(ws *wire.Spec) *router {
-	m := &router{ops: ws.Ops(), handlers: map[string]http.HandlerFunc{}}
-	for _, op := range m.ops {
-		m.segs = append(m.segs, strings.Split(op.Path, "/"))
+// A plainHandler serves a request whose parameters bind plainly, as the generated wrapper
+// would bind them, or reports that they do not and writes nothing: its path parameters
+// vals, in the template's order, sent unescaped, and each header parameter, when present,
+// with one value (what checker.plainPass asks, and what binding a string asks without
+// validation).
+type plainHandler func(w http.ResponseWriter, r *http.Request, vals []string) bool
+
+// plainHandlers are the plainHandlers of the operations that have plain requests, by
+// operationId, calling si directly rather than through the generated wrapper; their path
+// parameters are thread_id and run_id.
+func plainHandlers(si gen.ServerInterface) map[string]plainHandler {
+	beta := http.CanonicalHeaderKey("OpenAI-Beta")
+	return map[string]plainHandler{
+		"cancelRun": func(w http.ResponseWriter, r *http.Request, vals []string) bool {
+			var p gen.CancelRunParams
+			if v, ok := r.Header[beta]; ok {
+				if len(v) != 1 {
+					return false
+				}
+				p.OpenAIBeta = ptr(gen.CancelRunParamsOpenAIBeta(v[0]))
+			}
+			si.CancelRun(w, r, vals[0], vals[1], p)
+			return true
+		},
+		"getRun": func(w http.ResponseWriter, r *http.Request, vals []string) bool {
+			var p gen.GetRunParams
+			if v, ok := r.Header[beta]; ok {
+				if len(v) != 1 {
+					return false
+				}
+				p.OpenAIBeta = ptr(gen.GetRunParamsOpenAIBeta(v[0]))
+			}
+			si.GetRun(w, r, vals[0], vals[1], p)
+			return true
+		},
 	}
+}
+
+// maxVars is how many path parameters a template has at most without an allocation.
+const maxVars = 4
+
+func newRouter(ws *wire.Spec) *router {
+	m := &router{ops: ws.Ops()}
+	for _, op := range m.ops {
+		segs := strings.Split(op.Path, "/")
+		var names []string
+		for _, seg := range segs {
+			if name, ok := strings.CutPrefix(seg, "{"); ok {
+				names = append(names, strings.TrimSuffix(name, "}"))
+			}
+		}
+		m.segs, m.names = append(m.segs, segs), append(m.names, names)
+	}
+	m.handlers, m.direct = make([]http.HandlerFunc, len(m.ops)), make([]plainHandler, len(m.ops))
 	return m
 }
 
 // HandleFunc registers a "METHOD /path/{name}" pattern.
 func (m *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
-	m.handlers[pattern] = h
+	for i, op := range m.ops {
+		if op.Method+" "+op.Path == pattern {
+			m.handlers[i] = h
+		}
+	}
 }
 
 func (m *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.EscapedPath()
-	op, vars, onPath := m.match(r.Method, path)
+	var buf [maxVars]string
+	i, vals, onPath := m.match(r.Method, servedPath(r), buf[:0])
 	if m.check != nil {
-		if status, err := m.check.request(r, op, vars, onPath); err != nil {
+		var names []string
+		if i >= 0 {
+			names = m.names[i]
+		}
+		plain, status, err := m.check.request(r, i, names, vals, onPath)
+		if err != nil {
 			m.check.writeError(w, r, status, err)
 			return
 		}
+		if plain && m.direct[i] != nil && m.direct[i](w, r, vals) {
+			return
+		}
+	} else if i >= 0 && m.direct[i] != nil && !slices.ContainsFunc(vals, escaped) && m.direct[i](w, r, vals) {
+		return
 	}
-	if h := m.handlers[op.Method+" "+op.Path]; op.Method != "" && h != nil && setPathValues(r, vars) {
-		h(w, r)
+	if i >= 0 && m.handlers[i] != nil && setPathValues(r, m.names[i], vals) {
+		m.handlers[i](w, r)
 		return
 	}
 	writeError(w, http.StatusNotFound, invalidURL(r), nil)
 }
 
-// setPathValues sets each of vars, unescaped, as a path value of r.
-func setPathValues(r *http.Request, vars map[string]string) bool {
-	for k, v := range vars {
+// escaped reports whether a path parameter as sent has an escape.
+func escaped(v string) bool { return strings.Contains(v, "%") }
+
+// setPathValues sets each of vals, unescaped, as the path value of the same name.
+func setPathValues(r *http.Request, names, vals []string) bool {
+	for i, v := range vals {
 		u, err := url.PathUnescape(v)
 		if err != nil {
 			return false
 		}
-		r.SetPathValue(k, u)
+		r.SetPathValue(names[i], u)
 	}
 	return true
 }
 
-// match returns the operation of method whose template is escapedPath, with its path
-// parameters as sent (escaped), or reports whether another method's template is (onPath).
-func (m *router) match(method, escapedPath string) (op wire.Op, vars map[string]string, onPath bool) {
-	segs := strings.Split(escapedPath, "/")
+// match returns the index of the operation of method whose template is escapedPath, with
+// its path parameters as sent (escaped) appended to vals, or -1 and whether another
+// method's template is (onPath).
+func (m *router) match(method, escapedPath string, vals []string) (op int, _ []string, onPath bool) {
 	for i, o := range m.ops {
-		t := m.segs[i]
-		if len(t) != len(segs) || (onPath && o.Method != method) {
+		if onPath && o.Method != method {
 			continue
 		}
-		v, ok := templateVars(t, segs)
+		v, ok := templateVars(m.segs[i], escapedPath, vals)
 		if !ok {
 			continue
 		}
 		onPath = true
 		if o.Method == method {
-			return o, v, true
+			return i, v, true
 		}
 	}
-	return wire.Op{}, nil, onPath
+	return -1, nil, onPath
 }
 
-// templateVars matches segs against the template's segments t, of the same length.
-func templateVars(t, segs []string) (map[string]string, bool) {
-	vars := map[string]string{}
+// templateVars matches path against the template's segments t and appends the values of
+// its parameters to vals.
+func templateVars(t []string, path string, vals []string) ([]string, bool) {
 	for i, ts := range t {
-		name, isVar := strings.CutPrefix(ts, "{")
-		switch {
-		case !isVar && segs[i] != ts:
+		seg, rest, more := strings.Cut(path, "/")
+		if more != (i < len(t)-1) {
 			return nil, false
-		case isVar:
-			if segs[i] == "" {
+		}
+		path = rest
+		switch {
+		case !strings.HasPrefix(ts, "{"):
+			if seg != ts {
 				return nil, false
 			}
-			vars[strings.TrimSuffix(name, "}")] = segs[i]
+		case seg == "":
+			return nil, false
+		default:
+			vals = append(vals, seg)
 		}
 	}
-	return vars, true
+	return vals, true
 }
 
 // handler implements the generated strict server interface over a Store.
@@ -313,7 +394,7 @@ func (h handler) CreateThreadAndRun(_ context.Context, req gen.CreateThreadAndRu
 	if res != nil {
 		return res, nil
 	}
-	return runAnswer{v}, nil
+	return answerRun(&v), nil
 }
 
 // CreateRun creates a new queued run on a thread that holds a run already.
@@ -322,7 +403,7 @@ func (h handler) CreateRun(_ context.Context, req gen.CreateRunRequestObject) (g
 	if res != nil {
 		return res, nil
 	}
-	return runAnswer{v}, nil
+	return answerRun(&v), nil
 }
 
 // GetRun answers with the run as it is now.
@@ -334,7 +415,7 @@ func (h handler) GetRun(_ context.Context, req gen.GetRunRequestObject) (gen.Get
 		}
 		return gen.GetRun500JSONResponse{InternalServerErrorJSONResponse: gen.InternalServerErrorJSONResponse{Body: envelope(err.Error(), "server_error", nil, nil)}}, nil
 	}
-	return runAnswer{v}, nil
+	return answerRun(&v), nil
 }
 
 // create stores a new queued run on threadID with what body (a create request) sets, or
@@ -394,10 +475,11 @@ func (h handler) CancelRun(_ context.Context, req gen.CancelRunRequestObject) (g
 // turns the result into a response.
 func answer(store *Store, req gen.CancelRunRequestObject, commit bool) gen.CancelRunResponseObject {
 	v, err := store.cancel(req.ThreadID, req.RunID, commit)
+	if err == nil {
+		return answerRun(&v)
+	}
 	var notCancellable *NotCancellableError
 	switch {
-	case err == nil:
-		return runAnswer{v}
 	case errors.As(err, &notCancellable):
 		return gen.CancelRun400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse{Body: envelope(err.Error(), "invalid_request_error", nil, nil)}}
 	case errors.Is(err, ErrNoThread), errors.Is(err, ErrNoRun):
@@ -502,15 +584,14 @@ var loadSpec = sync.OnceValues(func() (specInfo, error) {
 		combos = append(combos, strings.Join(names, " + "))
 	}
 	info.unauthorized = "Missing credentials: send one of " + strings.Join(combos, "; ") + "."
-	routes := map[string]*routers.Route{}
-	plain := map[string]map[string][]string{}
+	var routes []*routers.Route
+	var plain []map[string][]string
 	for _, op := range ws.Ops() {
 		item := ws.Doc.Paths.Value(op.Path)
 		route := &routers.Route{Spec: ws.Doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: item.GetOperation(op.Method)}
-		routes[op.Method+" "+op.Path] = route
-		if headers, ok := plainRequest(route); ok {
-			plain[op.Method+" "+op.Path] = headers
-		}
+		routes = append(routes, route)
+		headers, _ := plainRequest(route)
+		plain = append(plain, headers)
 	}
 	// The validator asks for each scheme of a requirement in turn; a request passes when it
 	// meets one requirement, which is what Missing says.
@@ -536,39 +617,43 @@ var errMissingCredentials = errors.New("the request meets none of the spec's cre
 // route the router found.
 type checker struct {
 	opts         *openapi3filter.Options
-	routes       map[string]*routers.Route      // by "METHOD /path/{name}"
-	plain        map[string]map[string][]string // plainRequest's, by the same key
+	routes       []*routers.Route      // of each of ops.Ops()
+	plain        []map[string][]string // plainRequest's, of each op; nil: not plain
 	ops          *wire.Spec
 	unauthorized string
 }
 
-// request validates r against op (zero when the router found none; onPath when the path is
-// another method's) and returns the status to answer when it is invalid, as kin-openapi's
-// request validation middleware for net/http did.
-func (c *checker) request(r *http.Request, op wire.Op, vars map[string]string, onPath bool) (int, error) {
-	route := c.routes[op.Method+" "+op.Path]
+// request validates r against the op of index op (-1 when the router found none; onPath
+// when the path is another method's), its path parameters named names and valued vals,
+// and returns the status to answer when it is invalid, as kin-openapi's request
+// validation middleware for net/http did, or whether it plainly passed (plainPass).
+func (c *checker) request(r *http.Request, op int, names, vals []string, onPath bool) (plain bool, status int, _ error) {
 	switch {
-	case onPath && route == nil:
-		return http.StatusMethodNotAllowed, routers.ErrMethodNotAllowed
-	case route == nil:
-		return http.StatusNotFound, routers.ErrPathNotFound
+	case onPath && op < 0:
+		return false, http.StatusMethodNotAllowed, routers.ErrMethodNotAllowed
+	case op < 0:
+		return false, http.StatusNotFound, routers.ErrPathNotFound
 	}
-	if c.plainPass(r, op, vars) {
-		return 0, nil
+	if c.plainPass(r, op, vals) {
+		return true, 0, nil
+	}
+	vars := make(map[string]string, len(names))
+	for i, name := range names {
+		vars[name] = vals[i]
 	}
 	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
-		Request: r, PathParams: vars, Route: route, Options: c.opts})
+		Request: r, PathParams: vars, Route: c.routes[op], Options: c.opts})
 	var request *openapi3filter.RequestError
 	var security *openapi3filter.SecurityRequirementsError
 	switch {
 	case err == nil:
-		return 0, nil
+		return false, 0, nil
 	case errors.As(err, &request) && err == error(request):
-		return http.StatusBadRequest, err
+		return false, http.StatusBadRequest, err
 	case errors.As(err, &security) && err == error(security):
-		return http.StatusUnauthorized, err
+		return false, http.StatusUnauthorized, err
 	}
-	return http.StatusInternalServerError, fmt.Errorf("error validating route: %w", err)
+	return false, http.StatusInternalServerError, fmt.Errorf("error validating route: %w", err)
 }
 
 // plainRequest reports whether a request of route, sent without a body or query, asks for
@@ -608,15 +693,13 @@ func plainRequest(route *routers.Route) (map[string][]string, bool) {
 // plainPass reports whether r surely passes validation without asking kin-openapi: a
 // plainRequest without a body or query, its path parameters unescaped, each header
 // parameter sent at most once with an allowed value, and the credentials present.
-func (c *checker) plainPass(r *http.Request, op wire.Op, vars map[string]string) bool {
-	headers, ok := c.plain[op.Method+" "+op.Path]
-	if !ok || (r.Body != nil && r.Body != http.NoBody) || r.URL.RawQuery != "" || r.URL.ForceQuery {
+func (c *checker) plainPass(r *http.Request, op int, vals []string) bool {
+	headers := c.plain[op]
+	if headers == nil || (r.Body != nil && r.Body != http.NoBody) || r.URL.RawQuery != "" || r.URL.ForceQuery {
 		return false
 	}
-	for _, v := range vars {
-		if v == "" || strings.Contains(v, "%") {
-			return false
-		}
+	if slices.Contains(vals, "") || slices.ContainsFunc(vals, escaped) {
+		return false
 	}
 	for name, allowed := range headers {
 		if sent := r.Header[name]; len(sent) > 1 || len(sent) == 1 && !slices.Contains(allowed, sent[0]) {
@@ -632,7 +715,7 @@ func (c *checker) writeError(w http.ResponseWriter, r *http.Request, status int,
 	var request *openapi3filter.RequestError
 	switch {
 	case status == http.StatusMethodNotAllowed:
-		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {strings.Join(c.ops.Allowed(r.URL.EscapedPath()), ", ")}})
+		writeError(w, http.StatusMethodNotAllowed, invalidURL(r), http.Header{"Allow": {strings.Join(c.ops.Allowed(servedPath(r)), ", ")}})
 	case status == http.StatusNotFound:
 		writeError(w, http.StatusNotFound, invalidURL(r), nil)
 	case errors.As(err, &security):

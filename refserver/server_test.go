@@ -367,3 +367,34 @@ func TestWithoutValidationServesTheSameStorePath(t *testing.T) {
 		})
 	}
 }
+
+// TestWithoutValidationBindsAsTheGeneratedCode: without validation, an escaped ID is
+// unescaped, any one OpenAI-Beta value is taken and two are refused, as the generated
+// wrapper binds them.
+func TestWithoutValidationBindsAsTheGeneratedCode(t *testing.T) {
+	s, err := refserver.New(refserver.WithoutValidation())
+	require.NoError(t, err)
+	for _, id := range []string{"run/1", "run_2", "run_3"} {
+		_, err = s.Store.Seed("thread_1", id, gen.RunStatusQueued)
+		require.NoError(t, err)
+	}
+	for _, c := range []struct {
+		run  string
+		beta []string
+		want int
+	}{{"run/1", nil, http.StatusOK}, {"run_2", []string{"not-an-enum-value"}, http.StatusOK}, {"run_3", []string{"assistants=v2", "assistants=v2"}, http.StatusBadRequest}} {
+		r := httptest.NewRequest(http.MethodPost, "/v1"+cancelPath("thread_1", c.run), nil)
+		for _, v := range c.beta {
+			r.Header.Add("OpenAI-Beta", v)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		require.Equal(t, c.want, w.Code, "%s: %s", c.run, w.Body)
+		run, err := s.Store.Get("thread_1", c.run)
+		require.NoError(t, err)
+		assert.Equal(t, c.want == http.StatusOK, run.Status == gen.RunStatusCancelling, c.run)
+		if c.want == http.StatusBadRequest {
+			assert.Contains(t, w.Body.String(), `"param":"OpenAI-Beta"`)
+		}
+	}
+}

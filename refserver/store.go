@@ -1,7 +1,6 @@
 package refserver
 
 import (
-	"container/list"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,11 +45,11 @@ type Store struct {
 	threads map[string]int // thread ID -> number of runs
 	// Eviction takes the front of ended, after moving there the front of pending while it
 	// is due: a cancel's cancelAt is its time plus the same delay, so pending is in order.
-	ended   list.List // terminal runs, in the order the store saw them end
-	pending list.List // runs cancelled through Cancel and not settled by evict yet
+	ended   queue // terminal runs, in the order the store saw them end
+	pending queue // runs cancelled through Cancel and not settled by evict yet
 	// expiring holds the runs Create made and nothing else moved since: they all live
 	// CreatedRunLifetime, so it is in the order they expire.
-	expiring list.List
+	expiring queue
 }
 
 // An entry is one stored run: its encoded bytes and what a lifecycle changed since, so that
@@ -58,11 +57,40 @@ type Store struct {
 type entry struct {
 	view
 	id, threadID string
-	cancelAt     time.Time     // when a cancelling run becomes cancelled; zero if never
-	startAt      time.Time     // when a created, queued run becomes in_progress; zero if never
-	expireAt     time.Time     // when a created run not yet cancelled or ended expires; zero if never
-	queue        *list.List    // ended, pending, expiring or nil (a live run)
-	el           *list.Element // its element in queue
+	cancelAt     time.Time // when a cancelling run becomes cancelled; zero if never
+	startAt      time.Time // when a created, queued run becomes in_progress; zero if never
+	expireAt     time.Time // when a created run not yet cancelled or ended expires; zero if never
+	queue        *queue    // ended, pending, expiring or nil (a live run)
+	prev, next   *entry    // its neighbours in queue
+}
+
+// A queue is a list of entries linked through their prev and next, oldest first.
+type queue struct{ front, back *entry }
+
+// push appends e, in no queue, to q.
+func (q *queue) push(e *entry) {
+	e.queue, e.prev, e.next = q, q.back, nil
+	if q.back != nil {
+		q.back.next = e
+	} else {
+		q.front = e
+	}
+	q.back = e
+}
+
+// unlink takes e out of q, its queue.
+func (q *queue) unlink(e *entry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		q.front = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		q.back = e.prev
+	}
+	e.queue, e.prev, e.next = nil, nil, nil
 }
 
 // NewStore returns an empty store. now is its clock (time.Now when nil), delay is how long
@@ -129,7 +157,7 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) (
 	if err != nil {
 		return view{}, err
 	}
-	v, err := newView(&canon)
+	v, id, threadID, err := newView(&canon)
 	if err != nil {
 		return view{}, fmt.Errorf("refserver: run %q: %w", run.ID, err)
 	}
@@ -144,14 +172,14 @@ func (s *Store) put(run gen.Run, needThread bool, startAt, expireAt time.Time) (
 	} else if len(s.runs) >= s.maxRuns && !s.evict() {
 		return view{}, ErrFull
 	}
-	e := &entry{view: v, id: run.ID, threadID: run.ThreadID, startAt: startAt, expireAt: expireAt}
+	e := &entry{view: v, id: id, threadID: threadID, startAt: startAt, expireAt: expireAt}
 	switch {
 	case terminal(v.status):
 		s.enqueue(e, &s.ended)
 	case !expireAt.IsZero():
 		s.enqueue(e, &s.expiring)
 	}
-	s.runs[run.ID] = e
+	s.runs[id] = e
 	s.threads[run.ThreadID]++
 	return v, nil
 }
@@ -250,9 +278,8 @@ func (s *Store) find(threadID, runID string) (*entry, error) {
 // O(1) amortised time. Callers hold s.mu.
 func (s *Store) evict() bool {
 	now := s.now()
-	for _, q := range []*list.List{&s.pending, &s.expiring} {
-		for el := q.Front(); el != nil; el = q.Front() {
-			e := el.Value.(*entry)
+	for _, q := range []*queue{&s.pending, &s.expiring} {
+		for e := q.front; e != nil; e = q.front {
 			settle(e, now)
 			if !terminal(e.status) {
 				break
@@ -260,26 +287,25 @@ func (s *Store) evict() bool {
 			s.enqueue(e, &s.ended)
 		}
 	}
-	el := s.ended.Front()
-	if el == nil {
+	if s.ended.front == nil {
 		return false
 	}
-	s.remove(el.Value.(*entry))
+	s.remove(s.ended.front)
 	return true
 }
 
 // enqueue moves e to the back of q. Callers hold s.mu.
-func (s *Store) enqueue(e *entry, q *list.List) {
+func (s *Store) enqueue(e *entry, q *queue) {
 	if e.queue != nil {
-		e.queue.Remove(e.el)
+		e.queue.unlink(e)
 	}
-	e.queue, e.el = q, q.PushBack(e)
+	q.push(e)
 }
 
 // remove deletes e's run. Callers hold s.mu.
 func (s *Store) remove(e *entry) {
 	if e.queue != nil {
-		e.queue.Remove(e.el)
+		e.queue.unlink(e)
 	}
 	delete(s.runs, e.id)
 	if s.threads[e.threadID]--; s.threads[e.threadID] <= 0 {

@@ -38,10 +38,10 @@ func optOf(p *int) optInt {
 	return some(*p)
 }
 
-// A view is a stored run: its bytes as put, which nothing writes after, and the values
-// its lifecycle changed since. Copying a view copies the run; encoding it splices them.
+// A view is a stored run: its bytes as put, and the values its lifecycle changed since.
+// Copying a view copies the run; encoding it splices them.
 type view struct {
-	body  []byte // encodeRun's output for the run as put
+	body  string // encodeRun's output for the run as put
 	holes [nHoles]hole
 
 	status                            gen.RunStatus
@@ -50,24 +50,33 @@ type view struct {
 	zeroUsage                         bool // usage was null and is zero now
 }
 
-// newView encodes run, whose unions are canonical (copyRun), as the store keeps it.
-func newView(run *gen.Run) (view, error) {
+// newView encodes run, whose unions are canonical (copyRun), as the store keeps it, and
+// returns its id and thread_id, in the view's body when JSON writes them unescaped (so
+// that the store holds one object per run's bytes rather than three).
+func newView(run *gen.Run) (_ view, id, threadID string, _ error) {
 	e := enc{}
 	if e.run(run); e.bad {
 		_, err := encodeRun(nil, run) // encoding/json's words for what it cannot encode
 		if err == nil {
 			err = fmt.Errorf("cannot encode the run")
 		}
-		return view{}, err
+		return view{}, "", "", err
+	}
+	body := string(append(e.b, '\n'))
+	inBody := func(h hole, s string) string {
+		if in := body[h.start+1 : h.end-1]; in == s {
+			return in
+		}
+		return s
 	}
 	return view{
-		body:        append(make([]byte, 0, len(e.b)+1), append(e.b, '\n')...),
+		body:        body,
 		holes:       e.holes,
 		status:      AllStatuses[slices.Index(AllStatuses, run.Status)],
 		cancelledAt: optOf(run.CancelledAt),
 		expiresAt:   optOf(run.ExpiresAt),
 		startedAt:   optOf(run.StartedAt),
-	}, nil
+	}, inBody(e.ids[0], run.ID), inBody(e.ids[1], run.ThreadID), nil
 }
 
 // zeroUsageJSON is what encodeRun writes for &gen.RunUsage{}.
@@ -75,7 +84,7 @@ const zeroUsageJSON = `{"completion_tokens":0,"prompt_tokens":0,"total_tokens":0
 
 // fillUsage sets usage to zero tokens unless the run has usage.
 func (v *view) fillUsage() {
-	if h := v.holes[holeUsage]; string(v.body[h.start:h.end]) == "null" {
+	if h := v.holes[holeUsage]; v.body[h.start:h.end] == "null" {
 		v.zeroUsage = true
 	}
 }
