@@ -243,31 +243,38 @@ type plainHandler func(w http.ResponseWriter, r *http.Request, vals []string) bo
 // operationId, calling si directly rather than through the generated wrapper; their path
 // parameters are thread_id and run_id.
 func plainHandlers(si gen.ServerInterface) map[string]plainHandler {
-	beta := http.CanonicalHeaderKey("OpenAI-Beta")
 	return map[string]plainHandler{
 		"cancelRun": func(w http.ResponseWriter, r *http.Request, vals []string) bool {
-			var p gen.CancelRunParams
-			if v, ok := r.Header[beta]; ok {
-				if len(v) != 1 {
-					return false
-				}
-				p.OpenAIBeta = ptr(gen.CancelRunParamsOpenAIBeta(v[0]))
+			beta, ok := betaParam[gen.CancelRunParamsOpenAIBeta](r)
+			if ok {
+				si.CancelRun(w, r, vals[0], vals[1], gen.CancelRunParams{OpenAIBeta: beta})
 			}
-			si.CancelRun(w, r, vals[0], vals[1], p)
-			return true
+			return ok
 		},
 		"getRun": func(w http.ResponseWriter, r *http.Request, vals []string) bool {
-			var p gen.GetRunParams
-			if v, ok := r.Header[beta]; ok {
-				if len(v) != 1 {
-					return false
-				}
-				p.OpenAIBeta = ptr(gen.GetRunParamsOpenAIBeta(v[0]))
+			beta, ok := betaParam[gen.GetRunParamsOpenAIBeta](r)
+			if ok {
+				si.GetRun(w, r, vals[0], vals[1], gen.GetRunParams{OpenAIBeta: beta})
 			}
-			si.GetRun(w, r, vals[0], vals[1], p)
-			return true
+			return ok
 		},
 	}
+}
+
+// betaHeader is the OpenAI-Beta header parameter's key in an http.Header.
+var betaHeader = http.CanonicalHeaderKey("OpenAI-Beta")
+
+// betaParam binds the OpenAI-Beta header as the generated wrapper does: nil when absent,
+// its value when sent once; not ok when sent more than once.
+func betaParam[T ~string](r *http.Request) (*T, bool) {
+	v, sent := r.Header[betaHeader]
+	switch {
+	case !sent:
+		return nil, true
+	case len(v) != 1:
+		return nil, false
+	}
+	return ptr(T(v[0])), true
 }
 
 // maxVars is how many path parameters a template has at most without an allocation.
