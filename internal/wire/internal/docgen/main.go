@@ -114,79 +114,62 @@ func embeddedDoc() *openapi3.T {
 
 func key(p reflect.Value) ptrKey { return ptrKey{p.Pointer(), p.Type()} }
 
-// countRefs counts the pointers to each value reachable from v.
-func (g *gen) countRefs(v reflect.Value) {
+// walk visits every value reachable from v in a fixed order, calling at for each non-nil
+// pointer and going on into what it points to only when at says so.
+func (g *gen) walk(v reflect.Value, at func(p reflect.Value) bool) {
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() {
-			return
-		}
-		k := key(v)
-		g.refs[k]++
-		if g.refs[k] == 1 {
-			g.countRefs(v.Elem())
+		if !v.IsNil() && at(v) {
+			g.walk(v.Elem(), at)
 		}
 	case reflect.Interface:
 		if !v.IsNil() {
-			g.countRefs(v.Elem())
+			g.walk(v.Elem(), at)
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if !ignored[v.Type().Field(i).Name] {
-				g.countRefs(v.Field(i))
+				g.walk(v.Field(i), at)
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			g.countRefs(v.Index(i))
+			g.walk(v.Index(i), at)
 		}
 	case reflect.Map:
 		for _, k := range g.sortedKeys(v) {
-			g.countRefs(v.MapIndex(k))
+			g.walk(v.MapIndex(k), at)
 		}
 	}
 }
 
+// countRefs counts the pointers to each value reachable from v.
+func (g *gen) countRefs(v reflect.Value) {
+	g.walk(v, func(p reflect.Value) bool {
+		k := key(p)
+		g.refs[k]++
+		return g.refs[k] == 1
+	})
+}
+
 // name gives a variable to each shared pointer and each map-like, in the order first met
-// (the walk of countRefs, so the names are deterministic).
+// (walk's order, so the names are deterministic).
 func (g *gen) name(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return
-		}
-		k := key(v)
+	g.walk(v, func(p reflect.Value) bool {
+		k := key(p)
 		if _, done := g.names[k]; done {
-			return
+			return false
 		}
-		if _, ml := mapLike[v.Type().Elem()]; ml || g.refs[k] > 1 {
-			prefix := strings.ToLower(v.Type().Elem().Name()[:1]) + v.Type().Elem().Name()[1:]
+		if _, ml := mapLike[p.Type().Elem()]; ml || g.refs[k] > 1 {
+			prefix := strings.ToLower(p.Type().Elem().Name()[:1]) + p.Type().Elem().Name()[1:]
 			g.count[prefix]++
 			g.names[k] = prefix + strconv.Itoa(g.count[prefix])
-			g.order = append(g.order, v)
+			g.order = append(g.order, p)
 		} else {
 			g.names[k] = "" // met, inline
 		}
-		g.name(v.Elem())
-	case reflect.Interface:
-		if !v.IsNil() {
-			g.name(v.Elem())
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if !ignored[v.Type().Field(i).Name] {
-				g.name(v.Field(i))
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			g.name(v.Index(i))
-		}
-	case reflect.Map:
-		for _, k := range g.sortedKeys(v) {
-			g.name(v.MapIndex(k))
-		}
-	}
+		return true
+	})
 }
 
 // assign writes the statements that fill the variable of p.
